@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/registre/registre/register"
+	"github.com/registre/registre/sqlstore"
+)
+
+// exitCode ends the program with a status and no further message (the
+// command already said what it had to).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// env carries what a command needs from its surroundings; nothing is read
+// from globals, so tests run the real program in-process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the HTTP service (applies pending migrations first)", runServe},
+		{"migrate", "schema migrations: migrate [up|down|status]", runMigrate},
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitCode(2)
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: registre COMMAND [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEvery flag has an environment variable: --db is REGISTRE_DB, --jwt-secret is REGISTRE_JWT_SECRET.\n`registre COMMAND -h` lists a command's flags.")
+}
+
+// config is the service's configuration: flags, each with its REGISTRE_*
+// environment variable; a flag given on the command line wins.
+type config struct {
+	DB          string
+	Addr        string
+	JWTSecret   string
+	JWTKeys     string
+	JWTIssuer   string
+	JWTAudience string
+	PublicURL   string
+	LogLevel    string
+	LogFormat   string
+}
+
+// flagSet declares the common flags on a new flag set.
+func flagSet(name string, e *env, c *config) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	str := func(p *string, flagName, def, help string) {
+		envName := "REGISTRE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+		if v := e.getenv(envName); v != "" {
+			def = v
+		}
+		fs.StringVar(p, flagName, def, help+" ("+envName+")")
+	}
+	str(&c.DB, "db", "sqlite:registre.db", "database: sqlite:PATH or a postgres:// URL")
+	str(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	str(&c.JWTSecret, "jwt-secret", "", "HS256 key, at least 32 bytes")
+	str(&c.JWTKeys, "jwt-keys", "", "file of public keys (PEM or JWKS) of an external identity provider")
+	str(&c.JWTIssuer, "jwt-issuer", "registre", "required iss of tokens")
+	str(&c.JWTAudience, "jwt-audience", "registre", "required aud of tokens")
+	str(&c.PublicURL, "public-url", "", "base URL printed in documents (default: from the request)")
+	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "text", "text or json")
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitCode(0)
+		}
+		return exitCode(2)
+	}
+	return nil
+}
+
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: want text or json, got %q", c.LogFormat)
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.InfoContext(ctx, "migrations applied", "migrations", applied)
+	}
+	return db, nil
+}
+
+func newService(db *sqlstore.DB, log *slog.Logger) *register.Service {
+	return register.NewService(db.Store(), register.WithLogger(log))
+}
+
+

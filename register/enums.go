@@ -1,0 +1,164 @@
+package register
+
+// The enumerations of a processing are closed types: each has a Valid method
+// that the validator calls through the "enum" rule, so a value outside the
+// list is refused with 422 wherever the type is used.
+
+// Enum is implemented by every closed enumeration.
+type Enum interface{ Valid() bool }
+
+// Status is the workflow state of a processing.
+type Status string
+
+// Statuses.
+const (
+	StatusDraft     Status = "draft"
+	StatusInReview  Status = "in_review"
+	StatusPublished Status = "published"
+	StatusArchived  Status = "archived"
+)
+
+// Statuses lists every status, in workflow order.
+func Statuses() []Status {
+	return []Status{StatusDraft, StatusInReview, StatusPublished, StatusArchived}
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return oneOf(s, Statuses()) }
+
+// LegalBasisType is the kind of a legal basis.
+type LegalBasisType string
+
+// Legal basis types.
+const (
+	BasisLaw                LegalBasisType = "law"
+	BasisLegalObligation    LegalBasisType = "legal_obligation"
+	BasisPublicTask         LegalBasisType = "public_task"
+	BasisConsent            LegalBasisType = "consent"
+	BasisContract           LegalBasisType = "contract"
+	BasisVitalInterest      LegalBasisType = "vital_interest"
+	BasisLegitimateInterest LegalBasisType = "legitimate_interest"
+)
+
+// LegalBasisTypes lists every legal basis type.
+func LegalBasisTypes() []LegalBasisType {
+	return []LegalBasisType{BasisLaw, BasisLegalObligation, BasisPublicTask, BasisConsent,
+		BasisContract, BasisVitalInterest, BasisLegitimateInterest}
+}
+
+// Valid reports whether t is a known legal basis type.
+func (t LegalBasisType) Valid() bool { return oneOf(t, LegalBasisTypes()) }
+
+// RecipientType is the kind of a recipient.
+type RecipientType string
+
+// Recipient types.
+const (
+	RecipientInternal   RecipientType = "internal"
+	RecipientPublicBody RecipientType = "public_body"
+	RecipientProcessor  RecipientType = "processor"
+	RecipientThirdParty RecipientType = "third_party"
+)
+
+// RecipientTypes lists every recipient type.
+func RecipientTypes() []RecipientType {
+	return []RecipientType{RecipientInternal, RecipientPublicBody, RecipientProcessor, RecipientThirdParty}
+}
+
+// Valid reports whether t is a known recipient type.
+func (t RecipientType) Valid() bool { return oneOf(t, RecipientTypes()) }
+
+// Safeguard is what protects a transfer abroad.
+type Safeguard string
+
+// Safeguards.
+const (
+	SafeguardAdequacy   Safeguard = "adequacy"
+	SafeguardSCC        Safeguard = "scc"
+	SafeguardBCR        Safeguard = "bcr"
+	SafeguardConsent    Safeguard = "consent"
+	SafeguardDerogation Safeguard = "derogation"
+	SafeguardOther      Safeguard = "other"
+	SafeguardNone       Safeguard = "none"
+)
+
+// Safeguards lists every safeguard.
+func Safeguards() []Safeguard {
+	return []Safeguard{SafeguardAdequacy, SafeguardSCC, SafeguardBCR, SafeguardConsent,
+		SafeguardDerogation, SafeguardOther, SafeguardNone}
+}
+
+// Valid reports whether s is a known safeguard.
+func (s Safeguard) Valid() bool { return oneOf(s, Safeguards()) }
+
+// Disposal is what happens to data at the end of retention.
+type Disposal string
+
+// Disposals.
+const (
+	DisposalDelete    Disposal = "delete"
+	DisposalAnonymise Disposal = "anonymise"
+	DisposalArchive   Disposal = "archive"
+)
+
+// Disposals lists every disposal.
+func Disposals() []Disposal { return []Disposal{DisposalDelete, DisposalAnonymise, DisposalArchive} }
+
+// Valid reports whether d is a known disposal.
+func (d Disposal) Valid() bool { return oneOf(d, Disposals()) }
+
+// SecurityCategory is the kind of a security measure.
+type SecurityCategory string
+
+// Security measure categories.
+const (
+	SecAccessControl       SecurityCategory = "access_control"
+	SecAuthentication      SecurityCategory = "authentication"
+	SecEncryptionAtRest    SecurityCategory = "encryption_at_rest"
+	SecEncryptionInTransit SecurityCategory = "encryption_in_transit"
+	SecLogging             SecurityCategory = "logging"
+	SecPseudonymisation    SecurityCategory = "pseudonymisation"
+	SecBackup              SecurityCategory = "backup"
+	SecNetwork             SecurityCategory = "network"
+	SecPhysical            SecurityCategory = "physical"
+	SecTraining            SecurityCategory = "training"
+	SecOther               SecurityCategory = "other"
+)
+
+// SecurityCategories lists every security measure category.
+func SecurityCategories() []SecurityCategory {
+	return []SecurityCategory{SecAccessControl, SecAuthentication, SecEncryptionAtRest,
+		SecEncryptionInTransit, SecLogging, SecPseudonymisation, SecBackup, SecNetwork,
+		SecPhysical, SecTraining, SecOther}
+}
+
+// Valid reports whether c is a known category.
+func (c SecurityCategory) Valid() bool { return oneOf(c, SecurityCategories()) }
+
+// DPIAStatus is the state of a data protection impact assessment.
+type DPIAStatus string
+
+// DPIA statuses.
+const (
+	DPIANotStarted DPIAStatus = "not_started"
+	DPIAInProgress DPIAStatus = "in_progress"
+	DPIADone       DPIAStatus = "done"
+	DPIANotNeeded  DPIAStatus = "not_needed"
+)
+
+// DPIAStatuses lists every DPIA status.
+func DPIAStatuses() []DPIAStatus {
+	return []DPIAStatus{DPIANotStarted, DPIAInProgress, DPIADone, DPIANotNeeded}
+}
+
+// Valid reports whether s is a known DPIA status.
+func (s DPIAStatus) Valid() bool { return oneOf(s, DPIAStatuses()) }
+
+func oneOf[T comparable](v T, all []T) bool {
+	for _, a := range all {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}

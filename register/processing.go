@@ -1,0 +1,159 @@
+package register
+
+import "time"
+
+// Party is a controller or joint controller.
+type Party struct {
+	Name    string `json:"name" validate:"required,min=2,max=200"`
+	Contact string `json:"contact" validate:"max=500"`
+}
+
+// Processor processes data on behalf of the controller.
+type Processor struct {
+	Name     string `json:"name" validate:"required,min=2,max=200"`
+	Country  string `json:"country" validate:"omitempty,country"`
+	Contract bool   `json:"contract"` // internal: whether a processing contract is signed
+}
+
+// LegalBasis is one legal ground of a processing.
+type LegalBasis struct {
+	Type      LegalBasisType `json:"type" validate:"required,enum"`
+	Reference string         `json:"reference" validate:"max=300"`
+	URL       string         `json:"url" validate:"omitempty,httpurl,max=500"`
+}
+
+// DataCategory is a category of personal data.
+type DataCategory struct {
+	Name      string `json:"name" validate:"required,min=2,max=200"`
+	Sensitive bool   `json:"sensitive"`
+}
+
+// Recipient receives data.
+type Recipient struct {
+	Name string        `json:"name" validate:"required,min=2,max=200"`
+	Type RecipientType `json:"type" validate:"required,enum"`
+}
+
+// Transfer is a disclosure of data abroad.
+type Transfer struct {
+	Country   string    `json:"country" validate:"required,country"`
+	Safeguard Safeguard `json:"safeguard" validate:"omitempty,enum"`
+	Details   string    `json:"details" validate:"max=2000"`
+}
+
+// Access is an access to the data granted to another institution (a LIPAD
+// "catalogue des fichiers" item).
+type Access struct {
+	Institution string `json:"institution" validate:"required,min=2,max=200"`
+	LegalBasis  string `json:"legal_basis" validate:"max=300"`
+	Scope       string `json:"scope" validate:"max=2000"`
+}
+
+// Retention says how long data are kept and what happens then.
+type Retention struct {
+	Period   string   `json:"period" validate:"omitempty,duration"`
+	Trigger  string   `json:"trigger" validate:"max=500"`
+	Disposal Disposal `json:"disposal" validate:"omitempty,enum"`
+}
+
+// SecurityMeasure is one technical or organisational measure.
+type SecurityMeasure struct {
+	Category SecurityCategory `json:"category" validate:"required,enum"`
+	Details  string           `json:"details" validate:"max=2000"` // internal
+}
+
+// DPIA is the data protection impact assessment.
+type DPIA struct {
+	Required    bool       `json:"required"`
+	Status      DPIAStatus `json:"status" validate:"omitempty,enum"`
+	CompletedOn string     `json:"completed_on" validate:"omitempty,date"`
+	Reference   string     `json:"reference" validate:"max=300"` // internal
+}
+
+// Fields are the writable content of a processing: what a client sends.
+type Fields struct {
+	Unit              string            `json:"unit" validate:"required,slug"`
+	Reference         string            `json:"reference" validate:"max=60"`
+	Title             string            `json:"title" validate:"required,min=3,max=200"`
+	Purpose           string            `json:"purpose" validate:"required,max=5000"`
+	Description       string            `json:"description" validate:"max=10000"`
+	PublicSummary     string            `json:"public_summary" validate:"max=5000"`
+	Controller        Party             `json:"controller" validate:"omitempty"`
+	JointControllers  []Party           `json:"joint_controllers" validate:"max=20,dive"`
+	Processors        []Processor       `json:"processors" validate:"max=50,dive"`
+	LegalBases        []LegalBasis      `json:"legal_bases" validate:"max=30,dive"`
+	DataSubjects      []string          `json:"data_subjects" validate:"max=50,dive,required,max=200"`
+	DataCategories    []DataCategory    `json:"data_categories" validate:"max=100,dive"`
+	Sources           []string          `json:"sources" validate:"max=50,dive,required,max=300"`
+	Recipients        []Recipient       `json:"recipients" validate:"max=50,dive"`
+	Transfers         []Transfer        `json:"transfers" validate:"max=50,dive"`
+	Accesses          []Access          `json:"accesses" validate:"max=50,dive"`
+	Retention         Retention         `json:"retention"`
+	SecurityMeasures  []SecurityMeasure `json:"security_measures" validate:"max=50,dive"`
+	AutomatedDecision bool              `json:"automated_decision"`
+	Profiling         bool              `json:"profiling"`
+	DPIA              DPIA              `json:"dpia"`
+	ReviewDue         string            `json:"review_due" validate:"omitempty,date"`
+	InternalNotes     string            `json:"internal_notes" validate:"max=10000"` // internal
+}
+
+// Processing is one record of the register as the internal API shows it.
+type Processing struct {
+	ID           string `json:"id"`
+	Organisation string `json:"organisation"`
+	Fields
+	Status           Status     `json:"status"`
+	Version          int        `json:"version"`
+	PublishedVersion int        `json:"published_version,omitempty"` // the version the public sees, if any
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	PublishedAt      *time.Time `json:"published_at,omitempty"`
+	ReviewedAt       *time.Time `json:"reviewed_at,omitempty"` // last publication by a DPO
+
+	// Revision changes on every write, workflow steps included; the ETag is
+	// made from it so that any change makes an If-Match stale.
+	Revision int64 `json:"-"`
+}
+
+// Sensitive reports whether the processing holds sensitive data.
+func (f *Fields) Sensitive() bool {
+	for _, c := range f.DataCategories {
+		if c.Sensitive {
+			return true
+		}
+	}
+	return false
+}
+
+// normalise gives every list a non-nil value so that JSON always shows [] and
+// two equal records encode to the same bytes.
+func (f *Fields) normalise() {
+	nonNil(&f.JointControllers)
+	nonNil(&f.Processors)
+	nonNil(&f.LegalBases)
+	nonNil(&f.DataSubjects)
+	nonNil(&f.DataCategories)
+	nonNil(&f.Sources)
+	nonNil(&f.Recipients)
+	nonNil(&f.Transfers)
+	nonNil(&f.Accesses)
+	nonNil(&f.SecurityMeasures)
+}
+
+func nonNil[T any](s *[]T) {
+	if *s == nil {
+		*s = []T{}
+	}
+}
+
+// Version is one saved version of a processing: the processing as it was,
+// encoded once. A published version is never written again, so its bytes stay
+// the same forever.
+type Version struct {
+	ProcessingID string
+	Number       int
+	Status       Status
+	Data         []byte // JSON of Processing at that version
+	SavedAt      time.Time
+	SavedBy      string
+}

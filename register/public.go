@@ -1,0 +1,119 @@
+package register
+
+import "time"
+
+// PublicProcessing is the only shape of a processing that anonymous readers
+// and public documents ever get. A field reaches the public only if it is
+// added here and copied in Public, on purpose.
+type PublicProcessing struct {
+	ID                string                  `json:"id"`
+	Organisation      string                  `json:"organisation"`
+	Unit              string                  `json:"unit"`
+	Reference         string                  `json:"reference,omitempty"`
+	Title             string                  `json:"title"`
+	Purpose           string                  `json:"purpose"`
+	Description       string                  `json:"description,omitempty"`
+	PublicSummary     string                  `json:"public_summary"`
+	Controller        Party                   `json:"controller"`
+	JointControllers  []Party                 `json:"joint_controllers"`
+	Processors        []PublicProcessor       `json:"processors"`
+	LegalBases        []LegalBasis            `json:"legal_bases"`
+	DataSubjects      []string                `json:"data_subjects"`
+	DataCategories    []DataCategory          `json:"data_categories"`
+	Sources           []string                `json:"sources"`
+	Recipients        []Recipient             `json:"recipients"`
+	Transfers         []Transfer              `json:"transfers"`
+	Accesses          []Access                `json:"accesses"`
+	Retention         Retention               `json:"retention"`
+	SecurityMeasures  []PublicSecurityMeasure `json:"security_measures"`
+	AutomatedDecision bool                    `json:"automated_decision"`
+	Profiling         bool                    `json:"profiling"`
+	DPIA              PublicDPIA              `json:"dpia"`
+	Version           int                     `json:"version"`
+	PublishedAt       time.Time               `json:"published_at"`
+}
+
+// PublicProcessor is a processor without its contract status.
+type PublicProcessor struct {
+	Name    string `json:"name"`
+	Country string `json:"country,omitempty"`
+}
+
+// PublicSecurityMeasure tells that a kind of measure exists, not how it works.
+type PublicSecurityMeasure struct {
+	Category SecurityCategory `json:"category"`
+}
+
+// PublicDPIA tells whether an impact assessment was needed and done.
+type PublicDPIA struct {
+	Required    bool       `json:"required"`
+	Status      DPIAStatus `json:"status,omitempty"`
+	CompletedOn string     `json:"completed_on,omitempty"`
+}
+
+// Public builds the public shape of p as published at publishedAt. It copies
+// field by field: internal fields (internal notes, security details, DPIA
+// reference, processor contracts, review dates) are left behind by design.
+func Public(p *Processing, publishedAt time.Time) *PublicProcessing {
+	f := p.Fields
+	f.normalise()
+	pub := &PublicProcessing{
+		ID:                p.ID,
+		Organisation:      p.Organisation,
+		Unit:              f.Unit,
+		Reference:         f.Reference,
+		Title:             f.Title,
+		Purpose:           f.Purpose,
+		Description:       f.Description,
+		PublicSummary:     f.PublicSummary,
+		Controller:        f.Controller,
+		JointControllers:  append([]Party{}, f.JointControllers...),
+		LegalBases:        append([]LegalBasis{}, f.LegalBases...),
+		DataSubjects:      append([]string{}, f.DataSubjects...),
+		DataCategories:    append([]DataCategory{}, f.DataCategories...),
+		Sources:           append([]string{}, f.Sources...),
+		Recipients:        append([]Recipient{}, f.Recipients...),
+		Transfers:         append([]Transfer{}, f.Transfers...),
+		Accesses:          append([]Access{}, f.Accesses...),
+		Retention:         f.Retention,
+		AutomatedDecision: f.AutomatedDecision,
+		Profiling:         f.Profiling,
+		DPIA:              PublicDPIA{Required: f.DPIA.Required, Status: f.DPIA.Status, CompletedOn: f.DPIA.CompletedOn},
+		Version:           p.Version,
+		PublishedAt:       publishedAt.UTC(),
+	}
+	pub.Processors = make([]PublicProcessor, 0, len(f.Processors))
+	for _, pr := range f.Processors {
+		pub.Processors = append(pub.Processors, PublicProcessor{Name: pr.Name, Country: pr.Country})
+	}
+	pub.SecurityMeasures = make([]PublicSecurityMeasure, 0, len(f.SecurityMeasures))
+	for _, m := range f.SecurityMeasures {
+		pub.SecurityMeasures = append(pub.SecurityMeasures, PublicSecurityMeasure{Category: m.Category})
+	}
+	return pub
+}
+
+// Sensitive reports whether the published processing holds sensitive data.
+func (p *PublicProcessing) Sensitive() bool {
+	for _, c := range p.DataCategories {
+		if c.Sensitive {
+			return true
+		}
+	}
+	return false
+}
+
+// Publication is a processing as the public register holds it: its public
+// shape, encoded once at publication, with the keys public searches need.
+type Publication struct {
+	ProcessingID string
+	Organisation string
+	Version      int
+	Title        string
+	SearchKey    string
+	Sensitive    bool
+	BasisTypes   string // space-separated legal basis types, for filtering
+	Categories   string // normalised data category names, for filtering
+	Data         []byte // JSON of PublicProcessing
+	PublishedAt  time.Time
+}

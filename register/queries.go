@@ -1,0 +1,140 @@
+package register
+
+import (
+	"context"
+	"time"
+
+	"github.com/registre/registre/auth"
+)
+
+// Compliance runs the rule table over every processing of an organisation
+// that is not archived (admin: org names the organisation, "" for all).
+func (s *Service) Compliance(ctx context.Context, p *auth.Principal, org string) ([]Finding, ComplianceSummary, error) {
+	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor, auth.RoleEditor); err != nil {
+		return nil, ComplianceSummary{}, err
+	}
+	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+		return nil, ComplianceSummary{}, err
+	}
+	if p.Role != auth.RoleAdmin {
+		org = p.Org
+	}
+	now := s.clock()
+	orgs := map[string]*Organisation{}
+	findings := []Finding{}
+	n := 0
+	f := ProcessingFilter{Organisation: org, PerPage: MaxPerPage}
+	for f.Page = 1; ; f.Page++ {
+		items, total, err := s.store.ListProcessings(ctx, f)
+		if err != nil {
+			return nil, ComplianceSummary{}, err
+		}
+		for i := range items {
+			pr := &items[i]
+			if pr.Status == StatusArchived {
+				continue
+			}
+			o, ok := orgs[pr.Organisation]
+			if !ok {
+				if o, err = s.store.GetOrganisation(ctx, pr.Organisation); err != nil {
+					return nil, ComplianceSummary{}, err
+				}
+				orgs[pr.Organisation] = o
+			}
+			n++
+			findings = append(findings, Check(pr, o, now)...)
+		}
+		if f.Page*f.PerPage >= total {
+			break
+		}
+	}
+	SortFindings(findings)
+	return findings, Summarise(n, findings), nil
+}
+
+// ListAudit lists audit entries of p's organisation (admin: all, or f.Organisation).
+func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilter) ([]AuditEntry, int, error) {
+	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor, auth.RoleEditor); err != nil {
+		return nil, 0, err
+	}
+	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+		return nil, 0, err
+	}
+	var err error
+	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
+		return nil, 0, err
+	}
+	if p.Role != auth.RoleAdmin {
+		f.Organisation = p.Org
+	}
+	return s.store.ListAudit(ctx, f)
+}
+
+// History lists the audit entries of one processing, for every role of its
+// organisation: editors see there why a draft was returned.
+func (s *Service) History(ctx context.Context, p *auth.Principal, id string) ([]AuditEntry, error) {
+	pr, err := s.GetProcessing(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []AuditEntry
+	f := AuditFilter{Organisation: pr.Organisation, Target: "processing/" + id, PerPage: MaxPerPage}
+	for f.Page = 1; ; f.Page++ {
+		items, total, err := s.store.ListAudit(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if f.Page*f.PerPage >= total {
+			break
+		}
+	}
+	return out, nil
+}
+
+// VerifyAudit checks the whole chain. expectHead, when not empty, is a head
+// saved earlier ("SEQ:HASH") that the chain must still pass through.
+func (s *Service) VerifyAudit(ctx context.Context, p *auth.Principal, expectHead string) (VerifyResult, error) {
+	if p != nil { // nil: the operator's command line
+		if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+			return VerifyResult{}, err
+		}
+	}
+	var v ChainVerifier
+	if expectHead != "" {
+		seq, hash, err := ParseHead(expectHead)
+		if err != nil {
+			return VerifyResult{}, invalid(FieldError{Field: "head", Message: err.Error()})
+		}
+		v.ExpectHead(seq, hash)
+	}
+	if err := s.store.ScanAudit(ctx, v.Add); err != nil {
+		return VerifyResult{}, err
+	}
+	return v.Result(), nil
+}
+
+// ---- the public register ----
+
+// PublicProcessing returns the published record of a processing.
+func (s *Service) PublicProcessing(ctx context.Context, id string) (*Publication, error) {
+	return s.store.GetPublication(ctx, id)
+}
+
+// ListPublic lists published processings.
+func (s *Service) ListPublic(ctx context.Context, f PublicFilter) ([]Publication, int, error) {
+	var err error
+	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
+		return nil, 0, err
+	}
+	if len([]rune(f.Query)) > 200 {
+		return nil, 0, invalid(FieldError{Field: "q", Message: "must be at most 200 characters long"})
+	}
+	if f.BasisType != "" && !f.BasisType.Valid() {
+		return nil, 0, invalid(FieldError{Field: "legal_basis", Message: "is not a known legal basis type"})
+	}
+	return s.store.ListPublications(ctx, f)
+}
+
+// Now returns the service's clock reading (for documents that print a date).
+func (s *Service) Now() time.Time { return s.clock() }

@@ -1,0 +1,82 @@
+package register
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps the register. It is declared here, where it is used, and
+// implemented by sqlstore for SQLite and PostgreSQL.
+//
+// Errors: a missing row is an ENotFound *Error; a unique violation an
+// EConflict *Error; anything else is wrapped with context.
+type Store interface {
+	// InTx runs fn in one write transaction: everything fn does through tx
+	// is committed together, or nothing is. Writers never fail with "database
+	// is locked": the store serialises or waits.
+	InTx(ctx context.Context, fn func(tx Store) error) error
+
+	CreateOrganisation(ctx context.Context, o *Organisation) error
+	UpdateOrganisation(ctx context.Context, o *Organisation) error
+	GetOrganisation(ctx context.Context, slug string) (*Organisation, error)
+	ListOrganisations(ctx context.Context) ([]Organisation, error)
+
+	CreateUnit(ctx context.Context, u *Unit) error
+	GetUnit(ctx context.Context, org, slug string) (*Unit, error)
+	ListUnits(ctx context.Context, org string) ([]Unit, error)
+
+	// CreateProcessing inserts the head row of a new processing.
+	CreateProcessing(ctx context.Context, p *Processing, searchKey string) error
+	// UpdateProcessing replaces the head row if its revision is still
+	// prevRevision; otherwise it returns an EPreconditionFailed *Error.
+	UpdateProcessing(ctx context.Context, p *Processing, searchKey string, prevRevision int64) error
+	GetProcessing(ctx context.Context, id string) (*Processing, error)
+	DeleteProcessing(ctx context.Context, id string) error
+	ListProcessings(ctx context.Context, f ProcessingFilter) ([]Processing, int, error)
+
+	// PutVersion inserts a version or replaces one that was never published.
+	PutVersion(ctx context.Context, v *Version) error
+	GetVersion(ctx context.Context, id string, n int) (*Version, error)
+	ListVersions(ctx context.Context, id string) ([]Version, error)
+
+	// PutPublication makes p the public record of its processing.
+	PutPublication(ctx context.Context, p *Publication) error
+	DeletePublication(ctx context.Context, id string) error
+	GetPublication(ctx context.Context, id string) (*Publication, error)
+	ListPublications(ctx context.Context, f PublicFilter) ([]Publication, int, error)
+
+	// LastAudit returns the head of the audit chain (nil when empty). Inside
+	// InTx it also takes the chain's lock, so that two processes writing to
+	// the same database extend one chain.
+	LastAudit(ctx context.Context) (*AuditEntry, error)
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
+	// ScanAudit calls fn for every entry in seq order until fn returns false.
+	ScanAudit(ctx context.Context, fn func(AuditEntry) bool) error
+
+	Ping(ctx context.Context) error
+}
+
+// ProcessingFilter selects processings for a list.
+type ProcessingFilter struct {
+	Organisation string // "" for all organisations (admin only)
+	Unit         string
+	Status       Status
+	Query        string // raw query; the store matches LikePattern(Query) against the search key
+	Page         int
+	PerPage      int
+}
+
+// PublicFilter selects published processings.
+type PublicFilter struct {
+	Organisation string
+	Query        string
+	Category     string // a data category name, matched on its search key
+	Sensitive    *bool
+	BasisType    LegalBasisType
+	Page         int
+	PerPage      int
+}
+
+// Clock gives the time of a transaction; tests pass a fixed one.
+type Clock func() time.Time

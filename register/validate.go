@@ -1,0 +1,212 @@
+package register
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-playground/validator/v10"
+)
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$`)
+
+// ValidSlug reports whether s is a slug: lowercase letters, digits and '-',
+// 2 to 40 characters, not starting or ending with '-'.
+func ValidSlug(s string) bool { return slugRE.MatchString(s) }
+
+// Validator checks domain values. It wraps one validator.Validate, which
+// caches struct metadata, so build it once and share it.
+type Validator struct {
+	v *validator.Validate
+}
+
+// NewValidator builds the validator with the domain's rules.
+func NewValidator() *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	must := func(err error) {
+		if err != nil {
+			panic(err) // only on a programming error in the rule table below
+		}
+	}
+	must(v.RegisterValidation("enum", func(fl validator.FieldLevel) bool {
+		e, ok := fl.Field().Interface().(Enum)
+		return ok && e.Valid()
+	}))
+	must(v.RegisterValidation("slug", func(fl validator.FieldLevel) bool {
+		return ValidSlug(fl.Field().String())
+	}))
+	must(v.RegisterValidation("duration", func(fl validator.FieldLevel) bool {
+		return checkRetention(fl.Field().String()) == nil
+	}))
+	must(v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
+		return validDate(fl.Field().String())
+	}))
+	must(v.RegisterValidation("httpurl", func(fl validator.FieldLevel) bool {
+		return validHTTPURL(fl.Field().String())
+	}))
+	v.RegisterAlias("country", "iso3166_1_alpha2")
+	return &Validator{v: v}
+}
+
+func validDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+func validHTTPURL(s string) bool {
+	if strings.ContainsAny(s, " \t\n\r") {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil {
+		return false
+	}
+	return u.Scheme == "http" || u.Scheme == "https"
+}
+
+// Struct validates v (a pointer to a struct) and returns an EInvalid *Error
+// naming every bad field by its JSON path, or nil.
+func (vd *Validator) Struct(v any) error {
+	fields := controlChars(reflect.ValueOf(v), "")
+	err := vd.v.Struct(v)
+	var verrs validator.ValidationErrors
+	if err != nil && !errors.As(err, &verrs) {
+		return fmt.Errorf("validate: %w", err)
+	}
+	for _, fe := range verrs {
+		fields = append(fields, FieldError{Field: jsonPath(fe.Namespace()), Message: message(fe)})
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return invalid(fields...)
+}
+
+// jsonPath drops the root struct name and the names of embedded structs,
+// which have no JSON name: "Processing.Fields.retention.period" becomes
+// "retention.period".
+func jsonPath(ns string) string {
+	parts := strings.Split(ns, ".")[1:]
+	out := parts[:0]
+	for _, p := range parts {
+		if p == "Fields" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "min":
+		if fe.Kind() == reflect.String {
+			return "must be at least " + fe.Param() + " characters long"
+		}
+		return "must have at least " + fe.Param() + " items"
+	case "max":
+		if fe.Kind() == reflect.String {
+			return "must be at most " + fe.Param() + " characters long"
+		}
+		return "must have at most " + fe.Param() + " items"
+	case "enum":
+		return "is not one of the allowed values"
+	case "slug":
+		return "must be 2 to 40 lowercase letters, digits or '-'"
+	case "duration":
+		if err := checkRetention(fe.Value().(string)); err != nil {
+			return "must be an ISO 8601 duration from P1D to P150Y: " + err.Error()
+		}
+		return "must be an ISO 8601 duration from P1D to P150Y"
+	case "date":
+		return "must be a date that exists, written YYYY-MM-DD"
+	case "httpurl", "url":
+		return "must be an http or https URL"
+	case "iso3166_1_alpha2", "country":
+		return "must be an ISO 3166-1 alpha-2 country code such as CH or FR"
+	}
+	return "is not valid (" + fe.Tag() + ")"
+}
+
+// controlChars walks every string reachable from v and reports those holding
+// control characters other than newline and tab: they corrupt documents and
+// logs, and no legitimate text needs them.
+func controlChars(v reflect.Value, path string) []FieldError {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return controlChars(v.Elem(), path)
+	case reflect.String:
+		if bad := badText(v.String()); bad != "" {
+			return []FieldError{{Field: path, Message: bad}}
+		}
+	case reflect.Slice, reflect.Array:
+		var out []FieldError
+		for i := 0; i < v.Len(); i++ {
+			out = append(out, controlChars(v.Index(i), path+"["+strconv.Itoa(i)+"]")...)
+		}
+		return out
+	case reflect.Struct:
+		var out []FieldError
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			p := path
+			if !f.Anonymous {
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if name == "-" {
+					continue
+				}
+				if name == "" {
+					name = f.Name
+				}
+				if p != "" {
+					p += "."
+				}
+				p += name
+			}
+			out = append(out, controlChars(v.Field(i), p)...)
+		}
+		return out
+	}
+	return nil
+}
+
+func badText(s string) string {
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	for _, r := range s {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return "must not contain control characters other than newline and tab"
+		}
+	}
+	return ""
+}

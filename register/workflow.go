@@ -1,0 +1,142 @@
+package register
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/registre/registre/auth"
+)
+
+// Step is a workflow transition.
+type Step string
+
+// Workflow steps.
+const (
+	StepSubmit  Step = "submit"
+	StepReturn  Step = "return"
+	StepPublish Step = "publish"
+	StepArchive Step = "archive"
+)
+
+// transition is one row of the workflow table: from which state a step may be
+// taken, by whom, and where it leads.
+type transition struct {
+	from  Status
+	to    Status
+	roles []auth.Role
+}
+
+var workflow = map[Step]transition{
+	StepSubmit:  {StatusDraft, StatusInReview, []auth.Role{auth.RoleEditor, auth.RoleDPO, auth.RoleAdmin}},
+	StepReturn:  {StatusInReview, StatusDraft, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+	StepPublish: {StatusInReview, StatusPublished, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+	StepArchive: {StatusPublished, StatusArchived, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+}
+
+// Transition takes a workflow step on a processing. ifMatch, when not nil, is
+// the revision the caller last saw. comment is kept in the audit trail (only
+// "return" takes one).
+func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, step Step, ifMatch *int64, comment string) (*Processing, error) {
+	t, ok := workflow[step]
+	if !ok {
+		return nil, notFound("workflow step")
+	}
+	comment, err := trimComment(comment)
+	if err != nil {
+		return nil, err
+	}
+	var out *Processing
+	err = s.store.InTx(ctx, func(tx Store) error {
+		cur, err := s.getProcessing(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := requireRole(p, t.roles...); err != nil {
+			return err
+		}
+		if p.Role == auth.RoleEditor && !p.HasUnit(cur.Unit) {
+			return Errorf(EForbidden, "editors may only submit processings of their own units")
+		}
+		if ifMatch != nil && *ifMatch != cur.Revision {
+			return Errorf(EPreconditionFailed, "the processing was changed since you read it; read it again")
+		}
+		if cur.Status != t.from {
+			return Errorf(EConflict, "cannot %s a processing that is %s", step, strings.ReplaceAll(string(cur.Status), "_", " "))
+		}
+		now := s.clock()
+		next := *cur
+		next.Status = t.to
+		next.Revision = cur.Revision + 1
+		next.UpdatedAt = now
+		switch step {
+		case StepPublish:
+			org, err := tx.GetOrganisation(ctx, cur.Organisation)
+			if err != nil {
+				return err
+			}
+			if blocking := Blocking(Check(cur, org, now)); len(blocking) > 0 {
+				return &Error{Code: EInvalid, Message: "the processing lacks items the law requires before publication", Findings: blocking}
+			}
+			next.PublishedVersion = cur.Version
+			next.PublishedAt, next.ReviewedAt = &now, &now
+			if err := tx.PutPublication(ctx, newPublication(&next, now)); err != nil {
+				return err
+			}
+		case StepArchive:
+			if err := tx.DeletePublication(ctx, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&next.Fields), cur.Revision); err != nil {
+			return err
+		}
+		// An archived processing keeps its published version as it was.
+		if step != StepArchive {
+			v, err := encodeVersion(&next, p.Subject)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutVersion(ctx, v); err != nil {
+				return err
+			}
+		}
+		out = &next
+		return s.audit(ctx, tx, p, now, cur.Organisation, string(step), "processing/"+id, cur.Version, comment)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func newPublication(p *Processing, at time.Time) *Publication {
+	pub := Public(p, at)
+	data, err := json.Marshal(pub)
+	if err != nil {
+		// PublicProcessing holds only strings, numbers and bools.
+		panic(fmt.Sprintf("encode public processing: %v", err))
+	}
+	types := make([]string, 0, len(pub.LegalBases))
+	for _, b := range pub.LegalBases {
+		types = append(types, string(b.Type))
+	}
+	cats := make([]string, 0, len(pub.DataCategories))
+	for _, c := range pub.DataCategories {
+		cats = append(cats, SearchKey(c.Name))
+	}
+	return &Publication{
+		ProcessingID: p.ID,
+		Organisation: p.Organisation,
+		Version:      p.Version,
+		Title:        p.Title,
+		SearchKey:    SearchKey(pub.Title, pub.Purpose, pub.Reference, pub.Description, pub.PublicSummary),
+		Sensitive:    pub.Sensitive(),
+		BasisTypes:   " " + strings.Join(types, " ") + " ",
+		Categories:   "\n" + strings.Join(cats, "\n") + "\n",
+		Data:         data,
+		PublishedAt:  at,
+	}
+}

@@ -1,0 +1,363 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/registre/registre/register"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.Store().Ping(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "not ready", "err", err)
+		return newProblem(http.StatusServiceUnavailable, "the database is not reachable")
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// list is the shape of every paged list.
+type list[T any] struct {
+	Items   []T `json:"items"`
+	Total   int `json:"total"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+}
+
+// queryInt reads an optional whole-number query parameter.
+func queryInt(q url.Values, name string) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errBadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number"})
+	}
+	if n < 1 {
+		return 0, &register.Error{Code: register.EInvalid, Message: "the request is not valid",
+			Fields: []register.FieldError{{Field: name, Message: "must be at least 1"}}}
+	}
+	return n, nil
+}
+
+func paging(q url.Values) (page, perPage int, err error) {
+	if page, err = queryInt(q, "page"); err != nil {
+		return
+	}
+	perPage, err = queryInt(q, "per_page")
+	return
+}
+
+// ---- organisations and units ----
+
+func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.svc.ListOrganisations(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+}
+
+func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+	var in register.Organisation
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := s.svc.CreateOrganisation(r.Context(), principal(r), in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/organisations/"+o.Slug)
+	return writeJSON(w, http.StatusCreated, o)
+}
+
+func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.svc.GetOrganisation(r.Context(), principal(r), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, o)
+}
+
+func (s *Server) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
+	var in register.Organisation
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := s.svc.UpdateOrganisation(r.Context(), principal(r), r.PathValue("org"), in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, o)
+}
+
+func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
+	units, err := s.svc.ListUnits(r.Context(), principal(r), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
+}
+
+func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
+	var in register.Unit
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	org := r.PathValue("org")
+	u, err := s.svc.CreateUnit(r.Context(), principal(r), org, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/organisations/"+org+"/units/"+u.Slug)
+	return writeJSON(w, http.StatusCreated, u)
+}
+
+// ---- processings ----
+
+// etag is the entity tag of a processing: its revision changes with every
+// write, workflow steps included.
+func etag(p *register.Processing) string { return `"r` + strconv.FormatInt(p.Revision, 10) + `"` }
+
+// ifMatch reads If-Match. required: a missing header is 428. "*" is not an
+// entity tag of this service (it would defeat the check): 428 too. A tag this
+// service never issued can only be stale: it gets a revision that matches
+// nothing.
+func ifMatch(r *http.Request, required bool) (*int64, error) {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" || v == "*" {
+		if !required && v == "" {
+			return nil, nil
+		}
+		return nil, &register.Error{Code: register.EPreconditionRequired,
+			Message: "send If-Match with the ETag of the processing as you last read it"}
+	}
+	for _, tag := range strings.Split(v, ",") {
+		tag = strings.TrimSpace(tag)
+		if strings.HasPrefix(tag, `"r`) && strings.HasSuffix(tag, `"`) && len(tag) > 3 {
+			if n, err := strconv.ParseInt(tag[2:len(tag)-1], 10, 64); err == nil && n > 0 {
+				return &n, nil
+			}
+		}
+	}
+	stale := int64(-1)
+	return &stale, nil
+}
+
+func (s *Server) writeProcessing(w http.ResponseWriter, status int, p *register.Processing) error {
+	w.Header().Set("ETag", etag(p))
+	return writeJSON(w, status, p)
+}
+
+func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	f := register.ProcessingFilter{Organisation: q.Get("org"), Unit: q.Get("unit"),
+		Status: register.Status(q.Get("status")), Query: q.Get("q"), Page: page, PerPage: perPage}
+	items, total, err := s.svc.ListProcessings(r.Context(), principal(r), f)
+	if err != nil {
+		return err
+	}
+	page, perPage, _ = register.CheckPage(page, perPage)
+	return writeJSON(w, http.StatusOK, list[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
+}
+
+func (s *Server) createProcessing(w http.ResponseWriter, r *http.Request) error {
+	var in register.Processing
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.CreateProcessing(r.Context(), principal(r), in.Organisation, in.Fields)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/processings/"+p.ID)
+	return s.writeProcessing(w, http.StatusCreated, p)
+}
+
+func (s *Server) getProcessing(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.svc.GetProcessing(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return s.writeProcessing(w, http.StatusOK, p)
+}
+
+func (s *Server) updateProcessing(w http.ResponseWriter, r *http.Request) error {
+	var in register.Processing
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	// Existence and rights come before the precondition: a caller who may
+	// not see the processing learns nothing from a 428.
+	if _, err := s.svc.GetProcessing(r.Context(), principal(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	rev, err := ifMatch(r, true)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.UpdateProcessing(r.Context(), principal(r), r.PathValue("id"), *rev, in.Fields)
+	if err != nil {
+		return err
+	}
+	return s.writeProcessing(w, http.StatusOK, p)
+}
+
+func (s *Server) deleteProcessing(w http.ResponseWriter, r *http.Request) error {
+	rev, err := ifMatch(r, false)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.DeleteProcessing(r.Context(), principal(r), r.PathValue("id"), rev); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// step serves a workflow step. Only "return" takes a body, {"comment"}.
+func (s *Server) step(name register.Step) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in struct {
+			Comment string `json:"comment"`
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			return newProblem(http.StatusRequestEntityTooLarge, "the request body is too large")
+		}
+		if len(bytes.TrimSpace(body)) > 0 {
+			if name != register.StepReturn {
+				return errBadRequest("this workflow step takes no body")
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if err := decode(w, r, &in); err != nil {
+				return err
+			}
+		}
+		rev, err := ifMatch(r, false)
+		if err != nil {
+			return err
+		}
+		p, err := s.svc.Transition(r.Context(), principal(r), r.PathValue("id"), name, rev, in.Comment)
+		if err != nil {
+			return err
+		}
+		return s.writeProcessing(w, http.StatusOK, p)
+	}
+}
+
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	vs, err := s.svc.ListVersions(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	// Each version is sent as the bytes it was saved with.
+	var b bytes.Buffer
+	b.WriteString(`{"items":[`)
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(v.Data)
+	}
+	fmt.Fprintf(&b, "],\"total\":%d}\n", len(vs))
+	return writeRaw(w, http.StatusOK, "application/json", b.Bytes())
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		return register.Errorf(register.ENotFound, "version not found")
+	}
+	v, err := s.svc.GetVersion(r.Context(), principal(r), r.PathValue("id"), n)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, v.Number))
+	return writeRaw(w, http.StatusOK, "application/json", append(append([]byte{}, v.Data...), '\n'))
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+	es, err := s.svc.History(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
+}
+
+// ---- compliance and audit ----
+
+func (s *Server) compliance(w http.ResponseWriter, r *http.Request) error {
+	items, summary, err := s.svc.Compliance(r.Context(), principal(r), r.URL.Query().Get("org"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Items   []register.Finding         `json:"items"`
+		Summary register.ComplianceSummary `json:"summary"`
+	}{items, summary})
+}
+
+// queryTime reads an RFC 3339 time or a YYYY-MM-DD date (midnight UTC).
+func queryTime(q url.Values, name string) (time.Time, error) {
+	v := q.Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, errBadRequest("a query parameter has the wrong type",
+		register.FieldError{Field: name, Message: "must be an RFC 3339 time or a YYYY-MM-DD date"})
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	since, err := queryTime(q, "since")
+	if err != nil {
+		return err
+	}
+	until, err := queryTime(q, "until")
+	if err != nil {
+		return err
+	}
+	f := register.AuditFilter{Organisation: q.Get("org"), Since: since, Until: until, Actor: q.Get("actor"),
+		Target: q.Get("target"), Action: q.Get("action"), Page: page, PerPage: perPage}
+	items, total, err := s.svc.ListAudit(r.Context(), principal(r), f)
+	if err != nil {
+		return err
+	}
+	page, perPage, _ = register.CheckPage(page, perPage)
+	return writeJSON(w, http.StatusOK, list[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
+}
+
+func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.svc.VerifyAudit(r.Context(), principal(r), r.URL.Query().Get("head"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+

@@ -1,0 +1,45 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/registre/registre/auth"
+)
+
+// routeTable is the whole API on one page. The OpenAPI document
+// (openapi.json) describes exactly these routes; a test holds them together.
+func (s *Server) routeTable() []route {
+	admin := []auth.Role{auth.RoleAdmin}
+	dpo := []auth.Role{auth.RoleAdmin, auth.RoleDPO}
+	writers := []auth.Role{auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor}
+	readers := []auth.Role{auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor}
+	return []route{
+		{method: http.MethodGet, pattern: "/healthz", h: s.healthz, summary: "the process is alive"},
+		{method: http.MethodGet, pattern: "/readyz", h: s.readyz, summary: "the database is reachable"},
+		{method: http.MethodGet, pattern: "/api/openapi.json", h: s.openAPI, summary: "this API as OpenAPI 3.1"},
+
+		{method: http.MethodGet, pattern: "/api/v1/organisations", roles: anyRole, h: s.listOrganisations},
+		{method: http.MethodPost, pattern: "/api/v1/organisations", roles: admin, h: s.createOrganisation},
+		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}", roles: anyRole, h: s.getOrganisation},
+		{method: http.MethodPut, pattern: "/api/v1/organisations/{org}", roles: dpo, h: s.updateOrganisation},
+		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/units", roles: anyRole, h: s.listUnits},
+		{method: http.MethodPost, pattern: "/api/v1/organisations/{org}/units", roles: dpo, h: s.createUnit},
+
+		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole, h: s.listProcessings},
+		{method: http.MethodPost, pattern: "/api/v1/processings", roles: writers, h: s.createProcessing},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}", roles: anyRole, h: s.getProcessing},
+		{method: http.MethodPut, pattern: "/api/v1/processings/{id}", roles: writers, h: s.updateProcessing},
+		{method: http.MethodDelete, pattern: "/api/v1/processings/{id}", roles: dpo, h: s.deleteProcessing},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/submit", roles: writers, h: s.step("submit")},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/return", roles: dpo, h: s.step("return")},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/publish", roles: dpo, h: s.step("publish")},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/archive", roles: dpo, h: s.step("archive")},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole, h: s.listVersions},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole, h: s.getVersion},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/history", roles: anyRole, h: s.history},
+
+		{method: http.MethodGet, pattern: "/api/v1/compliance", roles: readers, h: s.compliance},
+		{method: http.MethodGet, pattern: "/api/v1/audit", roles: readers, h: s.listAudit},
+		{method: http.MethodGet, pattern: "/api/v1/audit/verify", roles: readers, h: s.verifyAudit},
+	}
+}

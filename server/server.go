@@ -1,0 +1,261 @@
+// Package server is Registre's HTTP side: routes, authentication and
+// authorisation per route, strict decoding, problem+json errors, the public
+// register and its pages. It turns requests into calls on register.Service
+// and results into responses.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/registre/registre/auth"
+	"github.com/registre/registre/register"
+)
+
+// TokenVerifier checks a bearer token and returns its principal.
+type TokenVerifier interface {
+	Verify(token string) (*auth.Principal, error)
+}
+
+// Revocations tells whether a token id was revoked (logout, deleted account).
+type Revocations interface {
+	Revoked(ctx context.Context, jti string) (bool, error)
+}
+
+// Config is what the server needs besides the service.
+type Config struct {
+	Service   *register.Service
+	Verifier  TokenVerifier
+	Revoked   Revocations // optional
+	Logger    *slog.Logger
+	PublicURL string // base URL printed in documents; empty: from the request
+	Version   string
+}
+
+// Server serves the API. Build it with New; it is an http.Handler.
+type Server struct {
+	svc      *register.Service
+	verifier TokenVerifier
+	revoked  Revocations
+	log      *slog.Logger
+	cfg      Config
+	mux      *http.ServeMux
+	routes   []route
+
+	// orgs remembers organisations known to exist, so that the check on a
+	// token's org claim costs a query only once per organisation. There is
+	// no way to delete an organisation, so an entry never goes stale.
+	orgs sync.Map
+}
+
+// New builds the server.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux()}
+	s.routes = s.routeTable()
+	s.register()
+	return s
+}
+
+// ServeHTTP implements http.Handler: every request goes through recovery,
+// logging and the common headers before the mux.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			if !rw.wrote {
+				writeProblem(rw, r, internal(nil))
+			}
+		}
+		level := slog.LevelInfo
+		if rw.status >= 500 {
+			level = slog.LevelError
+		}
+		// The query string is left out: it can hold search terms people typed.
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
+			"status", rw.status, "bytes", rw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	}()
+	h := rw.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	}
+	s.mux.ServeHTTP(rw, r)
+}
+
+// statusWriter records what was written, for the log and for recovery.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// handler is an HTTP handler that returns its error; one adapter turns the
+// error into a problem.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// anyRole admits every authenticated role.
+var anyRole = []auth.Role{auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor}
+
+// route is one line of the API: method, pattern, who may call it.
+type route struct {
+	method  string
+	pattern string
+	roles   []auth.Role // nil: anonymous (public)
+	h       handler
+	summary string
+}
+
+func (s *Server) register() {
+	methods := map[string][]string{}
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.pattern, s.adapt(rt))
+		methods[rt.pattern] = append(methods[rt.pattern], rt.method)
+	}
+	// A path served for other methods answers 405 with Allow, as a problem.
+	for pattern, ms := range methods {
+		allow := strings.Join(withHead(ms), ", ")
+		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			p := newProblem(http.StatusMethodNotAllowed, "this path does not serve "+r.Method)
+			p.allow = allow
+			writeProblem(w, r, p)
+		})
+	}
+	if _, ok := methods["/"]; !ok {
+		s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			s.notFound(w, r)
+		})
+	}
+}
+
+func withHead(ms []string) []string {
+	out := append([]string{}, ms...)
+	for _, m := range ms {
+		if m == http.MethodGet {
+			out = append(out, http.MethodHead)
+		}
+	}
+	return out
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, r, newProblem(http.StatusNotFound, "nothing is served at this path"))
+}
+
+// adapt wraps a route's handler with authentication, the route's role check
+// and error handling.
+func (s *Server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.roles != nil {
+			w.Header().Set("Cache-Control", "no-store")
+			p, err := s.authenticate(r)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if !roleIn(p.Role, rt.roles) {
+				s.fail(w, r, register.Errorf(register.EForbidden, "your role may not do this"))
+				return
+			}
+			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
+		}
+		if err := rt.h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func roleIn(r auth.Role, roles []auth.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// fail writes err as a problem; 5xx are logged with their cause.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemFor(err)
+	if p.Status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", p.cause)
+	}
+	writeProblem(w, r, p)
+}
+
+// authenticate verifies the bearer token: signature and claims (auth), that
+// the organisation exists and that the token was not revoked.
+func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, errUnauthorized(false)
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || s.verifier == nil {
+		return nil, errUnauthorized(true)
+	}
+	p, err := s.verifier.Verify(strings.TrimSpace(token))
+	if err != nil {
+		return nil, errUnauthorized(true)
+	}
+	ctx := r.Context()
+	if p.Role != auth.RoleAdmin {
+		if _, known := s.orgs.Load(p.Org); !known {
+			ok, err := s.svc.OrganisationExists(ctx, p.Org)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errUnauthorized(true)
+			}
+			s.orgs.Store(p.Org, true)
+		}
+	}
+	if s.revoked != nil && p.TokenID != "" {
+		revoked, err := s.revoked.Revoked(ctx, p.TokenID)
+		if err != nil {
+			return nil, err
+		}
+		if revoked {
+			return nil, errUnauthorized(true)
+		}
+	}
+	return p, nil
+}
+
+func principal(r *http.Request) *auth.Principal {
+	p, _ := auth.PrincipalFrom(r.Context())
+	return p
+}

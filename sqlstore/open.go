@@ -1,0 +1,147 @@
+// Package sqlstore keeps the register in SQLite (embedded, the default) or
+// PostgreSQL (production) through bun. It implements register.Store.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx": verifies TLS certificates
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite": CGO_ENABLED=0 builds work
+
+	"github.com/registre/registre/migrations"
+	"github.com/registre/registre/register"
+)
+
+// DB is an open database: the store and the bun handles behind it.
+type DB struct {
+	// write takes every write transaction. On SQLite it has one connection,
+	// so writers queue in Go instead of failing with "database is locked".
+	write *bun.DB
+	// read serves reads outside transactions; on SQLite a pool of read-only
+	// connections that WAL lets run beside the writer.
+	read     *bun.DB
+	postgres bool
+}
+
+// Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn)
+	}
+	return nil, fmt.Errorf("database %q: want sqlite:PATH or a postgres:// URL", redact(dsn))
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.Contains(path, "?") || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: want a file path, got %q", path)
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+	}
+	// synchronous=FULL: an acknowledged write survives a power cut, not
+	// only a crash. _txlock=immediate: a write transaction takes the write
+	// lock at BEGIN, so it waits (busy_timeout) instead of failing later.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{
+		write: bun.NewDB(w, sqlitedialect.New()),
+		read:  bun.NewDB(r, sqlitedialect.New()),
+	}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: bad URL: %w", errors.Unwrap(err))
+	}
+	q := u.Query()
+	if q.Get("timezone") == "" {
+		// Times come back in UTC whatever the server's zone.
+		q.Set("timezone", "UTC")
+		u.RawQuery = q.Encode()
+	}
+	sqldb, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	sqldb.SetMaxOpenConns(max(8, runtime.GOMAXPROCS(0)*4))
+	sqldb.SetMaxIdleConns(max(8, runtime.GOMAXPROCS(0)*4))
+	db := bun.NewDB(sqldb, pgdialect.New())
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres %s: %w", redact(dsn), err)
+	}
+	return &DB{write: db, read: db, postgres: true}, nil
+}
+
+// redact hides the password of a database URL in messages and logs.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Migrate applies pending migrations.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	return migrations.Up(ctx, db.write)
+}
+
+// Bun returns the write handle, for migrations and tests.
+func (db *DB) Bun() *bun.DB { return db.write }
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.postgres }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Store returns the register.Store over db.
+func (db *DB) Store() *Store { return &Store{db: db, idb: db.read} }
+
+var _ register.Store = (*Store)(nil)
