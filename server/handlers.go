@@ -359,5 +359,3 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
-
-

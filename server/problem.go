@@ -33,10 +33,10 @@ type Problem struct {
 	Errors   []register.FieldError `json:"errors,omitempty"`
 	Findings []register.Finding    `json:"findings,omitempty"`
 
-	retryAfter int       // seconds, for 429
-	challenge  string    // WWW-Authenticate, for 401
-	allow      string    // Allow, for 405
-	cause      error     // logged for 5xx, never shown
+	retryAfter int    // seconds, for 429
+	challenge  string // WWW-Authenticate, for 401
+	allow      string // Allow, for 405
+	cause      error  // logged for 5xx, never shown
 	logLevel   slog.Level
 }
 

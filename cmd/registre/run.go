@@ -149,5 +149,3 @@ func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.DB, 
 func newService(db *sqlstore.DB, log *slog.Logger) *register.Service {
 	return register.NewService(db.Store(), register.WithLogger(log))
 }
-
-
