@@ -57,13 +57,44 @@ func decodeBytes(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			field := te.Field
+			field := jsonPathOf(te.Field, reflect.TypeOf(v))
 			return errBadRequest("a field has the wrong type", register.FieldError{
 				Field: field, Message: "must be " + jsonKind(te.Type)})
 		}
 		return errBadRequest("the JSON could not be decoded: " + strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
+}
+
+// jsonPathOf drops from encoding/json's Go-side path the names of embedded
+// structs, which have no place in the JSON ("Fields.title" is "title").
+func jsonPathOf(goPath string, t reflect.Type) string {
+	embedded := map[string]bool{}
+	var walk func(reflect.Type, int)
+	walk = func(t reflect.Type, depth int) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || depth > 8 {
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				embedded[f.Name] = true
+			}
+			walk(f.Type, depth+1)
+		}
+	}
+	walk(t, 0)
+	parts := strings.Split(goPath, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if !embedded[p] {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ".")
 }
 
 func syntaxDetail(body []byte) string {
