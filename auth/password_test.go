@@ -1,0 +1,151 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPasswordRoundTrip(t *testing.T) {
+	const pw = "correct horse battery staple"
+	h1, err := HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "$argon2id$v=19$m=19456,t=2,p=1$"; !strings.HasPrefix(h1, want) {
+		t.Errorf("got hash %q, want prefix %q", h1, want)
+	}
+	if !CheckPassword(h1, pw) {
+		t.Errorf("right password: got false, want true")
+	}
+	for _, wrong := range []string{"correct horse battery stapl", "Correct horse battery staple", "", pw + " "} {
+		if CheckPassword(h1, wrong) {
+			t.Errorf("wrong password %q: got true, want false", wrong)
+		}
+	}
+	h2, err := HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h1 == h2 {
+		t.Errorf("got the same hash twice, want different salts")
+	}
+	if !CheckPassword(h2, pw) {
+		t.Errorf("second hash: got false, want true")
+	}
+}
+
+func TestHashPasswordRefusesLength(t *testing.T) {
+	cases := []struct {
+		name string
+		pw   string
+		want error
+	}{
+		{"Eleven", "abcdefghijk", ErrPasswordTooShort},
+		{"ElevenRunesManyBytes", "ééééééééééé", ErrPasswordTooShort},
+		{"TooLong", strings.Repeat("a", MaxPasswordLength+1), ErrPasswordTooLong},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := HashPassword(tc.pw); !errors.Is(err, tc.want) {
+				t.Errorf("got error %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, err := HashPassword("twelve chars"); err != nil {
+		t.Errorf("12 characters: got error %v, want none", err)
+	}
+}
+
+func TestCheckPasswordMalformedIsFalse(t *testing.T) {
+	good, err := HashPassword("a fine long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(good, "$")
+	salt, key := parts[4], parts[5]
+	cases := []struct{ name, enc string }{
+		{"Empty", ""},
+		{"Dollar", "$"},
+		{"Bcrypt", "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"},
+		{"Argon2i", "$argon2i$v=19$m=19456,t=2,p=1$" + salt + "$" + key},
+		{"Version16", "$argon2id$v=16$m=19456,t=2,p=1$" + salt + "$" + key},
+		{"ParamsOutOfOrder", "$argon2id$v=19$t=2,m=19456,p=1$" + salt + "$" + key},
+		{"ParamLeadingZero", "$argon2id$v=19$m=019456,t=2,p=1$" + salt + "$" + key},
+		{"ParamNegative", "$argon2id$v=19$m=19456,t=-2,p=1$" + salt + "$" + key},
+		{"ParamZeroTime", "$argon2id$v=19$m=19456,t=0,p=1$" + salt + "$" + key},
+		{"ParamZeroThreads", "$argon2id$v=19$m=19456,t=2,p=0$" + salt + "$" + key},
+		{"ParamHugeMemory", "$argon2id$v=19$m=4294967295,t=2,p=1$" + salt + "$" + key},
+		{"ParamOverflow", "$argon2id$v=19$m=99999999999,t=2,p=1$" + salt + "$" + key},
+		{"ParamHugeTime", "$argon2id$v=19$m=19456,t=100000,p=1$" + salt + "$" + key},
+		{"MemoryBelowLanes", "$argon2id$v=19$m=8,t=2,p=4$" + salt + "$" + key},
+		{"MissingParams", "$argon2id$v=19$" + salt + "$" + key},
+		{"ExtraField", good + "$x"},
+		{"SaltPadded", "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "==$" + key},
+		{"SaltNotBase64", "$argon2id$v=19$m=19456,t=2,p=1$!!!!$" + key},
+		{"SaltTooShort", "$argon2id$v=19$m=19456,t=2,p=1$AAAA$" + key},
+		{"KeyEmpty", "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$"},
+		{"KeyTooShort", "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$AAAA"},
+		{"KeyTruncated", good[:len(good)-1]},
+		{"NoLeadingDollar", good[1:]},
+		{"Whitespace", good + "\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if CheckPassword(tc.enc, "a fine long password") {
+				t.Errorf("got true, want false")
+			}
+		})
+	}
+}
+
+// TestDummyCheckTakesAsLongAsCheckPassword keeps the timing promise in a
+// coarse form that a loaded machine does not break: within a factor of 3.
+func TestDummyCheckTakesAsLongAsCheckPassword(t *testing.T) {
+	enc, err := HashPassword("a fine long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeIt := func(f func()) time.Duration {
+		best := time.Duration(1<<63 - 1)
+		for range 3 {
+			start := time.Now()
+			f()
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	check := timeIt(func() { CheckPassword(enc, "a wrong long password") })
+	dummy := timeIt(func() { DummyCheck("a wrong long password") })
+	if dummy*3 < check || check*3 < dummy {
+		t.Errorf("got CheckPassword %v and DummyCheck %v, want them within a factor of 3", check, dummy)
+	}
+}
+
+func TestGeneratePassword(t *testing.T) {
+	seen := map[string]bool{}
+	for range 50 {
+		pw, err := GeneratePassword()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pw) != 20 {
+			t.Errorf("got %q of %d characters, want 20", pw, len(pw))
+		}
+		if strings.Trim(pw, passwordAlphabet) != "" {
+			t.Errorf("got %q, want only characters of %q", pw, passwordAlphabet)
+		}
+		if seen[pw] {
+			t.Errorf("got %q twice, want random passwords", pw)
+		}
+		seen[pw] = true
+	}
+	pw, err := GeneratePassword()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := HashPassword(pw); err != nil {
+		t.Errorf("hashing a generated password: got error %v, want none", err)
+	}
+}
