@@ -3,8 +3,10 @@ package register
 import "time"
 
 // Party is a controller or joint controller.
+// A draft may lack the controller's name; the compliance rules require it
+// before publication.
 type Party struct {
-	Name    string `json:"name" validate:"required,min=2,max=200"`
+	Name    string `json:"name" validate:"omitempty,min=2,max=200"`
 	Contact string `json:"contact" validate:"max=500"`
 }
 

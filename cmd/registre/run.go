@@ -38,6 +38,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP service (applies pending migrations first)", runServe},
 		{"migrate", "schema migrations: migrate [up|down|status]", runMigrate},
+		{"audit", "audit trail: audit verify [--head SEQ:HASH] | audit head", runAudit},
 	}
 }
 

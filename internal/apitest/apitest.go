@@ -73,6 +73,13 @@ func Start(t testing.TB, db *sqlstore.DB, opts ...Option) *Env {
 		Logs: logs, Client: &http.Client{Timeout: 30 * time.Second}}
 }
 
+// WithT returns a copy of e that reports failures to t (a subtest).
+func (e *Env) WithT(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
+
 // Token mints a token for a principal (one hour).
 func (e *Env) Token(role auth.Role, org string, units ...string) string {
 	e.T.Helper()
