@@ -127,7 +127,10 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 // TestFreshBinary builds the real binary with CGO_ENABLED=0 and runs it with
 // nothing configured, in an empty directory: it must answer /healthz.
 func TestFreshBinary(t *testing.T) {
-	bin := buildBinary(t)
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
 	cmd.Dir = dir
@@ -152,16 +155,4 @@ func TestFreshBinary(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "registre.db")); err != nil {
 		t.Fatalf("default database not created in the working directory: %v", err)
 	}
-}
-
-// buildBinary builds cmd/registre without cgo into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "registre")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
 }
