@@ -1,17 +1,419 @@
 package server
 
 import (
-	_ "embed"
+	"encoding/json"
+	"fmt"
 	"net/http"
-)
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
 
-// openAPIDoc is the OpenAPI 3.1 description of routeTable, kept by hand and
-// held to the routes by TestOpenAPIMatchesRoutes.
-//
-//go:embed openapi.json
-var openAPIDoc []byte
+	"github.com/registre/registre/auth"
+	"github.com/registre/registre/register"
+)
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	return writeRaw(w, http.StatusOK, "application/json", openAPIDoc)
+	return writeRaw(w, http.StatusOK, "application/json", s.openapi)
+}
+
+// The OpenAPI 3.1 document is built once from two sources: the operations
+// documented in apiDocs (by hand: summaries, parameters, bodies, statuses)
+// and the Go types of the bodies (by reflection: schemas never drift from
+// the JSON the service really reads and writes). TestOpenAPIMatchesRoutes
+// holds apiDocs to the routes actually served.
+
+// param documents a query parameter.
+type param struct {
+	name, typ, desc string
+	enum            []string
+}
+
+// op documents one operation.
+type op struct {
+	method, path string
+	summary      string
+	tag          string
+	query        []param
+	body         any    // request body type (a value of it), nil for none
+	bodyType     string // request media type; default application/json
+	status       int    // success status
+	resp         any    // response body type (a value of it), nil for none
+	respType     string // response media type; default application/json
+	errors       []int
+	ifMatch      bool // takes If-Match
+}
+
+var (
+	errsRead  = []int{401, 403, 404}
+	errsWrite = []int{400, 401, 403, 404, 413, 415, 422}
+	errsStep  = []int{400, 401, 403, 404, 409, 412}
+)
+
+type listOf[T any] struct {
+	Items   []T `json:"items"`
+	Total   int `json:"total"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+}
+
+type findings struct {
+	Items   []register.Finding         `json:"items"`
+	Summary register.ComplianceSummary `json:"summary"`
+}
+
+type status struct {
+	Status string `json:"status"`
+}
+
+type returnBody struct {
+	Comment string `json:"comment"`
+}
+
+func pageParams(extra ...param) []param {
+	return append(extra,
+		param{name: "page", typ: "integer", desc: "page number, from 1"},
+		param{name: "per_page", typ: "integer", desc: "items per page, 1 to 200 (default 50)"})
+}
+
+func apiDocs() []op {
+	statuses := []string{"draft", "in_review", "published", "archived"}
+	return []op{
+		{method: "GET", path: "/healthz", summary: "The process is alive", tag: "service", status: 200, resp: status{}},
+		{method: "GET", path: "/readyz", summary: "The database is reachable", tag: "service", status: 200, resp: status{}, errors: []int{503}},
+		{method: "GET", path: "/api/openapi.json", summary: "This document", tag: "service", status: 200, resp: map[string]any{}},
+
+		{method: "GET", path: "/api/v1/organisations", summary: "Organisations the caller may see", tag: "organisations", status: 200, resp: listOf[register.Organisation]{}, errors: errsRead},
+		{method: "POST", path: "/api/v1/organisations", summary: "Create an organisation", tag: "organisations", body: register.Organisation{}, status: 201, resp: register.Organisation{}, errors: append(errsWrite, 409)},
+		{method: "GET", path: "/api/v1/organisations/{org}", summary: "One organisation", tag: "organisations", status: 200, resp: register.Organisation{}, errors: errsRead},
+		{method: "PUT", path: "/api/v1/organisations/{org}", summary: "Change an organisation (admin: name and contacts; dpo: contacts)", tag: "organisations", body: register.Organisation{}, status: 200, resp: register.Organisation{}, errors: errsWrite},
+		{method: "GET", path: "/api/v1/organisations/{org}/units", summary: "Units of an organisation", tag: "organisations", status: 200, resp: listOf[register.Unit]{}, errors: errsRead},
+		{method: "POST", path: "/api/v1/organisations/{org}/units", summary: "Create a unit", tag: "organisations", body: register.Unit{}, status: 201, resp: register.Unit{}, errors: append(errsWrite, 409)},
+
+		{method: "GET", path: "/api/v1/processings", summary: "List processings of the caller's organisation", tag: "processings",
+			query: pageParams(
+				param{name: "unit", typ: "string", desc: "unit slug"},
+				param{name: "status", typ: "string", enum: statuses},
+				param{name: "q", typ: "string", desc: "words in title, purpose, reference or description; case and accents ignored, % and _ literal"},
+				param{name: "org", typ: "string", desc: "organisation slug (admin only)"}),
+			status: 200, resp: listOf[register.Processing]{}, errors: []int{400, 401, 403, 422}},
+		{method: "POST", path: "/api/v1/processings", summary: "Create a draft (version 1)", tag: "processings", body: register.Processing{}, status: 201, resp: register.Processing{}, errors: errsWrite},
+		{method: "GET", path: "/api/v1/processings/{id}", summary: "One processing, current version", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
+		{method: "PUT", path: "/api/v1/processings/{id}", summary: "Replace the content; saves version + 1 (a published processing gets a new draft)", tag: "processings", body: register.Processing{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: append(errsWrite, 409, 412, 428)},
+		{method: "DELETE", path: "/api/v1/processings/{id}", summary: "Delete a draft that was never published", tag: "processings", ifMatch: true, status: 204, errors: []int{401, 403, 404, 409, 412}},
+		{method: "POST", path: "/api/v1/processings/{id}/submit", summary: "draft → in_review", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep},
+		{method: "POST", path: "/api/v1/processings/{id}/return", summary: "in_review → draft, with an optional comment kept in the history", tag: "workflow", body: returnBody{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: append(errsStep, 415, 422)},
+		{method: "POST", path: "/api/v1/processings/{id}/publish", summary: "in_review → published; 422 with the blocking findings when a legal item is missing", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: append(errsStep, 422)},
+		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "published → archived (leaves the public register)", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep},
+		{method: "GET", path: "/api/v1/processings/{id}/versions", summary: "Every saved version, newest first", tag: "processings", status: 200, resp: listOf[register.Processing]{}, errors: errsRead},
+		{method: "GET", path: "/api/v1/processings/{id}/versions/{n}", summary: "One version as it was saved (published versions never change)", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
+		{method: "GET", path: "/api/v1/processings/{id}/history", summary: "Audit entries of one processing (review comments included), for every role of its organisation", tag: "processings", status: 200, resp: listOf[register.AuditEntry]{}, errors: errsRead},
+
+		{method: "GET", path: "/api/v1/compliance", summary: "Compliance findings and summary of the organisation", tag: "compliance",
+			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}}, status: 200, resp: findings{}, errors: errsRead},
+		{method: "GET", path: "/api/v1/audit", summary: "The audit trail of the organisation, newest first", tag: "audit",
+			query: pageParams(
+				param{name: "since", typ: "string", desc: "RFC 3339 time or YYYY-MM-DD"},
+				param{name: "until", typ: "string", desc: "RFC 3339 time or YYYY-MM-DD (exclusive)"},
+				param{name: "actor", typ: "string"}, param{name: "target", typ: "string", desc: "e.g. processing/{id}"},
+				param{name: "action", typ: "string"}, param{name: "org", typ: "string", desc: "organisation slug (admin only)"}),
+			status: 200, resp: listOf[register.AuditEntry]{}, errors: []int{400, 401, 403, 422}},
+		{method: "GET", path: "/api/v1/audit/verify", summary: "Verify the hash chain", tag: "audit",
+			query: []param{{name: "head", typ: "string", desc: "a head saved earlier, SEQ:HASH: the chain must pass through it"}},
+			status: 200, resp: register.VerifyResult{}, errors: []int{401, 403, 422}},
+	}
+}
+
+// buildOpenAPI renders the document for the given routes.
+func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
+	roles := map[string][]auth.Role{}
+	for _, r := range routes {
+		roles[r.method+" "+r.pattern] = r.roles
+	}
+	sg := &schemaGen{defs: map[string]any{}}
+	paths := map[string]map[string]any{}
+	for _, o := range docs {
+		key := o.method + " " + o.path
+		rs, served := roles[key]
+		if !served {
+			return nil, fmt.Errorf("openapi: %s is documented but not served", key)
+		}
+		operation := map[string]any{
+			"operationId": operationID(o.method, o.path),
+			"summary":     o.summary,
+			"tags":        []string{o.tag},
+		}
+		if rs == nil {
+			operation["security"] = []any{}
+		} else {
+			names := make([]string, len(rs))
+			for i, r := range rs {
+				names[i] = string(r)
+			}
+			operation["description"] = "Roles: " + strings.Join(names, ", ") + "."
+			operation["security"] = []any{map[string]any{"bearer": []string{}}}
+		}
+		var params []any
+		for _, name := range pathParams(o.path) {
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range o.query {
+			s := map[string]any{"type": q.typ}
+			if q.enum != nil {
+				s["enum"] = q.enum
+			}
+			p := map[string]any{"name": q.name, "in": "query", "schema": s}
+			if q.desc != "" {
+				p["description"] = q.desc
+			}
+			params = append(params, p)
+		}
+		if o.ifMatch {
+			desc := "the ETag of the processing as last read; optional for workflow steps"
+			if o.method == "PUT" {
+				desc = "the ETag of the processing as last read (required; * is refused)"
+			}
+			params = append(params, map[string]any{"name": "If-Match", "in": "header", "required": o.method == "PUT", "description": desc, "schema": map[string]any{"type": "string"}})
+		}
+		if params != nil {
+			operation["parameters"] = params
+		}
+		if o.body != nil {
+			ct := o.bodyType
+			if ct == "" {
+				ct = "application/json"
+			}
+			operation["requestBody"] = map[string]any{"required": o.path != "/api/v1/processings/{id}/return",
+				"content": map[string]any{ct: map[string]any{"schema": sg.of(reflect.TypeOf(o.body))}}}
+		}
+		responses := map[string]any{}
+		ok := map[string]any{"description": http.StatusText(o.status)}
+		if o.resp != nil {
+			ct := o.respType
+			if ct == "" {
+				ct = "application/json"
+			}
+			var schema any = map[string]any{"type": "string", "format": "binary"}
+			if ct == "application/json" {
+				schema = sg.of(reflect.TypeOf(o.resp))
+			}
+			ok["content"] = map[string]any{ct: map[string]any{"schema": schema}}
+		}
+		responses[fmt.Sprint(o.status)] = ok
+		for _, code := range o.errors {
+			responses[fmt.Sprint(code)] = map[string]any{"$ref": fmt.Sprintf("#/components/responses/E%d", code)}
+		}
+		if paths[o.path] == nil {
+			paths[o.path] = map[string]any{}
+		}
+		paths[o.path][strings.ToLower(o.method)] = withResponses(operation, responses)
+	}
+	for key := range roles {
+		method, path, _ := strings.Cut(key, " ")
+		if paths[path][strings.ToLower(method)] == nil {
+			return nil, fmt.Errorf("openapi: %s is served but not documented", key)
+		}
+	}
+	errResponses := map[string]any{}
+	for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503} {
+		errResponses[fmt.Sprintf("E%d", code)] = map[string]any{
+			"description": http.StatusText(code),
+			"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
+		}
+	}
+	sg.of(reflect.TypeOf(Problem{}))
+	doc := map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "Registre",
+			"version":     "1",
+			"description": "The register of personal-data processing of public administrations. Errors are RFC 9457 problem details. See README.md.",
+			"license":     map[string]any{"name": "see the repository"},
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas":         sg.defs,
+			"responses":       errResponses,
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+		},
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func withResponses(op map[string]any, r map[string]any) map[string]any {
+	op["responses"] = r
+	return op
+}
+
+var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
+
+func pathParams(path string) []string {
+	var out []string
+	for _, m := range pathParamRE.FindAllStringSubmatch(path, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, part := range strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == '.' || r == '{' || r == '}' || r == '-' }) {
+		if part == "api" || part == "v1" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+// schemaGen turns Go types into JSON Schema (2020-12, as OpenAPI 3.1 uses).
+type schemaGen struct {
+	defs map[string]any
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// enumValues lists the values of the domain's closed types.
+func enumValues(t reflect.Type) []string {
+	strs := func(vs any) []string {
+		v := reflect.ValueOf(vs)
+		out := make([]string, v.Len())
+		for i := range out {
+			out[i] = v.Index(i).String()
+		}
+		return out
+	}
+	switch t {
+	case reflect.TypeFor[register.Status]():
+		return strs(register.Statuses())
+	case reflect.TypeFor[register.LegalBasisType]():
+		return strs(register.LegalBasisTypes())
+	case reflect.TypeFor[register.RecipientType]():
+		return strs(register.RecipientTypes())
+	case reflect.TypeFor[register.Safeguard]():
+		return strs(register.Safeguards())
+	case reflect.TypeFor[register.Disposal]():
+		return strs(register.Disposals())
+	case reflect.TypeFor[register.SecurityCategory]():
+		return strs(register.SecurityCategories())
+	case reflect.TypeFor[register.DPIAStatus]():
+		return strs(register.DPIAStatuses())
+	case reflect.TypeFor[register.Severity]():
+		return []string{string(register.SeverityError), string(register.SeverityWarning)}
+	}
+	return nil
+}
+
+func (g *schemaGen) of(t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == timeType {
+		return map[string]any{"type": "string", "format": "date-time"}
+	}
+	if e := enumValues(t); e != nil {
+		return map[string]any{"type": "string", "enum": e}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return map[string]any{"type": "integer"}
+	case reflect.Float64, reflect.Float32:
+		return map[string]any{"type": "number"}
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": g.of(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.of(t.Elem())}
+	case reflect.Interface:
+		return map[string]any{}
+	case reflect.Struct:
+		name := schemaName(t)
+		if _, ok := g.defs[name]; !ok {
+			g.defs[name] = map[string]any{} // placeholder against recursion
+			props, required := map[string]any{}, []string{}
+			g.fields(t, props, &required)
+			s := map[string]any{"type": "object", "properties": props}
+			if len(required) > 0 {
+				slices.Sort(required)
+				s["required"] = required
+			}
+			g.defs[name] = s
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
+	}
+	return map[string]any{}
+}
+
+func schemaName(t reflect.Type) string {
+	name := t.Name()
+	if i := strings.IndexByte(name, '['); i >= 0 { // generic: listOf[register.X]
+		arg := name[i+1 : len(name)-1]
+		arg = arg[strings.LastIndexAny(arg, "./")+1:]
+		return arg + "List"
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			g.fields(f.Type, props, required)
+			continue
+		}
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s := g.of(f.Type)
+		if m, ok := s.(map[string]any); ok && m["$ref"] == nil {
+			v := f.Tag.Get("validate")
+			for _, rule := range strings.Split(v, ",") {
+				k, arg, _ := strings.Cut(rule, "=")
+				switch {
+				case k == "required":
+					*required = append(*required, name)
+				case k == "max" && f.Type.Kind() == reflect.String:
+					m["maxLength"] = atoi(arg)
+				case k == "min" && f.Type.Kind() == reflect.String:
+					m["minLength"] = atoi(arg)
+				case k == "max" && f.Type.Kind() == reflect.Slice:
+					m["maxItems"] = atoi(arg)
+				case k == "slug":
+					m["pattern"] = `^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$`
+				case k == "date":
+					m["format"] = "date"
+				case k == "httpurl":
+					m["format"] = "uri"
+				case k == "duration":
+					m["description"] = "ISO 8601 duration from P1D to P150Y"
+				case k == "country":
+					m["pattern"] = "^[A-Z]{2}$"
+					m["description"] = "ISO 3166-1 alpha-2"
+				}
+			}
+			if strings.Contains(opts, "omitempty") && f.Type.Kind() == reflect.Pointer {
+				m["description"] = "absent when not set"
+			}
+		}
+		props[name] = s
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }

@@ -21,9 +21,12 @@ type TokenVerifier interface {
 	Verify(token string) (*auth.Principal, error)
 }
 
-// Revocations tells whether a token id was revoked (logout, deleted account).
+// Revocations tells whether a verified token was revoked since it was
+// issued: by its id (logout) or by its subject (deleted account). It gets
+// the whole principal because tokens without a jti can still belong to a
+// deleted account.
 type Revocations interface {
-	Revoked(ctx context.Context, jti string) (bool, error)
+	Revoked(ctx context.Context, p *auth.Principal) (bool, error)
 }
 
 // Config is what the server needs besides the service.
@@ -45,6 +48,7 @@ type Server struct {
 	cfg      Config
 	mux      *http.ServeMux
 	routes   []route
+	openapi  []byte // the OpenAPI document, built once
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -60,6 +64,14 @@ func New(cfg Config) *Server {
 	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux()}
 	s.routes = s.routeTable()
 	s.register()
+	doc, err := buildOpenAPI(s.routes, apiDocs())
+	if err != nil {
+		// A route without documentation is a programming error that the
+		// tests catch; the service still runs and says so.
+		s.log.Error("openapi", "err", err)
+		doc = []byte(`{"openapi":"3.1.0","info":{"title":"Registre","version":"1"},"paths":{}}`)
+	}
+	s.openapi = doc
 	return s
 }
 
@@ -243,8 +255,8 @@ func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
 			s.orgs.Store(p.Org, true)
 		}
 	}
-	if s.revoked != nil && p.TokenID != "" {
-		revoked, err := s.revoked.Revoked(ctx, p.TokenID)
+	if s.revoked != nil {
+		revoked, err := s.revoked.Revoked(ctx, p)
 		if err != nil {
 			return nil, err
 		}
