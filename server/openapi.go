@@ -121,7 +121,7 @@ func apiDocs() []op {
 				param{name: "action", typ: "string"}, param{name: "org", typ: "string", desc: "organisation slug (admin only)"}),
 			status: 200, resp: listOf[register.AuditEntry]{}, errors: []int{400, 401, 403, 422}},
 		{method: "GET", path: "/api/v1/audit/verify", summary: "Verify the hash chain", tag: "audit",
-			query: []param{{name: "head", typ: "string", desc: "a head saved earlier, SEQ:HASH: the chain must pass through it"}},
+			query:  []param{{name: "head", typ: "string", desc: "a head saved earlier, SEQ:HASH: the chain must pass through it"}},
 			status: 200, resp: register.VerifyResult{}, errors: []int{401, 403, 422}},
 	}
 }
