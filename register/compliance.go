@@ -67,25 +67,26 @@ func when(b bool) []string {
 	return nil
 }
 
-var allRegister = []string{LawGDPR30, LawFADP12, LawLIPAD43, LawNotice}
+// allRegister are the register and notice duties together.
+func allRegister() []string { return []string{LawGDPR30, LawFADP12, LawLIPAD43, LawNotice} }
 
 // Rules is the compliance rule table. Errors are the items the law requires
 // before a processing can be published; warnings point at risk.
 func Rules() []Rule {
 	return []Rule{
-		{ID: "controller", Severity: SeverityError, Field: "controller.name", Laws: allRegister,
+		{ID: "controller", Severity: SeverityError, Field: "controller.name", Laws: allRegister(),
 			Message: "name the controller responsible for the processing",
 			check:   func(c *checkCtx) []string { return when(c.p.Controller.Name == "") }},
 		{ID: "controller-contact", Severity: SeverityError, Field: "controller.contact", Laws: []string{LawGDPR30, LawFADP12, LawNotice},
 			Message: "give the controller's contact details",
 			check:   func(c *checkCtx) []string { return when(c.p.Controller.Contact == "") }},
-		{ID: "purpose", Severity: SeverityError, Field: "purpose", Laws: allRegister,
+		{ID: "purpose", Severity: SeverityError, Field: "purpose", Laws: allRegister(),
 			Message: "state the purpose of the processing",
 			check:   func(c *checkCtx) []string { return when(c.p.Purpose == "") }},
 		{ID: "data-subjects", Severity: SeverityError, Field: "data_subjects", Laws: []string{LawGDPR30, LawFADP12, LawLIPAD43},
 			Message: "list the categories of people whose data are processed",
 			check:   func(c *checkCtx) []string { return when(len(c.p.DataSubjects) == 0) }},
-		{ID: "data-categories", Severity: SeverityError, Field: "data_categories", Laws: allRegister,
+		{ID: "data-categories", Severity: SeverityError, Field: "data_categories", Laws: allRegister(),
 			Message: "list the categories of personal data",
 			check:   func(c *checkCtx) []string { return when(len(c.p.DataCategories) == 0) }},
 		{ID: "legal-basis", Severity: SeverityError, Field: "legal_bases", Laws: []string{LawLIPAD43, LawNotice},
@@ -102,13 +103,13 @@ func Rules() []Rule {
 				}
 				return out
 			}},
-		{ID: "retention", Severity: SeverityError, Field: "retention.period", Laws: allRegister,
+		{ID: "retention", Severity: SeverityError, Field: "retention.period", Laws: allRegister(),
 			Message: "say how long the data are kept",
 			check:   func(c *checkCtx) []string { return when(c.p.Retention.Period == "") }},
 		{ID: "security-measures", Severity: SeverityError, Field: "security_measures", Laws: []string{LawGDPR30, LawFADP12},
 			Message: "describe the security measures",
 			check:   func(c *checkCtx) []string { return when(len(c.p.SecurityMeasures) == 0) }},
-		{ID: "recipients", Severity: SeverityError, Field: "recipients", Laws: allRegister,
+		{ID: "recipients", Severity: SeverityError, Field: "recipients", Laws: allRegister(),
 			Message: "list the recipients of the data (internal ones included)",
 			check:   func(c *checkCtx) []string { return when(len(c.p.Recipients) == 0) }},
 		{ID: "transfer-safeguard", Severity: SeverityError, Field: "transfers[].safeguard", Laws: []string{LawGDPR30, LawFADP12, LawNotice},

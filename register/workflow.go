@@ -29,18 +29,20 @@ type transition struct {
 	roles []auth.Role
 }
 
-var workflow = map[Step]transition{
-	StepSubmit:  {StatusDraft, StatusInReview, []auth.Role{auth.RoleEditor, auth.RoleDPO, auth.RoleAdmin}},
-	StepReturn:  {StatusInReview, StatusDraft, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
-	StepPublish: {StatusInReview, StatusPublished, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
-	StepArchive: {StatusPublished, StatusArchived, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+func workflow() map[Step]transition {
+	return map[Step]transition{
+		StepSubmit:  {StatusDraft, StatusInReview, []auth.Role{auth.RoleEditor, auth.RoleDPO, auth.RoleAdmin}},
+		StepReturn:  {StatusInReview, StatusDraft, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+		StepPublish: {StatusInReview, StatusPublished, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+		StepArchive: {StatusPublished, StatusArchived, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+	}
 }
 
 // Transition takes a workflow step on a processing. ifMatch, when not nil, is
 // the revision the caller last saw. comment is kept in the audit trail (only
 // "return" takes one).
 func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, step Step, ifMatch *int64, comment string) (*Processing, error) {
-	t, ok := workflow[step]
+	t, ok := workflow()[step]
 	if !ok {
 		return nil, notFound("workflow step")
 	}

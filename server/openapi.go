@@ -46,12 +46,6 @@ type op struct {
 	ifMatch      bool // takes If-Match
 }
 
-var (
-	errsRead  = []int{401, 403, 404}
-	errsWrite = []int{400, 401, 403, 404, 413, 415, 422}
-	errsStep  = []int{400, 401, 403, 404, 409, 412}
-)
-
 type listOf[T any] struct {
 	Items   []T `json:"items"`
 	Total   int `json:"total"`
@@ -79,6 +73,9 @@ func pageParams(extra ...param) []param {
 }
 
 func apiDocs() []op {
+	errsRead := []int{401, 403, 404}
+	errsWrite := func(more ...int) []int { return append([]int{400, 401, 403, 404, 413, 415, 422}, more...) }
+	errsStep := func(more ...int) []int { return append([]int{400, 401, 403, 404, 409, 412}, more...) }
 	statuses := []string{"draft", "in_review", "published", "archived"}
 	return []op{
 		{method: "GET", path: "/healthz", summary: "The process is alive", tag: "service", status: 200, resp: status{}},
@@ -86,11 +83,11 @@ func apiDocs() []op {
 		{method: "GET", path: "/api/openapi.json", summary: "This document", tag: "service", status: 200, resp: map[string]any{}},
 
 		{method: "GET", path: "/api/v1/organisations", summary: "Organisations the caller may see", tag: "organisations", status: 200, resp: listOf[register.Organisation]{}, errors: errsRead},
-		{method: "POST", path: "/api/v1/organisations", summary: "Create an organisation", tag: "organisations", body: register.Organisation{}, status: 201, resp: register.Organisation{}, errors: append(errsWrite, 409)},
+		{method: "POST", path: "/api/v1/organisations", summary: "Create an organisation", tag: "organisations", body: register.Organisation{}, status: 201, resp: register.Organisation{}, errors: errsWrite(409)},
 		{method: "GET", path: "/api/v1/organisations/{org}", summary: "One organisation", tag: "organisations", status: 200, resp: register.Organisation{}, errors: errsRead},
-		{method: "PUT", path: "/api/v1/organisations/{org}", summary: "Change an organisation (admin: name and contacts; dpo: contacts)", tag: "organisations", body: register.Organisation{}, status: 200, resp: register.Organisation{}, errors: errsWrite},
+		{method: "PUT", path: "/api/v1/organisations/{org}", summary: "Change an organisation (admin: name and contacts; dpo: contacts)", tag: "organisations", body: register.Organisation{}, status: 200, resp: register.Organisation{}, errors: errsWrite()},
 		{method: "GET", path: "/api/v1/organisations/{org}/units", summary: "Units of an organisation", tag: "organisations", status: 200, resp: listOf[register.Unit]{}, errors: errsRead},
-		{method: "POST", path: "/api/v1/organisations/{org}/units", summary: "Create a unit", tag: "organisations", body: register.Unit{}, status: 201, resp: register.Unit{}, errors: append(errsWrite, 409)},
+		{method: "POST", path: "/api/v1/organisations/{org}/units", summary: "Create a unit", tag: "organisations", body: register.Unit{}, status: 201, resp: register.Unit{}, errors: errsWrite(409)},
 
 		{method: "GET", path: "/api/v1/processings", summary: "List processings of the caller's organisation", tag: "processings",
 			query: pageParams(
@@ -99,14 +96,14 @@ func apiDocs() []op {
 				param{name: "q", typ: "string", desc: "words in title, purpose, reference or description; case and accents ignored, % and _ literal"},
 				param{name: "org", typ: "string", desc: "organisation slug (admin only)"}),
 			status: 200, resp: listOf[register.Processing]{}, errors: []int{400, 401, 403, 422}},
-		{method: "POST", path: "/api/v1/processings", summary: "Create a draft (version 1)", tag: "processings", body: register.Processing{}, status: 201, resp: register.Processing{}, errors: errsWrite},
+		{method: "POST", path: "/api/v1/processings", summary: "Create a draft (version 1)", tag: "processings", body: register.Processing{}, status: 201, resp: register.Processing{}, errors: errsWrite()},
 		{method: "GET", path: "/api/v1/processings/{id}", summary: "One processing, current version", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
-		{method: "PUT", path: "/api/v1/processings/{id}", summary: "Replace the content; saves version + 1 (a published processing gets a new draft)", tag: "processings", body: register.Processing{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: append(errsWrite, 409, 412, 428)},
+		{method: "PUT", path: "/api/v1/processings/{id}", summary: "Replace the content; saves version + 1 (a published processing gets a new draft)", tag: "processings", body: register.Processing{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsWrite(409, 412, 428)},
 		{method: "DELETE", path: "/api/v1/processings/{id}", summary: "Delete a draft that was never published", tag: "processings", ifMatch: true, status: 204, errors: []int{401, 403, 404, 409, 412}},
-		{method: "POST", path: "/api/v1/processings/{id}/submit", summary: "draft → in_review", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep},
-		{method: "POST", path: "/api/v1/processings/{id}/return", summary: "in_review → draft, with an optional comment kept in the history", tag: "workflow", body: returnBody{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: append(errsStep, 415, 422)},
-		{method: "POST", path: "/api/v1/processings/{id}/publish", summary: "in_review → published; 422 with the blocking findings when a legal item is missing", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: append(errsStep, 422)},
-		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "published → archived (leaves the public register)", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep},
+		{method: "POST", path: "/api/v1/processings/{id}/submit", summary: "draft → in_review", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep()},
+		{method: "POST", path: "/api/v1/processings/{id}/return", summary: "in_review → draft, with an optional comment kept in the history", tag: "workflow", body: returnBody{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(415, 422)},
+		{method: "POST", path: "/api/v1/processings/{id}/publish", summary: "in_review → published; 422 with the blocking findings when a legal item is missing", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(422)},
+		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "published → archived (leaves the public register)", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep()},
 		{method: "GET", path: "/api/v1/processings/{id}/versions", summary: "Every saved version, newest first", tag: "processings", status: 200, resp: listOf[register.Processing]{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/versions/{n}", summary: "One version as it was saved (published versions never change)", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/history", summary: "Audit entries of one processing (review comments included), for every role of its organisation", tag: "processings", status: 200, resp: listOf[register.AuditEntry]{}, errors: errsRead},

@@ -11,16 +11,19 @@ import (
 )
 
 // statusOf is the one table from domain error codes to HTTP statuses.
-var statusOf = map[register.Code]int{
-	register.ENotFound:             http.StatusNotFound,
-	register.EForbidden:            http.StatusForbidden,
-	register.EUnauthorized:         http.StatusUnauthorized,
-	register.EInvalid:              http.StatusUnprocessableEntity,
-	register.EConflict:             http.StatusConflict,
-	register.EPreconditionFailed:   http.StatusPreconditionFailed,
-	register.EPreconditionRequired: http.StatusPreconditionRequired,
-	register.ETooManyRequests:      http.StatusTooManyRequests,
-	register.EInternal:             http.StatusInternalServerError,
+func statusOf(c register.Code) (int, bool) {
+	s, ok := map[register.Code]int{
+		register.ENotFound:             http.StatusNotFound,
+		register.EForbidden:            http.StatusForbidden,
+		register.EUnauthorized:         http.StatusUnauthorized,
+		register.EInvalid:              http.StatusUnprocessableEntity,
+		register.EConflict:             http.StatusConflict,
+		register.EPreconditionFailed:   http.StatusPreconditionFailed,
+		register.EPreconditionRequired: http.StatusPreconditionRequired,
+		register.ETooManyRequests:      http.StatusTooManyRequests,
+		register.EInternal:             http.StatusInternalServerError,
+	}[c]
+	return s, ok
 }
 
 // Problem is an RFC 9457 problem detail.
@@ -76,7 +79,7 @@ func problemFor(err error) *Problem {
 		return p
 	}
 	if e, ok := register.AsError(err); ok {
-		status, ok := statusOf[e.Code]
+		status, ok := statusOf(e.Code)
 		if !ok {
 			status = http.StatusInternalServerError
 		}

@@ -139,7 +139,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 type handler func(w http.ResponseWriter, r *http.Request) error
 
 // anyRole admits every authenticated role.
-var anyRole = []auth.Role{auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor}
+func anyRole() []auth.Role {
+	return []auth.Role{auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor}
+}
 
 // route is one line of the API: method, pattern, who may call it.
 type route struct {
