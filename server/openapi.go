@@ -81,6 +81,7 @@ func apiDocs() []op {
 		{method: "GET", path: "/healthz", summary: "The process is alive", tag: "service", status: 200, resp: status{}},
 		{method: "GET", path: "/readyz", summary: "The database is reachable", tag: "service", status: 200, resp: status{}, errors: []int{503}},
 		{method: "GET", path: "/api/openapi.json", summary: "This document", tag: "service", status: 200, resp: map[string]any{}},
+		{method: "GET", path: "/metrics", summary: "Prometheus metrics (text format): requests by route pattern and status, durations, in-flight requests, memory", tag: "service", status: 200, resp: "", respType: "text/plain"},
 
 		{method: "GET", path: "/api/v1/organisations", summary: "Organisations the caller may see", tag: "organisations", status: 200, resp: listOf[register.Organisation]{}, errors: errsRead},
 		{method: "POST", path: "/api/v1/organisations", summary: "Create an organisation", tag: "organisations", body: register.Organisation{}, status: 201, resp: register.Organisation{}, errors: errsWrite(409)},

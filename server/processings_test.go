@@ -274,3 +274,20 @@ func TestHealth(t *testing.T) {
 	db.Close()
 	checkProblem(t, e.Do("GET", "/readyz", "", nil), 503, "")
 }
+
+func TestMetrics(t *testing.T) {
+	e := apitest.Start(t, dbtest.Open(t, dbtest.SQLiteDSN(t)))
+	e.Must(200, "GET", "/healthz", "", nil)
+	e.Do("GET", "/api/v1/processings", "", nil)
+	r := e.Must(200, "GET", "/metrics", "", nil)
+	for _, want := range []string{
+		`registre_http_requests_total{route="GET /healthz",method="GET",code="200"} 1`,
+		`registre_http_requests_total{route="GET /api/v1/processings",method="GET",code="401"} 1`,
+		`registre_http_request_duration_seconds_bucket{route="GET /healthz",method="GET",code="200",le="+Inf"} 1`,
+		"go_goroutines ",
+	} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Fatalf("metrics lack %q:\n%s", want, r.Body)
+		}
+	}
+}

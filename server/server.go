@@ -49,6 +49,7 @@ type Server struct {
 	mux      *http.ServeMux
 	routes   []route
 	openapi  []byte // the OpenAPI document, built once
+	metrics  *metrics
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -61,7 +62,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.routes = s.routeTable()
 	s.register()
 	doc, err := buildOpenAPI(s.routes, apiDocs())
@@ -80,7 +81,9 @@ func New(cfg Config) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &statusWriter{ResponseWriter: w}
+	s.metrics.inFlight.Add(1)
 	defer func() {
+		s.metrics.inFlight.Add(-1)
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
@@ -90,6 +93,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeProblem(rw, r, internal(nil))
 			}
 		}
+		if rw.status == 0 {
+			rw.status = http.StatusOK
+		}
+		s.metrics.observe(r.Pattern, r.Method, rw.status, time.Since(start))
 		level := slog.LevelInfo
 		if rw.status >= 500 {
 			level = slog.LevelError
