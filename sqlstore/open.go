@@ -70,7 +70,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	// Readers map the file (no read syscall per page) and keep a larger page
+	// cache: searches scan an organisation's index entries.
+	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-32000)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
