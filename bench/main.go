@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,9 @@ import (
 
 const secret = "bench-secret-that-is-at-least-32-bytes!"
 
+// profile names the CPU profile file, if any (set once by main).
+var profile string
+
 func main() {
 	n := flag.Int("n", 200_000, "processings to seed")
 	orgs := flag.Int("orgs", 50, "organisations")
@@ -40,7 +44,9 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each throughput run")
 	conc := flag.Int("c", 16, "concurrent clients")
 	queries := flag.Int("q", 2000, "list/search requests for the latency figures")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured runs (not the seeding) to this file")
 	flag.Parse()
+	profile = *cpuprofile
 	if err := run(*n, *orgs, *dsn, *dur, *conc, *queries); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -141,6 +147,17 @@ func run(n, orgs int, dsn string, dur time.Duration, conc, queries int) error {
 	go hs.Serve(ln) //nolint:errcheck
 	defer hs.Close()
 	base := "http://" + ln.Addr().String()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2, MaxConnsPerHost: conc * 2}}
 	token := func(org string) string {
 		t, _, _ := signer.Issue(auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: org}, time.Hour, time.Now())

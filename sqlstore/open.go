@@ -32,6 +32,9 @@ type DB struct {
 	// connections that WAL lets run beside the writer.
 	read     *bun.DB
 	postgres bool
+	// commit batches write transactions on SQLite (group commit); nil on
+	// PostgreSQL, where each transaction commits on its own.
+	commit *committer
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.
@@ -80,10 +83,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{
+	db := &DB{
 		write: bun.NewDB(w, sqlitedialect.New()),
 		read:  bun.NewDB(r, sqlitedialect.New()),
-	}, nil
+	}
+	db.commit = newCommitter(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -136,6 +141,9 @@ func (db *DB) Postgres() bool { return db.postgres }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.commit != nil {
+		db.commit.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

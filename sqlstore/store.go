@@ -35,6 +35,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx register.Store) error) (err
 	if s.inTx {
 		return fn(s)
 	}
+	if s.db.commit != nil {
+		return s.db.commit.do(ctx, fn)
+	}
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
