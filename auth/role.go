@@ -56,6 +56,7 @@ type Principal struct {
 	Org       string    // organisation slug; "" for admin tokens (org ignored for admin)
 	Units     []string  // editor only: unit slugs
 	TokenID   string    // `jti`, may be empty for external IdP tokens
+	IssuedAt  time.Time // `iat`; zero when the token has none (revocation by account compares it)
 	ExpiresAt time.Time // `exp`
 }
 

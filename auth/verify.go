@@ -350,6 +350,9 @@ func (v *Verifier) principal(c jwt.MapClaims) (*Principal, error) {
 		Role:      role,
 		ExpiresAt: numericTime(exp),
 	}
+	if _, hasIat := c["iat"]; hasIat {
+		p.IssuedAt = numericTime(iat)
+	}
 	if role != RoleAdmin {
 		org, ok := c["org"].(string)
 		if !ok || !validSlug(org) {

@@ -61,10 +61,10 @@ func body(org, unit string, i int) map[string]any {
 	w := words[i%len(words)]
 	return map[string]any{
 		"organisation": org, "unit": unit, "title": fmt.Sprintf("Traitement %d — %s", i, w),
-		"purpose":     fmt.Sprintf("Gestion des dossiers de %s, numéro %d.", w, i),
-		"description": "Traitement de démonstration pour la mesure des performances.",
-		"controller":  map[string]any{"name": "Service " + unit, "contact": "contact@example.ch"},
-		"retention":   map[string]any{"period": "P10Y", "trigger": "clôture", "disposal": "archive"},
+		"purpose":       fmt.Sprintf("Gestion des dossiers de %s, numéro %d.", w, i),
+		"description":   "Traitement de démonstration pour la mesure des performances.",
+		"controller":    map[string]any{"name": "Service " + unit, "contact": "contact@example.ch"},
+		"retention":     map[string]any{"period": "P10Y", "trigger": "clôture", "disposal": "archive"},
 		"data_subjects": []string{"habitants"}, "data_categories": []any{map[string]any{"name": "identité", "sensitive": false}},
 	}
 }

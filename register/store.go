@@ -44,6 +44,20 @@ type Store interface {
 	DeletePublication(ctx context.Context, id string) error
 	GetPublication(ctx context.Context, id string) (*Publication, error)
 	ListPublications(ctx context.Context, f PublicFilter) ([]Publication, int, error)
+	// ScanPublications calls fn for every publication f selects (paging
+	// ignored), ordered as ListPublications, until fn returns false.
+	ScanPublications(ctx context.Context, f PublicFilter, fn func(Publication) bool) error
+	// GetPublicationStamp returns the version and date of a publication.
+	GetPublicationStamp(ctx context.Context, id string) (PublicationStamp, error)
+	// ListPublicOrganisations lists organisations with at least one
+	// publication, by name, with their count.
+	ListPublicOrganisations(ctx context.Context) ([]PublicOrganisation, error)
+	// ListPublicEvents returns the latest publish and archive audit entries
+	// (of org, or all), newest first; Title is set only for processings
+	// still in the public register, from the version the entry names.
+	ListPublicEvents(ctx context.Context, org string, limit int) ([]PublicEvent, error)
+	// GetPublicHead returns the latest publish or archive audit entry.
+	GetPublicHead(ctx context.Context, org string) (PublicHead, error)
 
 	// LastAudit returns the head of the audit chain (nil when empty). Inside
 	// InTx it also takes the chain's lock, so that two processes writing to

@@ -72,6 +72,10 @@ func pageParams(extra ...param) []param {
 		param{name: "per_page", typ: "integer", desc: "items per page, 1 to 200 (default 50)"})
 }
 
+func langParam() param {
+	return param{name: "lang", typ: "string", enum: []string{"fr", "en"}, desc: "language; default from Accept-Language, else fr"}
+}
+
 func apiDocs() []op {
 	errsRead := []int{401, 403, 404}
 	errsWrite := func(more ...int) []int { return append([]int{400, 401, 403, 404, 413, 415, 422}, more...) }
@@ -109,6 +113,41 @@ func apiDocs() []op {
 		{method: "GET", path: "/api/v1/processings/{id}/versions/{n}", summary: "One version as it was saved (published versions never change)", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/history", summary: "Audit entries of one processing (review comments included), for every role of its organisation", tag: "processings", status: 200, resp: listOf[register.AuditEntry]{}, errors: errsRead},
 
+		{method: "GET", path: "/api/v1/processings/{id}/notice.pdf", summary: "Preview of the transparency notice (PDF) of the current version, in any state", tag: "documents", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{401, 404, 422, 429, 500}},
+		{method: "GET", path: "/api/v1/compliance/report.pdf", summary: "The auditor's report (PDF): completeness, findings per processing and law, overdue reviews, DPIAs, recent changes, audit chain", tag: "documents",
+			query: []param{langParam(), {name: "org", typ: "string", desc: "organisation slug (required for admin)"}}, status: 200, resp: "", respType: "application/pdf", errors: []int{401, 403, 404, 422, 429, 500}},
+		{method: "GET", path: "/public/v1/organisations", summary: "Organisations with at least one published processing, by name", tag: "public", status: 200, resp: listOf[register.PublicOrganisation]{}},
+		{method: "GET", path: "/public/v1/organisations/{org}", summary: "One organisation of the public register (404 when it has nothing published)", tag: "public", status: 200, resp: register.PublicOrganisation{}, errors: []int{404}},
+		{method: "GET", path: "/public/v1/processings", summary: "Search published processings; items are the public JSON as stored", tag: "public",
+			query: pageParams(
+				param{name: "org", typ: "string", desc: "organisation slug"},
+				param{name: "q", typ: "string", desc: "words in title, purpose, reference, description or public summary; case and accents ignored"},
+				param{name: "category", typ: "string", desc: "a data category name (case and accents ignored)"},
+				param{name: "sensitive", typ: "boolean", desc: "only processings with (true) or without (false) sensitive data"},
+				param{name: "legal_basis", typ: "string", enum: []string{"law", "legal_obligation", "public_task", "consent", "contract", "vital_interest", "legitimate_interest"}}),
+			status: 200, resp: listOf[register.PublicProcessing]{}, errors: []int{400, 422}},
+		{method: "GET", path: "/public/v1/processings/{id}", summary: "The last published version of a processing (ETag, Last-Modified, 304)", tag: "public", status: 200, resp: register.PublicProcessing{}, errors: []int{404}},
+		{method: "GET", path: "/public/v1/processings.csv", summary: "Open data: the public register as RFC 4180 CSV (docs/public.md lists the columns)", tag: "public",
+			query:  []param{{name: "org", typ: "string", desc: "organisation slug"}, {name: "bom", typ: "boolean", desc: "true: start with a UTF-8 byte order mark, for spreadsheets"}},
+			status: 200, resp: "", respType: "text/csv", errors: []int{404}},
+		{method: "GET", path: "/public/v1/feed.atom", summary: "Atom feed of the latest publications and archivings", tag: "public",
+			query:  []param{{name: "org", typ: "string", desc: "organisation slug"}, langParam()},
+			status: 200, resp: "", respType: "application/atom+xml", errors: []int{404}},
+		{method: "GET", path: "/{$}", summary: "Public pages: home, search and results (HTML)", tag: "pages",
+			query:  []param{{name: "q", typ: "string"}, {name: "org", typ: "string"}, {name: "sensitive", typ: "boolean"}, {name: "page", typ: "integer"}, langParam()},
+			status: 200, resp: "", respType: "text/html"},
+		{method: "GET", path: "/organisations/{org}", summary: "Public pages: an organisation, its contacts and its published processings (HTML)", tag: "pages", query: []param{{name: "page", typ: "integer"}, langParam()}, status: 200, resp: "", respType: "text/html", errors: []int{404}},
+		{method: "GET", path: "/processings/{id}", summary: "Public pages: a published processing (HTML)", tag: "pages", query: []param{langParam()}, status: 200, resp: "", respType: "text/html", errors: []int{404}},
+		{method: "GET", path: "/static/{file}", summary: "Stylesheet of the public pages (fingerprinted with ?v=)", tag: "pages", status: 200, resp: "", respType: "text/css", errors: []int{404}},
+		{method: "GET", path: "/public/v1/processings/{id}/notice.pdf", summary: "The transparency notice (PDF) of a published processing", tag: "public", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{404, 422, 429, 500, 503}},
+		{method: "GET", path: "/public/v1/organisations/{org}/register.pdf", summary: "The organisation's public register (PDF)", tag: "public", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{404, 422, 429, 500, 503}},
+
+		{method: "GET", path: "/api/v1/users", summary: "Local accounts (never passwords or hashes)", tag: "accounts", status: 200, resp: listOf[register.Account]{}, errors: []int{401, 403}},
+		{method: "POST", path: "/api/v1/users", summary: "Create a local account (password: at least 12 characters)", tag: "accounts", body: register.NewAccount{}, status: 201, resp: register.Account{}, errors: errsWrite(409)},
+		{method: "DELETE", path: "/api/v1/users/{username}", summary: "Delete a local account; its tokens are refused from then on", tag: "accounts", status: 204, errors: []int{401, 403, 404}},
+		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: loginRequest{}, status: 200, resp: loginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
+		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},
+
 		{method: "GET", path: "/api/v1/compliance", summary: "Compliance findings and summary of the organisation", tag: "compliance",
 			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}}, status: 200, resp: findings{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/audit", summary: "The audit trail of the organisation, newest first", tag: "audit",
@@ -138,8 +177,12 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 		if !served {
 			return nil, fmt.Errorf("openapi: %s is documented but not served", key)
 		}
+		id := operationID(o.method, o.path)
+		if o.tag == "pages" { // "/organisations/{org}" would clash with "/api/v1/organisations/{org}"
+			id = operationID(o.method, "/page"+o.path)
+		}
 		operation := map[string]any{
-			"operationId": operationID(o.method, o.path),
+			"operationId": id,
 			"summary":     o.summary,
 			"tags":        []string{o.tag},
 		}
@@ -203,14 +246,15 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 		for _, code := range o.errors {
 			responses[fmt.Sprint(code)] = map[string]any{"$ref": fmt.Sprintf("#/components/responses/E%d", code)}
 		}
-		if paths[o.path] == nil {
-			paths[o.path] = map[string]any{}
+		docPath := strings.TrimSuffix(o.path, "{$}") // "/{$}" (exactly "/") is "/" in OpenAPI
+		if paths[docPath] == nil {
+			paths[docPath] = map[string]any{}
 		}
-		paths[o.path][strings.ToLower(o.method)] = withResponses(operation, responses)
+		paths[docPath][strings.ToLower(o.method)] = withResponses(operation, responses)
 	}
 	for key := range roles {
 		method, path, _ := strings.Cut(key, " ")
-		if paths[path][strings.ToLower(method)] == nil {
+		if paths[strings.TrimSuffix(path, "{$}")][strings.ToLower(method)] == nil {
 			return nil, fmt.Errorf("openapi: %s is served but not documented", key)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,21 @@ type Config struct {
 	Logger    *slog.Logger
 	PublicURL string // base URL printed in documents; empty: from the request
 	Version   string
+
+	// Signer issues the tokens of POST /api/v1/auth/login; nil: local
+	// login answers 503.
+	Signer auth.Signer
+	// TokenTTL is the lifetime of login tokens; 0: register.DefaultTokenTTL,
+	// capped at register.MaxTokenTTL.
+	TokenTTL time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// login limits find the client's address; nil: the TCP peer only.
+	TrustedProxies []netip.Prefix
+	// LoginLimits slow down and then refuse repeated failed logins; the
+	// zero value means DefaultLoginLimits().
+	LoginLimits LoginLimits
+	// PDF bounds the drawing of PDF documents (pdf.go); zero: defaults.
+	PDF PDFConfig
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
@@ -50,6 +66,9 @@ type Server struct {
 	routes   []route
 	openapi  []byte // the OpenAPI document, built once
 	metrics  *metrics
+	logins   *loginGuard // failure limits of POST /api/v1/auth/login
+	pub      *publicSite // the public register's pages, caches and static files
+	docs     *documents  // PDF documents: render slots, cache of public ones (pdf.go)
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -63,6 +82,9 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
+	s.logins = newLoginGuard(cfg)
+	s.pub = newPublicSite()
+	s.docs = newDocuments(cfg.PDF)
 	s.routes = s.routeTable()
 	s.register()
 	doc, err := buildOpenAPI(s.routes, apiDocs())
@@ -112,6 +134,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	}
+	defer s.pub.docs.writing(r)() // the public caches must see this request's changes
 	s.mux.ServeHTTP(rw, r)
 }
 
@@ -192,6 +215,10 @@ func withHead(ms []string) []string {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if !isAPIPath(r.URL.Path) { // a page path: an HTML page, not a problem
+		s.pageNotFound(w, r)
+		return
+	}
 	writeProblem(w, r, newProblem(http.StatusNotFound, "nothing is served at this path"))
 }
 

@@ -179,7 +179,7 @@ func TestPublishedVersionNeverChanges(t *testing.T) {
 		if m["status"] != "draft" || m["version"] != float64(2) || m["published_version"] != float64(1) {
 			t.Fatalf("after editing a published processing: %s", r.Body)
 		}
-		r = e.Must(200, "PUT", "/api/v1/processings/"+id, dpo, apitest.Complete("etat-civil", "Titre trois"), "If-Match: "+r.Header.Get("ETag"))
+		e.Must(200, "PUT", "/api/v1/processings/"+id, dpo, apitest.Complete("etat-civil", "Titre trois"), "If-Match: "+r.Header.Get("ETag"))
 		e.Must(200, "POST", "/api/v1/processings/"+id+"/submit", dpo, nil)
 		e.Must(200, "POST", "/api/v1/processings/"+id+"/return", dpo, map[string]string{"comment": "Précisez la durée."})
 

@@ -39,6 +39,9 @@ func commands() []command {
 		{"serve", "run the HTTP service (applies pending migrations first)", runServe},
 		{"migrate", "schema migrations: migrate [up|down|status]", runMigrate},
 		{"audit", "audit trail: audit verify [--head SEQ:HASH] | audit head", runAudit},
+		{"user", "local accounts: user add --username U --role R [--org O] [--units a,b] (password from stdin, or generated)", runUser},
+		{"token", "print a signed access token: token --sub S --role R [--org O] [--units a,b] [--ttl 1h]", runToken},
+		{"pdf", "documents to stdout: pdf notice ID | pdf register --org O | pdf report --org O [--lang fr|en]", runPDF},
 	}
 }
 
@@ -80,6 +83,10 @@ type config struct {
 	PublicURL   string
 	LogLevel    string
 	LogFormat   string
+
+	TokenTTL       string // lifetime of login tokens
+	TrustedProxies string // CIDRs whose X-Forwarded-For is believed
+	JWTKeysReload  string // how often the key file is checked
 }
 
 // flagSet declares the common flags on a new flag set.
@@ -102,6 +109,9 @@ func flagSet(name string, e *env, c *config) *flag.FlagSet {
 	str(&c.PublicURL, "public-url", "", "base URL printed in documents (default: from the request)")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "text or json")
+	str(&c.TokenTTL, "token-ttl", "1h", "lifetime of tokens issued at login, at most 12h")
+	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (login limits)")
+	str(&c.JWTKeysReload, "jwt-keys-reload", "1m", "how often the REGISTRE_JWT_KEYS file is checked for changes; 0: only on SIGHUP")
 	return fs
 }
 

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/registre/registre/auth"
 	"github.com/registre/registre/server"
 )
 
@@ -29,14 +28,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	svc := newService(db, log)
-	verifier, err := c.verifier(log)
+	id, err := c.identity(ctx, svc, log)
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL}
-	if verifier != nil {
-		cfg.Verifier = verifier
+	stopIdentity := id.start(ctx, svc, log)
+	defer stopIdentity()
+	if err := firstStart(ctx, svc, e.stderr); err != nil {
+		return err
 	}
+	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL}
+	id.configure(&cfg, svc)
 	h := server.New(cfg)
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -68,27 +70,4 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// verifier builds the token verifier from the configuration.
-func (c *config) verifier(log *slog.Logger) (*auth.Verifier, error) {
-	vc := auth.VerifierConfig{Issuer: c.JWTIssuer, Audience: c.JWTAudience, Leeway: 30 * time.Second}
-	if c.JWTSecret != "" {
-		if len(c.JWTSecret) < 32 {
-			return nil, fmt.Errorf("REGISTRE_JWT_SECRET must be at least 32 bytes")
-		}
-		vc.Secret = []byte(c.JWTSecret)
-	}
-	if c.JWTKeys != "" {
-		ks, err := auth.LoadKeySet(c.JWTKeys)
-		if err != nil {
-			return nil, fmt.Errorf("REGISTRE_JWT_KEYS: %w", err)
-		}
-		vc.Keys = ks
-	}
-	if vc.Secret == nil && vc.Keys == nil {
-		log.Warn("no REGISTRE_JWT_SECRET or REGISTRE_JWT_KEYS: only the public register is served")
-		return nil, nil
-	}
-	return auth.NewVerifier(vc)
 }

@@ -1,0 +1,489 @@
+package register
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/registre/registre/auth"
+)
+
+// Token lifetimes. Tokens are bearer credentials that only expiry, logout or
+// account deletion take back, so they are short; the maximum also bounds how
+// long revocation rows must be kept.
+const (
+	DefaultTokenTTL = time.Hour
+	MaxTokenTTL     = 12 * time.Hour
+	// revocationSkew widens "issued before the deletion" to cover an
+	// issuer whose clock runs ahead of ours (the verifier allows that much).
+	revocationSkew = 30 * time.Second
+)
+
+// FirstAdmin is the username of the account serve creates on first start.
+const FirstAdmin = "admin"
+
+// Account is a local account as the API shows it. The password hash is
+// deliberately not a field: it travels only between the store and Login, so
+// no encoder, log line or error can ever carry it.
+type Account struct {
+	Username  string    `json:"username"`
+	Role      auth.Role `json:"role"`
+	Org       string    `json:"org,omitempty"`
+	Units     []string  `json:"units,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NewAccount is what creating an account takes (POST /api/v1/users).
+type NewAccount struct {
+	Username string   `json:"username"`
+	Password string   `json:"password"`
+	Role     string   `json:"role"`
+	Org      string   `json:"org"`
+	Units    []string `json:"units"`
+}
+
+// String, GoString and LogValue leave the password out, so that printing or
+// logging a request by mistake does not leak it.
+func (n NewAccount) String() string {
+	return fmt.Sprintf("{username:%q role:%q org:%q units:%q password:[hidden]}", n.Username, n.Role, n.Org, n.Units)
+}
+
+// GoString implements fmt.GoStringer; see String.
+func (n NewAccount) GoString() string { return "register.NewAccount" + n.String() }
+
+// LogValue implements slog.LogValuer; see String.
+func (n NewAccount) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", n.Username), slog.String("role", n.Role), slog.String("org", n.Org))
+}
+
+// SigningKey is the service's own token key, kept in the database so that
+// tokens outlive a restart and every process of one deployment shares it.
+type SigningKey struct {
+	ID        string // kid, derived from the public key
+	Algorithm string // "EdDSA"
+	Seed      []byte // Ed25519 private key seed, 32 bytes
+	CreatedAt time.Time
+}
+
+// PrivateKey returns the Ed25519 key of k.
+func (k *SigningKey) PrivateKey() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(k.Seed) }
+
+// AccountStore keeps accounts, revocations and signing keys. It is separate
+// from Store so that the register's storage contract does not grow with the
+// identity side; sqlstore.Store implements both, including inside InTx.
+type AccountStore interface {
+	Store
+
+	// CreateUser inserts an account; a taken username is an EConflict.
+	CreateUser(ctx context.Context, a *Account, passwordHash string) error
+	// GetUser returns an account and its password hash (ENotFound).
+	GetUser(ctx context.Context, username string) (*Account, string, error)
+	ListUsers(ctx context.Context) ([]Account, error)
+	DeleteUser(ctx context.Context, username string) error
+
+	// RevokeToken puts a token id on the deny-list until expiresAt; doing
+	// it twice is not an error.
+	RevokeToken(ctx context.Context, subject, jti string, expiresAt time.Time) error
+	TokenRevoked(ctx context.Context, subject, jti string) (bool, error)
+	// MarkDeleted records that the account username was deleted at at;
+	// the mark may be purged after until.
+	MarkDeleted(ctx context.Context, username string, at, until time.Time) error
+	// DeletedAt returns when username was last deleted, if a mark is kept.
+	DeletedAt(ctx context.Context, username string) (time.Time, bool, error)
+	// PurgeRevocations removes deny-list rows and deletion marks that
+	// expired before now, returning how many.
+	PurgeRevocations(ctx context.Context, now time.Time) (int, error)
+
+	// LatestSigningKey returns the newest own key (ENotFound when none).
+	LatestSigningKey(ctx context.Context) (*SigningKey, error)
+	CreateSigningKey(ctx context.Context, k *SigningKey) error
+}
+
+func accountStore(st Store) (AccountStore, error) {
+	as, ok := st.(AccountStore)
+	if !ok {
+		return nil, fmt.Errorf("store %T does not keep accounts", st)
+	}
+	return as, nil
+}
+
+// ValidUsername reports whether s may name an account: 2 to 64 characters
+// of a-z, 0-9, '.', '_', '@' and '-' (e-mail addresses fit). A narrow
+// alphabet keeps names unambiguous in the audit trail and in tokens.
+func ValidUsername(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.' && c != '_' && c != '@' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// reservedUsername would be mistaken for the service itself in the audit
+// trail, where changes without a person are signed "system".
+const reservedUsername = "system"
+
+// checkAccount validates what can be checked without the database.
+func checkAccount(in *NewAccount) []FieldError {
+	var fields []FieldError
+	add := func(field, msg string) { fields = append(fields, FieldError{Field: field, Message: msg}) }
+	switch {
+	case !ValidUsername(in.Username):
+		add("username", "must be 2 to 64 characters of a-z, 0-9, '.', '_', '@' and '-'")
+	case in.Username == reservedUsername:
+		add("username", "is reserved")
+	}
+	switch {
+	case utf8.RuneCountInString(in.Password) < auth.MinPasswordLength:
+		add("password", fmt.Sprintf("must be at least %d characters long", auth.MinPasswordLength))
+	case len(in.Password) > auth.MaxPasswordLength:
+		add("password", fmt.Sprintf("must be at most %d bytes long", auth.MaxPasswordLength))
+	}
+	role, err := auth.ParseRole(in.Role)
+	if err != nil {
+		add("role", "must be admin, dpo, editor or auditor")
+	}
+	switch {
+	case role == auth.RoleAdmin && in.Org != "":
+		add("org", "must be empty for an administrator, who belongs to no organisation")
+	case role != auth.RoleAdmin && in.Org == "":
+		add("org", "is required")
+	case in.Org != "" && !ValidSlug(in.Org):
+		add("org", "is not an organisation slug")
+	}
+	if len(in.Units) > 0 && role != auth.RoleEditor {
+		add("units", "only editors have units")
+	}
+	for i, u := range in.Units {
+		if !ValidSlug(u) {
+			add(fmt.Sprintf("units[%d]", i), "is not a unit slug")
+		} else if slices.Index(in.Units, u) != i {
+			add(fmt.Sprintf("units[%d]", i), "is given twice")
+		}
+	}
+	return fields
+}
+
+// CreateUser adds a local account (admin).
+func (s *Service) CreateUser(ctx context.Context, p *auth.Principal, in NewAccount) (*Account, error) {
+	if err := requireRole(p, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return s.createUser(ctx, p, in)
+}
+
+// CreateUserAsOperator adds a local account for the command line, whose
+// caller already holds the database; the audit trail signs it "system".
+func (s *Service) CreateUserAsOperator(ctx context.Context, in NewAccount) (*Account, error) {
+	return s.createUser(ctx, nil, in)
+}
+
+func (s *Service) createUser(ctx context.Context, actor *auth.Principal, in NewAccount) (*Account, error) {
+	if fields := checkAccount(&in); fields != nil {
+		return nil, invalid(fields...)
+	}
+	// Hash before the transaction: argon2 takes tens of milliseconds, which
+	// the write lock should not wait for.
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return nil, invalid(FieldError{Field: "password", Message: "cannot be used"})
+	}
+	a := &Account{Username: in.Username, Role: auth.Role(in.Role), Org: in.Org, Units: slices.Clone(in.Units)}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		as, err := accountStore(tx)
+		if err != nil {
+			return err
+		}
+		if err := checkAccountRefs(ctx, tx, a); err != nil {
+			return err
+		}
+		a.CreatedAt = s.clock()
+		if err := as.CreateUser(ctx, a, hash); err != nil {
+			if ErrorCode(err) == EConflict {
+				return Errorf(EConflict, "an account with this username already exists")
+			}
+			return err
+		}
+		return s.audit(ctx, tx, actor, a.CreatedAt, a.Org, ActionUserCreate, "user/"+a.Username, 0, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// checkAccountRefs checks that the organisation and units of a exist.
+func checkAccountRefs(ctx context.Context, st Store, a *Account) error {
+	if a.Org == "" {
+		return nil
+	}
+	if _, err := st.GetOrganisation(ctx, a.Org); err != nil {
+		if ErrorCode(err) == ENotFound {
+			return invalid(FieldError{Field: "org", Message: "is not a known organisation"})
+		}
+		return err
+	}
+	var fields []FieldError
+	for i, u := range a.Units {
+		if _, err := st.GetUnit(ctx, a.Org, u); err != nil {
+			if ErrorCode(err) != ENotFound {
+				return err
+			}
+			fields = append(fields, FieldError{Field: fmt.Sprintf("units[%d]", i), Message: "is not a unit of the organisation"})
+		}
+	}
+	if fields != nil {
+		return invalid(fields...)
+	}
+	return nil
+}
+
+// ListUsers lists the local accounts (admin).
+func (s *Service) ListUsers(ctx context.Context, p *auth.Principal) ([]Account, error) {
+	if err := requireRole(p, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	as, err := accountStore(s.store)
+	if err != nil {
+		return nil, err
+	}
+	return as.ListUsers(ctx)
+}
+
+// DeleteUser removes a local account (admin) and takes back every token
+// issued to it so far: the username is marked deleted, and tokens of that
+// subject issued before the mark are refused until they would have expired
+// anyway. Marking deletions rather than checking that a subject exists keeps
+// tokens of an external identity provider, whose people have no local
+// account, working.
+func (s *Service) DeleteUser(ctx context.Context, p *auth.Principal, username string) error {
+	if err := requireRole(p, auth.RoleAdmin); err != nil {
+		return err
+	}
+	if !ValidUsername(username) {
+		return notFound("account")
+	}
+	return s.store.InTx(ctx, func(tx Store) error {
+		as, err := accountStore(tx)
+		if err != nil {
+			return err
+		}
+		a, _, err := as.GetUser(ctx, username)
+		if err != nil {
+			if ErrorCode(err) == ENotFound {
+				return notFound("account")
+			}
+			return err
+		}
+		now := s.clock()
+		if err := as.DeleteUser(ctx, username); err != nil {
+			return err
+		}
+		if err := as.MarkDeleted(ctx, username, now, now.Add(MaxTokenTTL+2*revocationSkew)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, now, a.Org, ActionUserDelete, "user/"+username, 0, "")
+	})
+}
+
+// errBadCredentials is the one answer to a failed login, whether the
+// account exists or not.
+func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or password") }
+
+// Login checks a username and password and returns the principal to issue a
+// token for. Unknown accounts cost the same password hashing as known ones,
+// and both failures are the same error, so that neither the answer nor its
+// timing tells which accounts exist. Only a successful login is audited.
+func (s *Service) Login(ctx context.Context, username, password string) (*auth.Principal, error) {
+	// No stored password is longer than MaxPasswordLength, so a longer one
+	// is wrong; it is cut only to bound the work of the dummy check.
+	if !ValidUsername(username) || password == "" || len(password) > auth.MaxPasswordLength {
+		auth.DummyCheck(password[:min(len(password), auth.MaxPasswordLength)])
+		return nil, errBadCredentials()
+	}
+	as, err := accountStore(s.store)
+	if err != nil {
+		return nil, err
+	}
+	a, hash, err := as.GetUser(ctx, username)
+	switch {
+	case ErrorCode(err) == ENotFound:
+		auth.DummyCheck(password)
+		return nil, errBadCredentials()
+	case err != nil:
+		return nil, err
+	case !auth.CheckPassword(hash, password):
+		return nil, errBadCredentials()
+	}
+	p := &auth.Principal{Subject: a.Username, Role: a.Role, Org: a.Org, Units: slices.Clone(a.Units)}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		return s.audit(ctx, tx, p, s.clock(), a.Org, ActionLogin, "user/"+a.Username, 0, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Logout revokes the caller's token: its id goes on the deny-list until the
+// token expires.
+func (s *Service) Logout(ctx context.Context, p *auth.Principal) error {
+	if err := requireRole(p, auth.Roles()...); err != nil {
+		return err
+	}
+	if p.TokenID == "" {
+		return Errorf(EConflict, "this token carries no id (jti) and cannot be revoked; it stays valid until it expires")
+	}
+	return s.store.InTx(ctx, func(tx Store) error {
+		as, err := accountStore(tx)
+		if err != nil {
+			return err
+		}
+		if err := as.RevokeToken(ctx, p.Subject, p.TokenID, p.ExpiresAt); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, s.clock(), p.Org, ActionLogout, "user/"+p.Subject, 0, "")
+	})
+}
+
+// Revoked reports whether a verified token was taken back: logged out, or
+// issued to an account deleted since. It implements server.Revocations.
+func (s *Service) Revoked(ctx context.Context, p *auth.Principal) (bool, error) {
+	as, err := accountStore(s.store)
+	if err != nil {
+		return false, err
+	}
+	if p.TokenID != "" {
+		revoked, err := as.TokenRevoked(ctx, p.Subject, p.TokenID)
+		if err != nil || revoked {
+			return revoked, err
+		}
+	}
+	deletedAt, found, err := as.DeletedAt(ctx, p.Subject)
+	if err != nil || !found {
+		return false, err
+	}
+	issued := p.IssuedAt
+	if issued.IsZero() {
+		// Without iat, assume the worst: issued as long before its expiry
+		// as any token may live.
+		issued = p.ExpiresAt.Add(-MaxTokenTTL)
+	}
+	return !issued.After(deletedAt.Add(revocationSkew)), nil
+}
+
+// PurgeRevocations drops deny-list rows and deletion marks no token needs
+// any more; serve runs it now and then.
+func (s *Service) PurgeRevocations(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.InTx(ctx, func(tx Store) error {
+		as, err := accountStore(tx)
+		if err != nil {
+			return err
+		}
+		n, err = as.PurgeRevocations(ctx, s.clock())
+		return err
+	})
+	return n, err
+}
+
+// EnsureFirstAdmin creates the account "admin" with a generated password
+// when no account was ever created, and returns that password once; it
+// returns "" on every later call. "Ever" is read from the audit trail, which
+// is append-only: deleting every account later does not bring back an
+// account with a password printed in some old log.
+func (s *Service) EnsureFirstAdmin(ctx context.Context) (string, error) {
+	var password string
+	err := s.store.InTx(ctx, func(tx Store) error {
+		as, err := accountStore(tx)
+		if err != nil {
+			return err
+		}
+		users, err := as.ListUsers(ctx)
+		if err != nil || len(users) > 0 {
+			return err
+		}
+		_, created, err := tx.ListAudit(ctx, AuditFilter{Action: ActionUserCreate, Page: 1, PerPage: 1})
+		if err != nil || created > 0 {
+			return err
+		}
+		pw, err := auth.GeneratePassword()
+		if err != nil {
+			return err
+		}
+		hash, err := auth.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		if err := as.CreateUser(ctx, &Account{Username: FirstAdmin, Role: auth.RoleAdmin, CreatedAt: now}, hash); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, nil, now, "", ActionUserCreate, "user/"+FirstAdmin, 0, "first start"); err != nil {
+			return err
+		}
+		password = pw
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
+// OwnSigningKey returns the service's own Ed25519 key, creating it on first
+// use. The check and the insert share one write transaction, so two
+// processes starting together on an empty database end up with one key.
+func (s *Service) OwnSigningKey(ctx context.Context) (*SigningKey, error) {
+	var key *SigningKey
+	err := s.store.InTx(ctx, func(tx Store) error {
+		as, err := accountStore(tx)
+		if err != nil {
+			return err
+		}
+		key, err = as.LatestSigningKey(ctx)
+		if ErrorCode(err) != ENotFound {
+			return err
+		}
+		if key, err = newSigningKey(s.clock()); err != nil {
+			return err
+		}
+		if err := as.CreateSigningKey(ctx, key); err != nil {
+			return err
+		}
+		s.log.InfoContext(ctx, "created the service's own signing key", "kid", key.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(key.Seed) != ed25519.SeedSize || key.Algorithm != "EdDSA" {
+		return nil, errors.New("stored signing key is not an Ed25519 seed")
+	}
+	return key, nil
+}
+
+func newSigningKey(now time.Time) (*SigningKey, error) {
+	seed := make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, err
+	}
+	pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+	sum := sha256.Sum256(pub)
+	// The kid names the key without revealing anything and cannot collide
+	// with an identity provider's by accident.
+	return &SigningKey{ID: "registre-" + base64.RawURLEncoding.EncodeToString(sum[:12]),
+		Algorithm: "EdDSA", Seed: seed, CreatedAt: now}, nil
+}

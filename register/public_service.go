@@ -1,0 +1,139 @@
+package register
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// PublicOrganisation is an organisation as the public register shows it:
+// its public contacts and how many processings it has published. Only
+// organisations with at least one publication are ever shown.
+type PublicOrganisation struct {
+	Slug         string `json:"slug"`
+	Name         string `json:"name"`
+	Address      string `json:"address"`
+	Website      string `json:"website"`
+	DPOContact   string `json:"dpo_contact"`
+	LIPADContact string `json:"lipad_contact"`
+	Count        int    `json:"count"`
+}
+
+// PublicationStamp says which version of a processing the public register
+// holds and since when; published versions never change, so the stamp is
+// enough to tell whether bytes kept earlier are still the right ones.
+type PublicationStamp struct {
+	Version     int
+	PublishedAt time.Time
+}
+
+// PublicEvent is a publication or an archiving as the public feed tells it.
+// It never names the person who acted.
+type PublicEvent struct {
+	Seq          int64
+	At           time.Time
+	Action       string // ActionPublish or ActionArchive
+	Organisation string
+	ProcessingID string
+	Version      int
+	// Title is the title published at Version, set only while the
+	// processing is in the public register: once archived, a processing
+	// leaves the register, and its title with it.
+	Title string
+}
+
+// PublicHead is the latest publication or archiving (of an organisation, or
+// of all): it changes whenever the public register does, so it makes a cheap
+// validator for documents built from the whole register.
+type PublicHead struct {
+	Seq int64
+	At  time.Time // zero when nothing was ever published
+}
+
+// MaxPublicEvents bounds a feed: readers poll it, they do not page through it.
+const MaxPublicEvents = 200
+
+// PublicOrganisations lists the organisations that have published at least
+// one processing, by name.
+func (s *Service) PublicOrganisations(ctx context.Context) ([]PublicOrganisation, error) {
+	orgs, err := s.store.ListPublicOrganisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// By name as a reader sorts it: "État" among the E, not after "Z".
+	sort.SliceStable(orgs, func(i, j int) bool { return SearchKey(orgs[i].Name) < SearchKey(orgs[j].Name) })
+	return orgs, nil
+}
+
+// PublicOrganisation returns one organisation of the public register; an
+// organisation with nothing published is not found, as in the list.
+func (s *Service) PublicOrganisation(ctx context.Context, slug string) (*PublicOrganisation, error) {
+	orgs, err := s.store.ListPublicOrganisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range orgs {
+		if orgs[i].Slug == slug {
+			return &orgs[i], nil
+		}
+	}
+	return nil, notFound("organisation")
+}
+
+// PublicStamp returns the stamp of a processing's publication, a cheaper
+// read than PublicProcessing for callers that keep the bytes.
+func (s *Service) PublicStamp(ctx context.Context, id string) (PublicationStamp, error) {
+	// Ids are UUIDs: anything else is not found without a query.
+	if _, err := uuid.Parse(id); err != nil {
+		return PublicationStamp{}, notFound("processing")
+	}
+	return s.store.GetPublicationStamp(ctx, id)
+}
+
+// ScanPublic calls fn for every published processing that f selects (its
+// paging is ignored), in the order of ListPublic, until fn returns false.
+// It reads in batches so that a whole register is never held in memory.
+func (s *Service) ScanPublic(ctx context.Context, f PublicFilter, fn func(Publication) bool) error {
+	if f.BasisType != "" && !f.BasisType.Valid() {
+		return invalid(FieldError{Field: "legal_basis", Message: "is not a known legal basis type"})
+	}
+	return s.store.ScanPublications(ctx, f, fn)
+}
+
+// PublicEvents returns the latest publications and archivings, newest first
+// (of org, or of every organisation when org is ""), at most limit of them.
+func (s *Service) PublicEvents(ctx context.Context, org string, limit int) ([]PublicEvent, error) {
+	if limit < 1 || limit > MaxPublicEvents {
+		limit = MaxPublicEvents
+	}
+	return s.store.ListPublicEvents(ctx, org, limit)
+}
+
+// PublicHead returns the latest publication or archiving of org ("" for all).
+func (s *Service) PublicHead(ctx context.Context, org string) (PublicHead, error) {
+	return s.store.GetPublicHead(ctx, org)
+}
+
+// PublicUnitName returns the name of a unit of an organisation: units are
+// how an organisation is divided, which its public register shows.
+func (s *Service) PublicUnitName(ctx context.Context, org, unit string) (string, error) {
+	u, err := s.store.GetUnit(ctx, org, unit)
+	if err != nil {
+		return "", err
+	}
+	return u.Name, nil
+}
+
+// ChangeSeq returns the sequence number of the register's latest change of
+// any kind, 0 for none. Every change appends an audit entry in its own
+// transaction, so what a caller derived from the register stays current for
+// as long as this number does not move.
+func (s *Service) ChangeSeq(ctx context.Context) (int64, error) {
+	e, err := s.store.LastAudit(ctx)
+	if err != nil || e == nil {
+		return 0, err
+	}
+	return e.Seq, nil
+}

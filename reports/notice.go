@@ -1,0 +1,354 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/registre/registre/register"
+)
+
+// Notice writes the transparency notice of one processing: what a person
+// must be told under GDPR Art. 13/14, FADP Art. 19 and the LIPAD, in plain
+// language. It is built from the public shape of the processing and the
+// organisation's public contacts only.
+func Notice(w io.Writer, p *register.PublicProcessing, org *register.Organisation, opts Options) error {
+	if p == nil || org == nil {
+		return errors.New("reports: a notice needs a processing and its organisation")
+	}
+	return render(w, opts, func(d *doc) error {
+		title := p.Title + " — " + d.l.noticeShort
+		if opts.Preview {
+			title = d.l.previewShort + " — " + title
+		}
+		d.meta(title, d.l.noticeTitle, org.Name, p.PublishedAt)
+		d.footer = d.c.line(org.Name + " — " + d.l.noticeShort + " — " + p.Title)
+		d.pdf.AddPage()
+		d.noticeHead(p, org)
+		d.processing(p, org, true)
+		return nil
+	})
+}
+
+// noticeHead draws the top of a notice: who publishes it, the title, the
+// reference, version and date, and the preview warning.
+func (d *doc) noticeHead(p *register.PublicProcessing, org *register.Organisation) {
+	d.font(9, false)
+	d.color(grey)
+	d.pdf.SetX(marginL)
+	d.pdf.CellFormat(contentW/2, lineH, d.fit(d.c.line(org.Name), contentW/2-2), "", 0, "L", false, 0, "")
+	d.pdf.CellFormat(contentW/2, lineH, d.l.noticeShort, "", 1, "R", false, 0, "")
+	d.space(3)
+	d.title(p.Title)
+	d.space(1)
+	d.font(9, false)
+	d.color(grey)
+	d.para(d.versionMeta(p))
+	d.color(black)
+	d.font(bodySize, false)
+	d.space(2)
+	if d.opts.Preview {
+		d.box(d.l.preview, 0xfbeaea, alert, true)
+	}
+}
+
+// versionMeta is the line under a title: reference, version, date.
+func (d *doc) versionMeta(p *register.PublicProcessing) string {
+	var parts []string
+	if p.Reference != "" {
+		parts = append(parts, d.l.reference+" "+p.Reference)
+	}
+	v := d.l.version + " " + fmt.Sprint(p.Version)
+	if d.opts.Preview {
+		v += ", " + fmt.Sprintf(d.l.asOf, d.l.date(p.PublishedAt))
+	} else {
+		v += ", " + fmt.Sprintf(d.l.publishedOn, d.l.date(p.PublishedAt))
+	}
+	return strings.Join(append(parts, v), " · ")
+}
+
+// processing draws the content blocks of a processing, shared by the notice
+// and the register. full adds what the register prints once for the whole
+// organisation: its contacts and the person's rights.
+func (d *doc) processing(p *register.PublicProcessing, org *register.Organisation, full bool) {
+	l := d.l
+	n := 0
+	h := func(s string) {
+		n++
+		d.heading(fmt.Sprintf("%d. %s", n, s))
+	}
+
+	if strings.TrimSpace(p.PublicSummary) != "" {
+		h(l.inShort)
+		d.box(p.PublicSummary, shade, black, false)
+	}
+
+	h(l.whoResponsible)
+	d.row(l.controller, party(p.Controller, l))
+	if len(p.JointControllers) > 0 {
+		items := make([]string, 0, len(p.JointControllers))
+		for _, jc := range p.JointControllers {
+			items = append(items, party(jc, l))
+		}
+		d.row(l.jointControllers, strings.Join(items, "\n"))
+	}
+	if full {
+		d.orgContacts(org)
+	}
+
+	h(l.why)
+	d.row(l.purpose, p.Purpose)
+	if strings.TrimSpace(p.Description) != "" {
+		d.row(l.description, p.Description)
+	}
+
+	h(l.legal)
+	if len(p.LegalBases) == 0 {
+		d.para(l.noLegal)
+	}
+	for _, b := range p.LegalBases {
+		s := word(l.basis, b.Type)
+		if b.Reference != "" {
+			s += l.colon + b.Reference
+		}
+		if b.URL != "" {
+			s += "\n" + b.URL
+		}
+		d.bullet(s, b.URL)
+	}
+
+	h(l.whose)
+	d.listOr(p.DataSubjects, l.unknown)
+
+	h(l.whatData)
+	cats := make([]string, 0, len(p.DataCategories))
+	for _, c := range p.DataCategories {
+		if c.Sensitive {
+			cats = append(cats, c.Name+" ("+l.sensitive+")")
+		} else {
+			cats = append(cats, c.Name)
+		}
+	}
+	d.listOr(cats, l.unknown)
+	if p.Sensitive() {
+		d.font(9, false)
+		d.color(grey)
+		d.para(l.sensitiveNote)
+		d.color(black)
+		d.font(bodySize, false)
+	}
+
+	h(l.sources)
+	d.listOr(p.Sources, l.unknown)
+
+	h(l.recipients)
+	recips := make([]string, 0, len(p.Recipients))
+	for _, r := range p.Recipients {
+		recips = append(recips, r.Name+" ("+word(l.recipient, r.Type)+")")
+	}
+	d.list(recips)
+	if len(p.Processors) > 0 {
+		d.space(1)
+		d.subheading(l.processors)
+		items := make([]string, 0, len(p.Processors))
+		for _, pr := range p.Processors {
+			s := pr.Name
+			if pr.Country != "" {
+				s += " — " + l.country(pr.Country)
+			}
+			items = append(items, s)
+		}
+		d.list(items)
+	}
+	if len(p.Accesses) > 0 {
+		d.space(1)
+		d.subheading(l.accesses)
+		items := make([]string, 0, len(p.Accesses))
+		for _, a := range p.Accesses {
+			s := a.Institution
+			if a.LegalBasis != "" {
+				s += " — " + l.accessBasis + l.colon + a.LegalBasis
+			}
+			if a.Scope != "" {
+				s += " — " + l.accessScope + l.colon + a.Scope
+			}
+			items = append(items, s)
+		}
+		d.list(items)
+	}
+
+	h(l.transfers)
+	if len(p.Transfers) == 0 {
+		d.para(l.noTransfers)
+	}
+	for _, t := range p.Transfers {
+		s := l.country(t.Country) + " — " + l.safeguard + l.colon + word(l.safeguards, t.Safeguard)
+		if t.Details != "" {
+			s += ".\n" + t.Details
+		}
+		d.bullet(s, "")
+	}
+
+	h(l.retention)
+	period := l.notStated
+	if p.Retention.Period != "" {
+		period = l.duration(p.Retention.Period)
+	}
+	d.row(l.period, period)
+	if p.Retention.Trigger != "" {
+		d.row(l.trigger, p.Retention.Trigger)
+	}
+	if p.Retention.Disposal != "" {
+		d.row(l.afterwards, upperFirst(word(l.disposal, p.Retention.Disposal)))
+	}
+
+	h(l.automated)
+	d.row(l.automatedDecision, pick(p.AutomatedDecision, l.autoYes, l.autoNo))
+	d.row(l.profiling, pick(p.Profiling, l.profYes, l.profNo))
+
+	h(l.dpia)
+	d.para(d.dpiaText(p.DPIA))
+
+	h(l.security)
+	if len(p.SecurityMeasures) == 0 {
+		d.para(l.noSecurity)
+	} else {
+		d.para(l.securityIntro + l.colon)
+		seen := map[register.SecurityCategory]bool{}
+		var items []string
+		for _, m := range p.SecurityMeasures {
+			if !seen[m.Category] {
+				seen[m.Category] = true
+				items = append(items, upperFirst(word(l.measures, m.Category)))
+			}
+		}
+		d.list(items)
+	}
+
+	if full {
+		h(l.rights)
+		d.rights(org)
+	}
+
+	h(l.about)
+	if d.opts.Preview {
+		d.para(fmt.Sprintf(l.previewLine, p.Version, l.date(p.PublishedAt)))
+	} else {
+		d.para(fmt.Sprintf(l.versionLine, p.Version, l.date(p.PublishedAt)))
+	}
+	d.links(p.ID, full)
+}
+
+// orgContacts draws the organisation's public contacts.
+func (d *doc) orgContacts(org *register.Organisation) {
+	l := d.l
+	d.row(l.organisation, strings.TrimSpace(org.Name+"\n"+org.Address))
+	if org.Website != "" {
+		d.rowLink(l.website, org.Website, org.Website)
+	}
+	d.row(l.dpoContact, orDefault(org.DPOContact, l.notStated))
+	d.row(l.lipadContact, orDefault(org.LIPADContact, l.notStated))
+}
+
+// rights draws the person's rights and how to exercise them.
+func (d *doc) rights(org *register.Organisation) {
+	l := d.l
+	d.para(l.rightsText)
+	d.space(1)
+	who := org.LIPADContact
+	if who == "" {
+		who = org.Name + " (" + l.lipadMissing + ")"
+	} else {
+		who = org.Name + "\n" + who
+	}
+	d.row(l.howAccess, who)
+	d.para(l.answer30)
+	d.space(1)
+	d.para(l.complaint)
+}
+
+// links draws the links to the online page and the PDFs of a processing.
+// Without a public URL there is nothing to link to.
+func (d *doc) links(id string, notice bool) {
+	if d.base == "" {
+		return
+	}
+	l := d.l
+	page := d.base + "/processings/" + id
+	d.space(1)
+	d.rowLink(l.onlinePage, page, page)
+	if !notice {
+		return
+	}
+	pdf := d.base + "/public/v1/processings/" + id + "/notice.pdf?lang="
+	other := English
+	if l.lang == English {
+		other = French
+	}
+	d.rowLink(l.pdfHere, pdf+string(l.lang), pdf+string(l.lang))
+	d.rowLink(l.pdfOther, pdf+string(other), pdf+string(other))
+}
+
+// dpiaText says in words where the impact assessment stands.
+func (d *doc) dpiaText(a register.PublicDPIA) string {
+	l := d.l
+	switch {
+	case a.Status == register.DPIADone && a.CompletedOn != "":
+		return fmt.Sprintf(l.dpiaDoneOn, l.isoDate(a.CompletedOn))
+	case a.Status == register.DPIADone:
+		return l.dpiaDone
+	case a.Status == register.DPIAInProgress:
+		return l.dpiaInProgress
+	case a.Status == register.DPIANotStarted || (a.Required && a.Status == ""):
+		return l.dpiaToDo
+	}
+	return l.dpiaNotNeeded
+}
+
+// list draws items as bullets, or "None." for an empty list.
+func (d *doc) list(items []string) { d.listOr(items, d.l.none) }
+
+// listOr draws items as bullets, or empty for an empty list.
+func (d *doc) listOr(items []string, empty string) {
+	if len(items) == 0 {
+		d.para(empty)
+		return
+	}
+	d.bullets(items)
+}
+
+func party(p register.Party, l *labels) string {
+	if p.Name == "" {
+		return l.notStated
+	}
+	if p.Contact == "" {
+		return p.Name
+	}
+	return p.Name + "\n" + p.Contact
+}
+
+func pick(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+// upperFirst capitalises the first letter of a label.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}

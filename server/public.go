@@ -1,0 +1,444 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/registre/registre/register"
+)
+
+// The public register's JSON (API.md, "The public register"): anonymous,
+// built only from register.Publication, whose Data is the public shape
+// encoded once at publication. Those bytes are written as they are stored.
+
+// Cache lifetimes of public answers. Published versions never change, but a
+// processing can be archived or republished at any time: a minute is how
+// stale a shared cache may be.
+const (
+	publicCacheControl = "public, max-age=60"
+	publicCSP          = "default-src 'none'; frame-ancestors 'none'"
+)
+
+// publicSite is what the public handlers keep between requests: the parsed
+// templates, the static files, the bytes of published processings, rendered
+// pages and the organisations list. It belongs to one Server.
+type publicSite struct {
+	pages    *pageSet
+	static   map[string]staticFile
+	docs     *publicationCache
+	rendered *pageCache
+	gz       sync.Pool // *gzip.Writer
+
+	mu   sync.Mutex // guards orgs
+	orgs orgsCache
+}
+
+func newPublicSite() *publicSite {
+	return &publicSite{
+		pages:    mustParsePages(),
+		static:   mustLoadStatic(),
+		docs:     newPublicationCache(4096, 32<<20),
+		rendered: newPageCache(2048, 16<<20),
+		gz: sync.Pool{New: func() any {
+			w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+			return w
+		}},
+	}
+}
+
+// ---- cache of published processings ----
+
+// freshFor is how long this process trusts what it knows of the register
+// without asking the database. Changes made through this process are seen
+// at once (see writing); this bounds how long a change made by another
+// process (a command-line import, a second server on PostgreSQL) may go
+// unseen.
+const freshFor = time.Second
+
+// publicationCache keeps the stored JSON of published processings, which
+// never changes for a given publication stamp (version, published_at).
+//
+// Serving from it must not hide an archive or a republication, yet asking
+// the database on every read would cost most of a read. So the cache keeps,
+// per entry, the register's change sequence (Service.ChangeSeq: the audit
+// head, which every change moves) at which its stamp was last confirmed, and
+// the process keeps the latest sequence it read. That sequence is read again
+// when a write request of this process has run or is running since, or when
+// it is older than freshFor; an entry confirmed at an older sequence has its
+// stamp read again (two small columns by primary key) before its bytes are
+// used.
+type publicationCache struct {
+	mu       sync.RWMutex
+	entries  map[string]*cachedPublication
+	bytes    int
+	maxCount int
+	maxBytes int
+
+	gen      atomic.Int64               // bumped when a write request of this process ends
+	inflight atomic.Int64               // write requests of this process running now
+	known    atomic.Pointer[knownState] // the latest change sequence read
+}
+
+// knownState is a change sequence as read at a time, under a generation.
+type knownState struct {
+	gen, seq int64
+	at       time.Time
+}
+
+// cachedPublication is immutable once in the map: updates replace it.
+type cachedPublication struct {
+	stamp register.PublicationStamp
+	seq   int64  // change sequence at which stamp was last confirmed
+	body  []byte // the stored JSON and a newline
+	doc   *register.PublicProcessing
+}
+
+func newPublicationCache(maxCount, maxBytes int) *publicationCache {
+	return &publicationCache{entries: map[string]*cachedPublication{}, maxCount: maxCount, maxBytes: maxBytes}
+}
+
+// writing marks a request that may change the register: until it ends, and
+// after, nothing cached is trusted without asking the database again. Its
+// result is deferred by ServeHTTP. The generation moves before the count
+// falls, so that a reader who sees no write running sees the new generation.
+func (c *publicationCache) writing(r *http.Request) func() {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return func() {}
+	}
+	c.inflight.Add(1)
+	return func() {
+		c.gen.Add(1)
+		c.inflight.Add(-1)
+	}
+}
+
+// changeSeq returns the register's change sequence, from memory while it is
+// known to be current.
+func (c *publicationCache) changeSeq(ctx context.Context, svc *register.Service) (int64, error) {
+	busy := c.inflight.Load() > 0
+	gen := c.gen.Load()
+	if k := c.known.Load(); !busy && k != nil && k.gen == gen && time.Since(k.at) < freshFor {
+		return k.seq, nil
+	}
+	seq, err := svc.ChangeSeq(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// Stored under the generation read before the query: a write that ends
+	// meanwhile moves the generation, and the next reader asks again.
+	c.known.Store(&knownState{gen: gen, seq: seq, at: time.Now()})
+	return seq, nil
+}
+
+// publication returns the cached entry of a published processing, reading
+// the database only as the comment on publicationCache says.
+func (c *publicationCache) publication(ctx context.Context, svc *register.Service, id string) (*cachedPublication, error) {
+	seq, err := c.changeSeq(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.RLock()
+	e := c.entries[id]
+	c.mu.RUnlock()
+	if e != nil && e.seq == seq {
+		return e, nil
+	}
+	st, err := svc.PublicStamp(ctx, id)
+	if err != nil {
+		if e != nil && register.ErrorCode(err) == register.ENotFound {
+			c.drop(id)
+		}
+		return nil, err
+	}
+	if e != nil && e.stamp == st {
+		confirmed := *e
+		confirmed.seq = seq
+		c.put(id, &confirmed)
+		return &confirmed, nil
+	}
+	pub, err := svc.PublicProcessing(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var doc register.PublicProcessing
+	if err := json.Unmarshal(pub.Data, &doc); err != nil {
+		return nil, fmt.Errorf("decode publication %s: %w", id, err)
+	}
+	// The stamp read last is the truth: a publication between the two
+	// reads is the newer one.
+	e = &cachedPublication{stamp: register.PublicationStamp{Version: pub.Version, PublishedAt: pub.PublishedAt},
+		seq: seq, body: append(append(make([]byte, 0, len(pub.Data)+1), pub.Data...), '\n'), doc: &doc}
+	c.put(id, e)
+	return e, nil
+}
+
+func (c *publicationCache) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.entries[id]; old != nil {
+		c.bytes -= len(old.body)
+		delete(c.entries, id)
+	}
+}
+
+func (c *publicationCache) put(id string, e *cachedPublication) {
+	if len(e.body) > c.maxBytes/16 {
+		return // a huge record is not worth keeping
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.entries[id]; old != nil {
+		c.bytes -= len(old.body)
+		delete(c.entries, id)
+	}
+	// Full: drop entries in map order, which Go randomises. Random eviction
+	// costs nothing to keep and suits reads that are spread or skewed alike.
+	for victim, old := range c.entries {
+		if len(c.entries) < c.maxCount && c.bytes+len(e.body) <= c.maxBytes {
+			break
+		}
+		c.bytes -= len(old.body)
+		delete(c.entries, victim)
+	}
+	c.entries[id] = e
+	c.bytes += len(e.body)
+}
+
+// ---- conditional requests ----
+
+// stampETag is the entity tag of a publication: its version and instant.
+func stampETag(st register.PublicationStamp) string {
+	return `"p` + strconv.Itoa(st.Version) + "." + strconv.FormatInt(st.PublishedAt.UnixMicro(), 36) + `"`
+}
+
+// hashETag is the entity tag of a body computed on each request.
+func hashETag(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+		h.Write([]byte{0})
+	}
+	return `"h` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+}
+
+// gzETag marks the gzip encoding of a representation: a different
+// representation must not share its entity tag (RFC 9110, 8.8.3).
+func gzETag(tag string) string { return strings.TrimSuffix(tag, `"`) + `-gz"` }
+
+// etagMatches implements If-None-Match's weak comparison; a tag with or
+// without the gzip mark matches both encodings, since either is current.
+func etagMatches(header, tag string) bool {
+	base := func(t string) string {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		return strings.TrimSuffix(strings.TrimSuffix(t, `"`), "-gz") + `"`
+	}
+	want := base(tag)
+	for _, t := range strings.Split(header, ",") {
+		if strings.TrimSpace(t) == "*" || base(t) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// notModified sets the validators and reports whether the client's copy is
+// current (If-None-Match first; If-Modified-Since only without it, as RFC
+// 9110 13.2.2 orders).
+func notModified(w http.ResponseWriter, r *http.Request, tag string, modified time.Time) bool {
+	h := w.Header()
+	if tag != "" {
+		h.Set("ETag", tag)
+	}
+	if !modified.IsZero() {
+		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return tag != "" && etagMatches(inm, tag)
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !modified.IsZero() {
+		t, err := http.ParseTime(ims)
+		return err == nil && !modified.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+func writeNotModified(w http.ResponseWriter) {
+	h := w.Header()
+	h.Del("Content-Type")
+	h.Del("Content-Length")
+	w.WriteHeader(http.StatusNotModified)
+}
+
+// acceptsGzip reports whether the client takes gzip (and did not refuse it
+// with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// writeBody writes a computed body with a hash ETag, answering 304 when the
+// client has it, gzip-encoded when that helps and the client takes it.
+func (ps *publicSite) writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) error {
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	tag := ""
+	if status == http.StatusOK {
+		tag = hashETag([]byte(contentType), body)
+		if notModified(w, r, tag, time.Time{}) {
+			writeNotModified(w)
+			return nil
+		}
+	}
+	if len(body) < 1024 || !acceptsGzip(r) {
+		return writeRaw(w, status, contentType, body)
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(body) / 3)
+	zw := ps.gz.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	ps.gz.Put(zw)
+	if tag != "" {
+		h.Set("ETag", gzETag(tag))
+	}
+	h.Set("Content-Encoding", "gzip")
+	return writeRaw(w, status, contentType, buf.Bytes())
+}
+
+// ---- handlers ----
+
+func publicHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Cache-Control", publicCacheControl)
+	h.Set("Content-Security-Policy", publicCSP)
+	// Open data: any web page may read it.
+	h.Set("Access-Control-Allow-Origin", "*")
+}
+
+func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := s.svc.PublicOrganisations(r.Context())
+	if err != nil {
+		return err
+	}
+	publicHeaders(w)
+	body, err := jsonBytes(list[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	if err != nil {
+		return err
+	}
+	return s.pub.writeBody(w, r, http.StatusOK, "application/json", body)
+}
+
+func (s *Server) publicOrganisation(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.svc.PublicOrganisation(r.Context(), r.PathValue("org"))
+	if err != nil {
+		return err
+	}
+	publicHeaders(w)
+	body, err := jsonBytes(o)
+	if err != nil {
+		return err
+	}
+	return s.pub.writeBody(w, r, http.StatusOK, "application/json", body)
+}
+
+// publicFilter reads the search parameters shared by the public list, the
+// CSV and the pages. strict: a bad value is an error (the JSON API), else it
+// is ignored (a page shows what it can).
+func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
+	f := register.PublicFilter{Organisation: q.Get("org"), Query: q.Get("q"), Category: q.Get("category"),
+		BasisType: register.LegalBasisType(q.Get("legal_basis"))}
+	switch v := q.Get("sensitive"); v {
+	case "":
+	case "true", "false":
+		b := v == "true"
+		f.Sensitive = &b
+	default:
+		if strict {
+			return f, errBadRequest("a query parameter has the wrong type",
+				register.FieldError{Field: "sensitive", Message: "must be true or false"})
+		}
+	}
+	if !strict && f.BasisType != "" && !f.BasisType.Valid() {
+		f.BasisType = ""
+	}
+	return f, nil
+}
+
+func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
+	if err != nil {
+		return err
+	}
+	f, err := publicFilter(q, true)
+	if err != nil {
+		return err
+	}
+	f.Page, f.PerPage = page, perPage
+	items, total, err := s.svc.ListPublic(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	page, perPage, _ = register.CheckPage(page, perPage)
+	// Each item is the stored public JSON, written as it is.
+	var b bytes.Buffer
+	b.WriteString(`{"items":[`)
+	for i := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(items[i].Data)
+	}
+	b.WriteString(`],"total":`)
+	b.WriteString(strconv.Itoa(total))
+	b.WriteString(`,"page":`)
+	b.WriteString(strconv.Itoa(page))
+	b.WriteString(`,"per_page":`)
+	b.WriteString(strconv.Itoa(perPage))
+	b.WriteString("}\n")
+	publicHeaders(w)
+	return s.pub.writeBody(w, r, http.StatusOK, "application/json", b.Bytes())
+}
+
+// publicProcessing serves one published processing: the hottest public
+// read, served from memory while the register has not changed.
+func (s *Server) publicProcessing(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	publicHeaders(w)
+	if notModified(w, r, stampETag(e.stamp), e.stamp.PublishedAt) {
+		writeNotModified(w)
+		return nil
+	}
+	return writeRaw(w, http.StatusOK, "application/json", e.body)
+}
+
+// jsonBytes encodes v as writeJSON does, for handlers that hash the body.
+func jsonBytes(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,387 @@
+package server
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/registre/registre/register"
+)
+
+// Open data: the whole public register as CSV, and an Atom feed of its
+// publications and archivings. Both are built only from public values:
+// register.Publication (the public JSON) and register.PublicEvent (which has
+// no actor). See docs/public.md for the columns and the feed.
+
+// orgsCache keeps the organisations of the public register until the
+// register changes (Service.ChangeSeq moves), since every page shows them.
+type orgsCache struct {
+	valid bool
+	seq   int64
+	orgs  []register.PublicOrganisation
+	names map[string]string
+}
+
+// publicOrgs returns the organisations with publications and their names
+// by slug, from the cache while the register has not changed.
+func (s *Server) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map[string]string, error) {
+	ctx := r.Context()
+	seq, err := s.pub.docs.changeSeq(ctx, s.svc)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.pub.mu.Lock()
+	c := s.pub.orgs
+	s.pub.mu.Unlock()
+	if c.valid && c.seq == seq {
+		return c.orgs, c.names, nil
+	}
+	orgs, err := s.svc.PublicOrganisations(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make(map[string]string, len(orgs))
+	for _, o := range orgs {
+		names[o.Slug] = o.Name
+	}
+	// Read after seq: at worst newer data under an older seq, which the
+	// next request replaces; never older data under a newer seq.
+	s.pub.mu.Lock()
+	if !s.pub.orgs.valid || s.pub.orgs.seq <= seq {
+		s.pub.orgs = orgsCache{valid: true, seq: seq, orgs: orgs, names: names}
+	}
+	s.pub.mu.Unlock()
+	return orgs, names, nil
+}
+
+// publicBase is the base URL of links in open data: the configured public
+// URL, else the one the request came to.
+func (s *Server) publicBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// orgParam reads ?org= for open data: an organisation that has nothing
+// published is not found, as in /public/v1/organisations.
+func (s *Server) orgParam(r *http.Request) (*register.PublicOrganisation, error) {
+	slug := r.URL.Query().Get("org")
+	if slug == "" {
+		return nil, nil
+	}
+	orgs, _, err := s.publicOrgs(r)
+	if err != nil {
+		return nil, err
+	}
+	if o := findOrg(orgs, slug); o != nil {
+		return o, nil
+	}
+	return nil, register.Errorf(register.ENotFound, "organisation not found in the public register")
+}
+
+// ---- CSV ----
+
+// csvColumns returns the CSV's columns, in order. They are part of the open
+// data contract (docs/public.md): add at the end, never rename or remove.
+func csvColumns() []string {
+	return []string{
+		"id", "organisation", "unit", "reference", "title", "purpose", "description", "public_summary",
+		"controller", "controller_contact", "joint_controllers", "processors", "legal_bases",
+		"data_subjects", "data_categories", "sensitive", "sensitive_categories", "sources",
+		"recipients", "transfers", "accesses", "retention_period", "retention_trigger",
+		"retention_disposal", "security_measures", "automated_decision", "profiling",
+		"dpia_required", "dpia_status", "dpia_completed_on", "version", "published_at", "url",
+	}
+}
+
+// Separators inside a cell: between the items of a list, and between the
+// parts of one item.
+const (
+	csvItemSep = " ; "
+	csvPartSep = " | "
+)
+
+// csvCell neutralises a cell a spreadsheet would read as a formula (or
+// whose leading control character it would drop): a leading apostrophe
+// makes it text, the OWASP "CSV injection" advice.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// csvItem joins the parts of one list item, leaving out empty trailing parts.
+func csvItem(parts ...string) string {
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return strings.Join(parts, csvPartSep)
+}
+
+func csvList[T any](items []T, f func(T) string) string {
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, f(it))
+	}
+	return strings.Join(out, csvItemSep)
+}
+
+// csvRow is the row of one published processing.
+func csvRow(p *register.PublicProcessing, base string) []string {
+	var sensitive []string
+	for _, c := range p.DataCategories {
+		if c.Sensitive {
+			sensitive = append(sensitive, c.Name)
+		}
+	}
+	row := []string{
+		p.ID, p.Organisation, p.Unit, p.Reference, p.Title, p.Purpose, p.Description, p.PublicSummary,
+		p.Controller.Name, p.Controller.Contact,
+		csvList(p.JointControllers, func(c register.Party) string { return csvItem(c.Name, c.Contact) }),
+		csvList(p.Processors, func(c register.PublicProcessor) string { return csvItem(c.Name, c.Country) }),
+		csvList(p.LegalBases, func(b register.LegalBasis) string { return csvItem(string(b.Type), b.Reference, b.URL) }),
+		strings.Join(p.DataSubjects, csvItemSep),
+		csvList(p.DataCategories, func(c register.DataCategory) string { return c.Name }),
+		strconv.FormatBool(p.Sensitive()),
+		strings.Join(sensitive, csvItemSep),
+		strings.Join(p.Sources, csvItemSep),
+		csvList(p.Recipients, func(c register.Recipient) string { return csvItem(c.Name, string(c.Type)) }),
+		csvList(p.Transfers, func(t register.Transfer) string { return csvItem(t.Country, string(t.Safeguard), t.Details) }),
+		csvList(p.Accesses, func(a register.Access) string { return csvItem(a.Institution, a.LegalBasis, a.Scope) }),
+		p.Retention.Period, p.Retention.Trigger, string(p.Retention.Disposal),
+		csvList(p.SecurityMeasures, func(m register.PublicSecurityMeasure) string { return string(m.Category) }),
+		strconv.FormatBool(p.AutomatedDecision), strconv.FormatBool(p.Profiling),
+		strconv.FormatBool(p.DPIA.Required), string(p.DPIA.Status), p.DPIA.CompletedOn,
+		strconv.Itoa(p.Version), p.PublishedAt.UTC().Format(time.RFC3339), base + "/processings/" + p.ID,
+	}
+	for i := range row {
+		row[i] = csvCell(row[i])
+	}
+	return row
+}
+
+// publicCSV streams the register as RFC 4180 CSV (CRLF line ends, UTF-8, a
+// header row). ?bom=true puts a byte order mark first, which spreadsheet
+// programs need to read UTF-8; programs are better off without it.
+func (s *Server) publicCSV(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	org, err := s.orgParam(r)
+	if err != nil {
+		return err
+	}
+	f := register.PublicFilter{}
+	name := "registre.csv"
+	if org != nil {
+		f.Organisation, name = org.Slug, "registre-"+org.Slug+".csv"
+	}
+	bom := r.URL.Query().Get("bom") == "true"
+	head, err := s.svc.PublicHead(ctx, f.Organisation)
+	if err != nil {
+		return err
+	}
+	base := s.publicBase(r)
+	// The register changes only by publication and archiving: their latest
+	// audit entry validates the whole file.
+	tag := hashETag([]byte("csv"), []byte(strconv.FormatInt(head.Seq, 10)), []byte(f.Organisation),
+		[]byte(strconv.FormatBool(bom)), []byte(base))
+	publicHeaders(w)
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	gz := acceptsGzip(r)
+	if gz {
+		tag = gzETag(tag)
+	}
+	if notModified(w, r, tag, head.At) {
+		writeNotModified(w)
+		return nil
+	}
+	h.Set("Content-Type", "text/csv; charset=utf-8; header=present")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	var out io.Writer = w
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		out = zw
+	}
+	w.WriteHeader(http.StatusOK)
+	if bom {
+		_, _ = io.WriteString(out, "\ufeff")
+	}
+	cw := csv.NewWriter(out)
+	cw.UseCRLF = true
+	_ = cw.Write(csvColumns())
+	var decodeErr error
+	err = s.svc.ScanPublic(ctx, f, func(pub register.Publication) bool {
+		var p register.PublicProcessing
+		if decodeErr = json.Unmarshal(pub.Data, &p); decodeErr != nil {
+			decodeErr = fmt.Errorf("decode publication %s: %w", pub.ProcessingID, decodeErr)
+			return false
+		}
+		return cw.Write(csvRow(&p, base)) == nil
+	})
+	cw.Flush()
+	if err == nil {
+		err = decodeErr
+	}
+	if err == nil {
+		err = cw.Error()
+	}
+	if err != nil {
+		// The status is sent: cut the connection so that the client sees a
+		// truncated file, not a complete-looking one.
+		s.log.ErrorContext(ctx, "csv export failed", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// ---- Atom ----
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang    string      `xml:"xml:lang,attr"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomPerson  `xml:"author"`
+	Gen     string      `xml:"generator"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel      string `xml:"rel,attr"`
+	Type     string `xml:"type,attr,omitempty"`
+	Href     string `xml:"href,attr"`
+	HrefLang string `xml:"hreflang,attr,omitempty"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+	URI  string `xml:"uri,omitempty"`
+}
+
+type atomEntry struct {
+	ID        string       `xml:"id"`
+	Title     string       `xml:"title"`
+	Updated   string       `xml:"updated"`
+	Published string       `xml:"published"`
+	Links     []atomLink   `xml:"link"`
+	Category  atomCategory `xml:"category"`
+	Summary   string       `xml:"summary"`
+}
+
+type atomCategory struct {
+	Term  string `xml:"term,attr"`
+	Label string `xml:"label,attr"`
+}
+
+// feedEvents is how many events a feed shows: feed readers poll.
+const feedEvents = 100
+
+// atomTime formats an instant as RFC 3339 in UTC, as Atom wants.
+func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// publicFeed serves the Atom feed (RFC 4287) of publications and archivings,
+// newest first. Entry ids are tag URIs made of the processing id, the action
+// and the version, so they never change. An archived processing's entries
+// keep their ids but lose its title and link: it left the register.
+func (s *Server) publicFeed(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	org, err := s.orgParam(r)
+	if err != nil {
+		return err
+	}
+	lang, explicit := pickLang(r)
+	v := s.newView(r, lang)
+	slug := ""
+	if org != nil {
+		slug = org.Slug
+	}
+	head, err := s.svc.PublicHead(ctx, slug)
+	if err != nil {
+		return err
+	}
+	base := s.publicBase(r)
+	_, names, err := s.publicOrgs(r)
+	if err != nil {
+		return err
+	}
+	events, err := s.svc.PublicEvents(ctx, slug, feedEvents)
+	if err != nil {
+		return err
+	}
+	feed := atomFeed{Lang: lang, ID: "tag:registre,2026:feed", Title: v.T("feed.title") + " — " + v.T("feed.all"),
+		Updated: atomTime(head.At), Author: atomPerson{Name: v.T("site.name"), URI: base + "/"}, Gen: "Registre"}
+	self := base + "/public/v1/feed.atom?"
+	home := base + "/?lang=" + lang
+	if org != nil {
+		feed.ID += ":" + org.Slug
+		feed.Title = v.T("feed.title") + " — " + org.Name
+		self += "org=" + url.QueryEscape(org.Slug) + "&"
+		home = base + "/organisations/" + org.Slug + "?lang=" + lang
+	}
+	if head.At.IsZero() {
+		feed.Updated = atomTime(time.Unix(0, 0))
+	}
+	feed.Links = []atomLink{
+		{Rel: "self", Type: "application/atom+xml", Href: self + "lang=" + lang},
+		{Rel: "alternate", Type: "text/html", Href: home, HrefLang: lang},
+	}
+	for _, e := range events {
+		orgName := names[e.Organisation]
+		if orgName == "" {
+			orgName = e.Organisation
+		}
+		title := v.T("feed."+e.Action) + v.T("colon") + e.Title
+		link := base + "/processings/" + e.ProcessingID + "?lang=" + lang
+		if e.Title == "" { // withdrawn since: neither its title nor a dead link
+			title, link = fmt.Sprintf(v.T("feed.withdrawn."+e.Action), orgName), base+"/organisations/"+e.Organisation+"?lang="+lang
+			if names[e.Organisation] == "" {
+				link = home
+			}
+		}
+		entry := atomEntry{
+			ID:        "tag:registre,2026:processing/" + e.ProcessingID + "/" + e.Action + "/" + strconv.Itoa(e.Version),
+			Title:     title,
+			Updated:   atomTime(e.At),
+			Published: atomTime(e.At),
+			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: link, HrefLang: lang}},
+			Category:  atomCategory{Term: e.Action, Label: v.T("feed." + e.Action)},
+			Summary:   fmt.Sprintf(v.T("feed.summary"), v.T("feed."+e.Action), orgName, e.Version),
+		}
+		feed.Entries = append(feed.Entries, entry)
+	}
+	body, err := xml.MarshalIndent(feed, "", " ")
+	if err != nil {
+		return fmt.Errorf("encode feed: %w", err)
+	}
+	body = append([]byte(xml.Header), append(body, '\n')...)
+	publicHeaders(w)
+	if !explicit {
+		w.Header().Add("Vary", "Accept-Language")
+	}
+	if !head.At.IsZero() {
+		w.Header().Set("Last-Modified", head.At.UTC().Format(http.TimeFormat))
+	}
+	return s.pub.writeBody(w, r, http.StatusOK, "application/atom+xml; charset=utf-8", body)
+}

@@ -1,0 +1,181 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/registre/registre/register"
+)
+
+// The public register's reads beyond GetPublication and ListPublications:
+// whole-register scans for open data, organisation counts, the feed's events
+// and the cheap stamps that validate caches.
+
+// publicWhere applies the filters of f, as ListPublications does.
+func publicWhere(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery {
+	if f.Organisation != "" {
+		q = q.Where("organisation = ?", f.Organisation)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		q = q.Where(`search_key LIKE ? ESCAPE '\'`, register.LikePattern(strings.TrimSpace(f.Query)))
+	}
+	if c := strings.TrimSpace(f.Category); c != "" {
+		q = q.Where(`categories LIKE ? ESCAPE '\'`, register.LikePattern("\n"+c+"\n"))
+	}
+	if f.Sensitive != nil {
+		q = q.Where("sensitive = ?", *f.Sensitive)
+	}
+	if f.BasisType != "" {
+		q = q.Where("basis_types LIKE ?", "% "+string(f.BasisType)+" %")
+	}
+	return q
+}
+
+// ScanPublications implements register.Store. It pages by key (organisation,
+// title, id), not by offset, so that a long register costs one index walk
+// and a row published or archived meanwhile does not shift the pages.
+func (s *Store) ScanPublications(ctx context.Context, f register.PublicFilter, fn func(register.Publication) bool) error {
+	const batch = 500
+	var after *publicationRow
+	for {
+		var rows []publicationRow
+		q := publicWhere(s.idb.NewSelect().Model(&rows), f)
+		if after != nil {
+			q = q.Where("(organisation, title, processing_id) > (?, ?, ?)", after.Organisation, after.Title, after.ProcessingID)
+		}
+		if err := q.OrderExpr("organisation, title, processing_id").Limit(batch).Scan(ctx); err != nil {
+			return dbError(err, "publications")
+		}
+		for i := range rows {
+			if !fn(rows[i].domain()) {
+				return nil
+			}
+		}
+		if len(rows) < batch {
+			return nil
+		}
+		after = &rows[len(rows)-1]
+	}
+}
+
+// GetPublicationStamp implements register.Store: two small columns by
+// primary key, without the JSON.
+func (s *Store) GetPublicationStamp(ctx context.Context, id string) (register.PublicationStamp, error) {
+	var st struct {
+		Version     int       `bun:"version"`
+		PublishedAt time.Time `bun:"published_at"`
+	}
+	err := s.idb.NewSelect().TableExpr("publications").Column("version", "published_at").
+		Where("processing_id = ?", id).Scan(ctx, &st)
+	if err != nil {
+		return register.PublicationStamp{}, dbError(err, "processing")
+	}
+	return register.PublicationStamp{Version: st.Version, PublishedAt: utc(st.PublishedAt)}, nil
+}
+
+// ListPublicOrganisations implements register.Store.
+func (s *Store) ListPublicOrganisations(ctx context.Context) ([]register.PublicOrganisation, error) {
+	var rows []struct {
+		Slug         string `bun:"slug"`
+		Name         string `bun:"name"`
+		Address      string `bun:"address"`
+		Website      string `bun:"website"`
+		DPOContact   string `bun:"dpo_contact"`
+		LIPADContact string `bun:"lipad_contact"`
+		Count        int    `bun:"count"`
+	}
+	err := s.idb.NewSelect().TableExpr("organisations AS o").
+		Join("JOIN publications AS p ON p.organisation = o.slug").
+		ColumnExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, COUNT(*) AS count").
+		GroupExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact").
+		OrderExpr("o.name, o.slug").Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err, "organisations")
+	}
+	out := make([]register.PublicOrganisation, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, register.PublicOrganisation{Slug: r.Slug, Name: r.Name, Address: r.Address,
+			Website: r.Website, DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, Count: r.Count})
+	}
+	return out, nil
+}
+
+// processingTarget is the audit target prefix of a processing; the id
+// follows it ("processing/0193...").
+const processingTarget = register.ActionProcessingRef + "/"
+
+// ListPublicEvents implements register.Store. The audit entry names the
+// version it acted on; the title comes from the publication when it is that
+// version, else from the saved version, which was published and so never
+// changes. Neither is read for a processing that left the register.
+func (s *Store) ListPublicEvents(ctx context.Context, org string, limit int) ([]register.PublicEvent, error) {
+	var rows []struct {
+		Seq          int64          `bun:"seq"`
+		At           time.Time      `bun:"at"`
+		Action       string         `bun:"action"`
+		Organisation string         `bun:"organisation"`
+		Target       string         `bun:"target"`
+		Version      int            `bun:"version"`
+		PubVersion   sql.NullInt64  `bun:"pub_version"`
+		PubTitle     sql.NullString `bun:"pub_title"`
+		OldData      sql.NullString `bun:"old_data"`
+	}
+	q := s.idb.NewSelect().TableExpr("audit_log AS a").
+		ColumnExpr("a.seq, a.at, a.action, a.organisation, a.target, a.version").
+		ColumnExpr("p.version AS pub_version, p.title AS pub_title, v.data AS old_data").
+		Join("LEFT JOIN publications AS p ON p.processing_id = substr(a.target, ?)", len(processingTarget)+1).
+		Join("LEFT JOIN processing_versions AS v ON v.processing_id = p.processing_id AND v.version = a.version AND v.version <> p.version AND v.status = ?", string(register.StatusPublished)).
+		Where("a.action IN (?, ?)", register.ActionPublish, register.ActionArchive)
+	if org != "" {
+		q = q.Where("a.organisation = ?", org)
+	}
+	if err := q.OrderExpr("a.seq DESC").Limit(int64(limit)).Scan(ctx, &rows); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, dbError(err, "public events")
+	}
+	out := make([]register.PublicEvent, 0, len(rows))
+	for _, r := range rows {
+		e := register.PublicEvent{Seq: r.Seq, At: utc(r.At), Action: r.Action, Organisation: r.Organisation,
+			ProcessingID: strings.TrimPrefix(r.Target, processingTarget), Version: r.Version}
+		switch {
+		case !r.PubVersion.Valid: // archived: no title
+		case int(r.PubVersion.Int64) == r.Version:
+			e.Title = r.PubTitle.String
+		case r.OldData.Valid:
+			var v struct {
+				Title string `json:"title"`
+			}
+			if json.Unmarshal([]byte(r.OldData.String), &v) == nil {
+				e.Title = v.Title
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// GetPublicHead implements register.Store.
+func (s *Store) GetPublicHead(ctx context.Context, org string) (register.PublicHead, error) {
+	var r struct {
+		Seq int64     `bun:"seq"`
+		At  time.Time `bun:"at"`
+	}
+	q := s.idb.NewSelect().TableExpr("audit_log").Column("seq", "at").
+		Where("action IN (?, ?)", register.ActionPublish, register.ActionArchive)
+	if org != "" {
+		q = q.Where("organisation = ?", org)
+	}
+	err := q.OrderExpr("seq DESC").Limit(1).Scan(ctx, &r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return register.PublicHead{}, nil
+	}
+	if err != nil {
+		return register.PublicHead{}, dbError(err, "public head")
+	}
+	return register.PublicHead{Seq: r.Seq, At: utc(r.At)}, nil
+}
