@@ -7,3 +7,5 @@
 // requests into calls on Service, the store implements Store, and reports
 // render the values this package returns.
 package register
+
+//go:generate go run gen_countries.go

@@ -13,8 +13,6 @@
 // See docs/documents.md for what each document contains.
 package reports
 
-//go:generate go run gen_countries.go
-
 import (
 	"errors"
 	"fmt"

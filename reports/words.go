@@ -74,7 +74,7 @@ func (l *labels) country(code string) string {
 		return ""
 	}
 	code = strings.ToUpper(code)
-	fr, en, ok := countryName(code)
+	fr, en, ok := register.CountryName(code)
 	if !ok {
 		return code
 	}

@@ -26,7 +26,6 @@ import (
 // English. Everything they show comes from register.Publication (the public
 // JSON) and register.PublicOrganisation. See docs/public.md.
 
-//go:generate go run pages_countries_gen.go
 
 //go:embed templates/*.html static/registre.css
 var assets embed.FS
@@ -309,7 +308,7 @@ func (v *view) Duration(s string) string {
 // Country prints an ISO 3166-1 alpha-2 code as "France (FR)".
 func (v *view) Country(code string) string {
 	code = strings.ToUpper(code)
-	fr, en, ok := countryName(code)
+	fr, en, ok := register.CountryName(code)
 	switch {
 	case !ok:
 		return code
