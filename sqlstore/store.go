@@ -457,22 +457,7 @@ func (s *Store) GetPublication(ctx context.Context, id string) (*register.Public
 // ListPublications implements register.Store.
 func (s *Store) ListPublications(ctx context.Context, f register.PublicFilter) ([]register.Publication, int, error) {
 	var rows []publicationRow
-	q := s.idb.NewSelect().Model(&rows)
-	if f.Organisation != "" {
-		q = q.Where("organisation = ?", f.Organisation)
-	}
-	if strings.TrimSpace(f.Query) != "" {
-		q = q.Where(`search_key LIKE ? ESCAPE '\'`, register.LikePattern(strings.TrimSpace(f.Query)))
-	}
-	if c := strings.TrimSpace(f.Category); c != "" {
-		q = q.Where(`categories LIKE ? ESCAPE '\'`, register.LikePattern("\n"+c+"\n"))
-	}
-	if f.Sensitive != nil {
-		q = q.Where("sensitive = ?", *f.Sensitive)
-	}
-	if f.BasisType != "" {
-		q = q.Where("basis_types LIKE ?", "% "+string(f.BasisType)+" %")
-	}
+	q := publicWhere(s.idb.NewSelect().Model(&rows), f)
 	q = q.OrderExpr("organisation, title, processing_id").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage))
 	total, err := q.ScanAndCount(ctx)
 	if err != nil {
