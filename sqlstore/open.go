@@ -46,7 +46,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return openPostgres(ctx, dsn)
 	}
-	return nil, fmt.Errorf("database %q: want sqlite:PATH or a postgres:// URL", redact(dsn))
+	return nil, fmt.Errorf("database %q: want sqlite:PATH or a postgres:// URL", Redact(dsn))
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
@@ -111,13 +111,13 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	db := bun.NewDB(sqldb, pgdialect.New())
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("postgres %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("postgres %s: %w", Redact(dsn), err)
 	}
 	return &DB{write: db, read: db, postgres: true}, nil
 }
 
-// redact hides the password of a database URL in messages and logs.
-func redact(dsn string) string {
+// Redact hides the password of a database URL in messages and logs.
+func Redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil || u.User == nil {
 		return dsn

@@ -20,16 +20,12 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	log, err := c.logger(e.stderr)
+	app, err := c.open(ctx, e)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, &c, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc := newService(db, log)
+	defer app.close()
+	svc := app.svc
 	res, err := svc.VerifyAudit(ctx, nil, *head)
 	if err != nil {
 		return err

@@ -45,16 +45,12 @@ func runPDF(ctx context.Context, e *env, args []string) error {
 	case kind != "notice" && *org == "":
 		return fmt.Errorf("pdf %s: --org is required", kind)
 	}
-	log, err := c.logger(e.stderr)
+	app, err := c.open(ctx, e)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, &c, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc := newService(db, log)
+	defer app.close()
+	svc := app.svc
 	opts := reports.Options{Lang: l, PublicURL: c.PublicURL}
 	var buf bytes.Buffer
 	switch kind {

@@ -157,6 +157,30 @@ func openStore(ctx context.Context, c *config, log *slog.Logger) (*sqlstore.DB, 
 	return db, nil
 }
 
+// app is what most commands work with: the logger, the migrated database
+// and the domain service over it.
+type app struct {
+	log *slog.Logger
+	db  *sqlstore.DB
+	svc *register.Service
+}
+
+// open builds the logger, opens and migrates the database and makes the
+// service; close the app when done.
+func (c *config) open(ctx context.Context, e *env) (*app, error) {
+	log, err := c.logger(e.stderr)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openStore(ctx, c, log)
+	if err != nil {
+		return nil, err
+	}
+	return &app{log: log, db: db, svc: newService(db, log)}, nil
+}
+
+func (a *app) close() { a.db.Close() }
+
 func newService(db *sqlstore.DB, log *slog.Logger) *register.Service {
 	return register.NewService(db.Store(), register.WithLogger(log))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/registre/registre/server"
+	"github.com/registre/registre/sqlstore"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -18,16 +19,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log, err := c.logger(e.stderr)
+	app, err := c.open(ctx, e)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, &c, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc := newService(db, log)
+	defer app.close()
+	svc, log := app.svc, app.log
 	id, err := c.identity(ctx, svc, log)
 	if err != nil {
 		return err
@@ -55,7 +52,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "db", redactDSN(c.DB))
+	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "db", sqlstore.Redact(c.DB))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

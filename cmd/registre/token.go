@@ -45,16 +45,12 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	case r != auth.RoleEditor && len(p.Units) > 0:
 		return errors.New("only editors have --units")
 	}
-	log, err := c.logger(e.stderr)
+	app, err := c.open(ctx, e)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, &c, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc := newService(db, log)
+	defer app.close()
+	svc := app.svc
 	if p.Org != "" {
 		// Reads only, as the operator who holds the database.
 		units, err := svc.ListUnits(ctx, &auth.Principal{Subject: "system", Role: auth.RoleAdmin}, p.Org)

@@ -29,20 +29,16 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	log, err := c.logger(e.stderr)
-	if err != nil {
-		return err
-	}
 	password, generated, err := readPassword(e)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, &c, log)
+	app, err := c.open(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := newService(db, log)
+	defer app.close()
+	svc := app.svc
 	a, err := svc.CreateUserAsOperator(ctx, register.NewAccount{
 		Username: *username, Password: password, Role: *role, Org: *org, Units: splitList(*units),
 	})
