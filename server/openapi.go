@@ -148,6 +148,7 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: loginRequest{}, status: 200, resp: loginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
 		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},
 
+		{method: "GET", path: "/api/v1/export", summary: "The whole register as one JSON document (organisations, units, processings, every version as saved, the public register, the audit trail); never accounts or keys", tag: "backup", status: 200, resp: register.Backup{}, errors: []int{401, 403}},
 		{method: "GET", path: "/api/v1/compliance", summary: "Compliance findings and summary of the organisation", tag: "compliance",
 			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}}, status: 200, resp: findings{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/audit", summary: "The audit trail of the organisation, newest first", tag: "audit",

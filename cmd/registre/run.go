@@ -39,6 +39,8 @@ func commands() []command {
 		{"serve", "run the HTTP service (applies pending migrations first)", runServe},
 		{"migrate", "schema migrations: migrate [up|down|status]", runMigrate},
 		{"audit", "audit trail: audit verify [--head SEQ:HASH] | audit head", runAudit},
+		{"export", "the whole register as one JSON document: export [--out FILE] [--no-secrets]", runExport},
+		{"import", "import FILE (an export, into an empty database) | import --csv FILE --org O (a spreadsheet)", runImport},
 		{"user", "local accounts: user add --username U --role R [--org O] [--units a,b] (password from stdin, or generated)", runUser},
 		{"token", "print a signed access token: token --sub S --role R [--org O] [--units a,b] [--ttl 1h]", runToken},
 		{"pdf", "documents to stdout: pdf notice ID | pdf register --org O | pdf report --org O [--lang fr|en]", runPDF},

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/registre/registre/auth"
+	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/register"
+	"github.com/registre/registre/sqlstore"
+)
+
+// seedRich fills a database with a bit of everything an export must carry:
+// processings in every state, a published one with a newer draft, a return
+// comment, accounts, a deleted account and a revoked token, the own key.
+func seedRich(t *testing.T, db *sqlstore.DB) {
+	t.Helper()
+	ctx := context.Background()
+	svc := register.NewService(db.Store())
+	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "geneve", Name: "Ville de Genève", LIPADContact: "lipad@geneve.example.ch", Website: "https://www.geneve.example.ch"})
+	must(err)
+	_, err = svc.CreateUnit(ctx, admin, "geneve", register.Unit{Slug: "etat-civil", Name: "État civil"})
+	must(err)
+	complete := func(title string) register.Fields {
+		return register.Fields{Unit: "etat-civil", Title: title, Purpose: "Tenir le registre <des> naissances & décès.", PublicSummary: "Résumé « public ».",
+			Controller:       register.Party{Name: "Service de l'état civil", Contact: "ec@geneve.example.ch"},
+			LegalBases:       []register.LegalBasis{{Type: register.BasisLaw, Reference: "OEC art. 8", URL: "https://www.fedlex.admin.ch/eli/cc/2004/118/fr"}},
+			DataSubjects:     []string{"nouveau-nés"},
+			DataCategories:   []register.DataCategory{{Name: "santé", Sensitive: true}},
+			Recipients:       []register.Recipient{{Name: "OCPM", Type: register.RecipientPublicBody}},
+			Retention:        register.Retention{Period: "P150Y", Disposal: register.DisposalArchive},
+			SecurityMeasures: []register.SecurityMeasure{{Category: register.SecAccessControl, Details: "rôles"}},
+			InternalNotes:    "note interne"}
+	}
+	var ids []string
+	for i, state := range []string{"draft", "in_review", "published", "archived", "republished"} {
+		p, err := svc.CreateProcessing(ctx, admin, "geneve", complete("Traitement "+state))
+		must(err)
+		ids = append(ids, p.ID)
+		steps := map[string][]register.Step{"in_review": {"submit"}, "published": {"submit", "publish"},
+			"archived": {"submit", "publish", "archive"}, "republished": {"submit", "return", "submit", "publish"}}[state]
+		for _, st := range steps {
+			comment := ""
+			if st == register.StepReturn {
+				comment = "Précisez la base légale."
+			}
+			_, err := svc.Transition(ctx, admin, p.ID, st, nil, comment)
+			must(err)
+		}
+		_ = i
+	}
+	cur, err := svc.GetProcessing(ctx, admin, ids[4])
+	must(err)
+	_, err = svc.UpdateProcessing(ctx, admin, ids[4], cur.Revision, complete("Traitement republié, en cours de révision"))
+	must(err)
+	_, err = svc.CreateUserAsOperator(ctx, register.NewAccount{Username: "alice", Password: "correct horse battery", Role: "dpo", Org: "geneve"})
+	must(err)
+	_, err = svc.CreateUserAsOperator(ctx, register.NewAccount{Username: "bob", Password: "correct horse battery", Role: "editor", Org: "geneve", Units: []string{"etat-civil"}})
+	must(err)
+	must(svc.DeleteUser(ctx, admin, "bob"))
+	_, err = svc.OwnSigningKey(ctx)
+	must(err)
+	p, err := svc.Login(ctx, "alice", "correct horse battery")
+	must(err)
+	p.TokenID = "jti-1"
+	must(svc.Logout(ctx, p))
+}
+
+func cmdRun(t *testing.T, dsn string, stdin io.Reader, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return map[string]string{"REGISTRE_DB": dsn}[k] }
+	if err := run(context.Background(), args, getenv, stdin, &out, &errb); err != nil {
+		t.Fatalf("registre %v: %v\n%s", args, err, errb.String())
+	}
+	return out.String()
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	type hop struct{ from, to dbtest.Kind }
+	for _, path := range [][]dbtest.Kind{
+		{dbtest.SQLite, dbtest.SQLite},
+		{dbtest.Postgres, dbtest.Postgres},
+		{dbtest.SQLite, dbtest.Postgres, dbtest.SQLite},
+	} {
+		var names []string
+		for _, k := range path {
+			names = append(names, string(k))
+		}
+		t.Run(strings.Join(names, "-to-"), func(t *testing.T) {
+			first := dbtest.DSNs()[path[0]](t)
+			seedRich(t, dbtest.Open(t, first))
+			doc := cmdRun(t, first, nil, "export")
+			if !strings.Contains(doc, `"secrets":{"users":[{"username":"admin"`) && !strings.Contains(doc, `"password_hash"`) {
+				t.Fatalf("operator export lacks the accounts")
+			}
+			for _, kind := range path[1:] {
+				dsn := dbtest.DSNs()[kind](t)
+				file := filepath.Join(t.TempDir(), "export.json")
+				if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				out := cmdRun(t, dsn, nil, "import", file)
+				if !strings.Contains(out, "imported 1 organisations, 5 processings") {
+					t.Fatalf("import said %q", out)
+				}
+				if v := cmdRun(t, dsn, nil, "audit", "verify"); !strings.HasPrefix(v, "ok:") {
+					t.Fatalf("after import into %s: %s", kind, v)
+				}
+				again := cmdRun(t, dsn, nil, "export")
+				if again != doc {
+					t.Fatalf("export after import into %s differs:\n%s\n%s", kind, firstDiff(doc, again), "")
+				}
+				doc = again
+			}
+		})
+	}
+}
+
+func firstDiff(a, b string) string {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			lo := max(0, i-80)
+			return "…" + a[lo:min(len(a), i+80)] + "\n≠\n…" + b[lo:min(len(b), i+80)]
+		}
+	}
+	return "one is a prefix of the other"
+}
+
+func TestImportRefusals(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		seedRich(t, dbtest.Open(t, dsn))
+		doc := cmdRun(t, dsn, nil, "export")
+		getenv := func(k string) string { return map[string]string{"REGISTRE_DB": dsn}[k] }
+		// Into a database that holds something: refused, nothing changed.
+		err := run(context.Background(), []string{"import", "-"}, getenv, strings.NewReader(doc), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "not empty") {
+			t.Fatalf("import into a full database: got %v", err)
+		}
+		empty := dbtest.DSNs()[kind](t)
+		getenv = func(k string) string { return map[string]string{"REGISTRE_DB": empty}[k] }
+		for _, tt := range []struct{ name, doc, want string }{
+			{"TamperedAudit", strings.Replace(doc, `"actor":"admin"`, `"actor":"mallory"`, 1), "audit"},
+			{"WrongFormat", strings.Replace(doc, register.BackupFormat, "other-v9", 1), "format"},
+			{"NotJSON", "{", "not a document"},
+			{"UnknownField", strings.Replace(doc, `{"format"`, `{"colour":1,"format"`, 1), "not a document"},
+		} {
+			err := run(context.Background(), []string{"import", "-"}, getenv, strings.NewReader(tt.doc), io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s: got %v, want an error about %s", tt.name, err, tt.want)
+			}
+		}
+		if out := cmdRun(t, empty, nil, "export", "--no-secrets"); strings.Contains(out, `"processings":[{`) {
+			t.Fatalf("a refused import left rows behind")
+		}
+	})
+}

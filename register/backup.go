@@ -1,0 +1,216 @@
+package register
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/registre/registre/auth"
+)
+
+// BackupFormat names the export document's format; a later format gets a
+// new name, so that an import never misreads a document.
+const BackupFormat = "registre-export-v1"
+
+// Backup is the whole register as one document: every organisation, unit,
+// processing (its head as stored), every saved version with the exact bytes
+// it was saved with, the public register, the audit trail and, for
+// operators, the accounts and signing keys. Rows are in key order and times
+// in UTC with microseconds, so that export → import → export gives the same
+// bytes, on either database.
+type Backup struct {
+	Format        string              `json:"format"`
+	AuditHead     string              `json:"audit_head"` // SEQ:HASH of the last entry
+	Organisations []Organisation      `json:"organisations"`
+	Units         []Unit              `json:"units"`
+	Processings   []BackupProcessing  `json:"processings"`
+	Versions      []BackupVersion     `json:"versions"`
+	Publications  []BackupPublication `json:"publications"`
+	Audit         []AuditEntry        `json:"audit"`
+	// Secrets are left out of exports over HTTP: password hashes and private
+	// keys never appear in an API answer.
+	Secrets *BackupSecrets `json:"secrets,omitempty"`
+}
+
+// BackupProcessing is the head row of a processing as stored.
+type BackupProcessing struct {
+	ID               string          `json:"id"`
+	Organisation     string          `json:"organisation"`
+	Unit             string          `json:"unit"`
+	Reference        string          `json:"reference"`
+	Title            string          `json:"title"`
+	Status           Status          `json:"status"`
+	Version          int             `json:"version"`
+	Revision         int64           `json:"revision"`
+	PublishedVersion int             `json:"published_version"`
+	SearchKey        string          `json:"search_key"`
+	CreatedAt        time.Time       `json:"created_at"`
+	UpdatedAt        time.Time       `json:"updated_at"`
+	Data             json.RawMessage `json:"data"`
+}
+
+// BackupVersion is one saved version, its bytes as saved.
+type BackupVersion struct {
+	ProcessingID string          `json:"processing_id"`
+	Version      int             `json:"version"`
+	Status       Status          `json:"status"`
+	SavedAt      time.Time       `json:"saved_at"`
+	SavedBy      string          `json:"saved_by"`
+	Data         json.RawMessage `json:"data"`
+}
+
+// BackupPublication is one entry of the public register.
+type BackupPublication struct {
+	ProcessingID string          `json:"processing_id"`
+	Organisation string          `json:"organisation"`
+	Version      int             `json:"version"`
+	Title        string          `json:"title"`
+	SearchKey    string          `json:"search_key"`
+	Sensitive    bool            `json:"sensitive"`
+	BasisTypes   string          `json:"basis_types"`
+	Categories   string          `json:"categories"`
+	PublishedAt  time.Time       `json:"published_at"`
+	Data         json.RawMessage `json:"data"`
+}
+
+// BackupSecrets are the accounts, the token deny-list and the service's own
+// signing keys.
+type BackupSecrets struct {
+	Users           []BackupUser           `json:"users"`
+	RevokedTokens   []BackupRevokedToken   `json:"revoked_tokens"`
+	DeletedAccounts []BackupDeletedAccount `json:"deleted_accounts"`
+	SigningKeys     []BackupSigningKey     `json:"signing_keys"`
+}
+
+// BackupUser is a local account with its password hash.
+type BackupUser struct {
+	Username     string    `json:"username"`
+	PasswordHash string    `json:"password_hash"`
+	Role         string    `json:"role"`
+	Organisation string    `json:"organisation"`
+	Units        string    `json:"units"` // JSON array as stored
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// BackupRevokedToken is a revoked token id.
+type BackupRevokedToken struct {
+	Subject   string    `json:"subject"`
+	JTI       string    `json:"jti"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// BackupDeletedAccount marks a deleted account.
+type BackupDeletedAccount struct {
+	Username  string    `json:"username"`
+	DeletedAt time.Time `json:"deleted_at"`
+	KeepUntil time.Time `json:"keep_until"`
+}
+
+// BackupSigningKey is one of the service's own keys.
+type BackupSigningKey struct {
+	KID        string    `json:"kid"`
+	Algorithm  string    `json:"algorithm"`
+	PrivateKey []byte    `json:"private_key"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// BackupStore reads and restores whole databases. sqlstore implements it
+// beside Store.
+type BackupStore interface {
+	// ExportAll reads everything, in key order, in one consistent snapshot.
+	ExportAll(ctx context.Context, withSecrets bool) (*Backup, error)
+	// ImportAll writes b as it is into an empty database, in one
+	// transaction; a database holding anything is refused with EConflict.
+	ImportAll(ctx context.Context, b *Backup) error
+}
+
+func (s *Service) backupStore() (BackupStore, error) {
+	bs, ok := s.store.(BackupStore)
+	if !ok {
+		return nil, fmt.Errorf("the store cannot export or import")
+	}
+	return bs, nil
+}
+
+// Export returns the whole register. p nil is the operator at the command
+// line, who gets the secrets too; over the API only an admin may export, and
+// never the secrets.
+func (s *Service) Export(ctx context.Context, p *auth.Principal) (*Backup, error) {
+	if p != nil {
+		if err := requireRole(p, auth.RoleAdmin); err != nil {
+			return nil, err
+		}
+	}
+	bs, err := s.backupStore()
+	if err != nil {
+		return nil, err
+	}
+	return bs.ExportAll(ctx, p == nil)
+}
+
+// Import restores a backup into an empty database (operator only). The
+// document is checked first: its format, its audit chain and head.
+func (s *Service) Import(ctx context.Context, b *Backup) error {
+	if b.Format != BackupFormat {
+		return invalid(FieldError{Field: "format", Message: fmt.Sprintf("must be %q", BackupFormat)})
+	}
+	var v ChainVerifier
+	for _, e := range b.Audit {
+		if !v.Add(e) {
+			break
+		}
+	}
+	res := v.Result()
+	if !res.OK {
+		return invalid(FieldError{Field: fmt.Sprintf("audit[seq=%d]", res.FirstBad), Message: "the audit trail of the document is broken: " + res.Reason})
+	}
+	if head := FormatHead(res.Entries, res.Head); head != b.AuditHead {
+		return invalid(FieldError{Field: "audit_head", Message: "does not match the audit trail of the document"})
+	}
+	if err := checkBackupRefs(b); err != nil {
+		return err
+	}
+	bs, err := s.backupStore()
+	if err != nil {
+		return err
+	}
+	return bs.ImportAll(ctx, b)
+}
+
+// checkBackupRefs refuses a document whose rows point at rows it lacks,
+// with a message that names them, before the database does it less clearly.
+func checkBackupRefs(b *Backup) error {
+	orgs := map[string]bool{}
+	for _, o := range b.Organisations {
+		orgs[o.Slug] = true
+	}
+	units := map[string]bool{}
+	for i, u := range b.Units {
+		if !orgs[u.Organisation] {
+			return invalid(FieldError{Field: fmt.Sprintf("units[%d].organisation", i), Message: "is not an organisation of the document"})
+		}
+		units[u.Organisation+"/"+u.Slug] = true
+	}
+	procs := map[string]bool{}
+	for i, p := range b.Processings {
+		if !units[p.Organisation+"/"+p.Unit] {
+			return invalid(FieldError{Field: fmt.Sprintf("processings[%d].unit", i), Message: "is not a unit of the document"})
+		}
+		if !json.Valid(p.Data) {
+			return invalid(FieldError{Field: fmt.Sprintf("processings[%d].data", i), Message: "is not JSON"})
+		}
+		procs[p.ID] = true
+	}
+	for i, v := range b.Versions {
+		if !procs[v.ProcessingID] || !json.Valid(v.Data) {
+			return invalid(FieldError{Field: fmt.Sprintf("versions[%d]", i), Message: "belongs to no processing of the document, or is not JSON"})
+		}
+	}
+	for i, p := range b.Publications {
+		if !procs[p.ProcessingID] || !json.Valid(p.Data) {
+			return invalid(FieldError{Field: fmt.Sprintf("publications[%d]", i), Message: "belongs to no processing of the document, or is not JSON"})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+package server
+
+import (
+	"net/http"
+)
+
+// export serves GET /api/v1/export: the whole register as one JSON document
+// (admin). Accounts and signing keys are never part of it over HTTP; the
+// operator's `registre export` includes them.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.svc.Export(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	b.Secrets = nil
+	w.Header().Set("Content-Disposition", `attachment; filename="registre-export.json"`)
+	return writeJSON(w, http.StatusOK, b)
+}

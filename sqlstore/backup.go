@@ -1,0 +1,256 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/registre/registre/register"
+)
+
+var _ register.BackupStore = (*Store)(nil)
+
+// µs is the precision both databases keep: exports are normalised to it, so
+// that a document read from SQLite and one read from PostgreSQL agree.
+func µs(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// ExportAll implements register.BackupStore. It reads in one read-only
+// transaction, so the document is one consistent state of the register.
+func (s *Store) ExportAll(ctx context.Context, withSecrets bool) (*register.Backup, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.db.postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	b := &register.Backup{Format: register.BackupFormat}
+
+	var orgs []orgRow
+	if err := tx.NewSelect().Model(&orgs).Order("slug").Scan(ctx); err != nil {
+		return nil, dbError(err, "organisations")
+	}
+	b.Organisations = make([]register.Organisation, 0, len(orgs))
+	for _, r := range orgs {
+		o := r.domain()
+		o.CreatedAt, o.UpdatedAt = µs(o.CreatedAt), µs(o.UpdatedAt)
+		b.Organisations = append(b.Organisations, o)
+	}
+	var units []unitRow
+	if err := tx.NewSelect().Model(&units).Order("organisation", "slug").Scan(ctx); err != nil {
+		return nil, dbError(err, "units")
+	}
+	b.Units = make([]register.Unit, 0, len(units))
+	for _, r := range units {
+		u := r.domain()
+		u.CreatedAt = µs(u.CreatedAt)
+		b.Units = append(b.Units, u)
+	}
+	var procs []processingRow
+	if err := tx.NewSelect().Model(&procs).Order("id").Scan(ctx); err != nil {
+		return nil, dbError(err, "processings")
+	}
+	b.Processings = make([]register.BackupProcessing, 0, len(procs))
+	for _, r := range procs {
+		b.Processings = append(b.Processings, register.BackupProcessing{
+			ID: r.ID, Organisation: r.Organisation, Unit: r.Unit, Reference: r.Reference.String, Title: r.Title,
+			Status: register.Status(r.Status), Version: r.Version, Revision: r.Revision, PublishedVersion: r.PublishedVersion,
+			SearchKey: r.SearchKey, CreatedAt: µs(r.CreatedAt), UpdatedAt: µs(r.UpdatedAt), Data: []byte(r.Data),
+		})
+	}
+	var versions []versionRow
+	if err := tx.NewSelect().Model(&versions).Order("processing_id", "version").Scan(ctx); err != nil {
+		return nil, dbError(err, "versions")
+	}
+	b.Versions = make([]register.BackupVersion, 0, len(versions))
+	for _, r := range versions {
+		b.Versions = append(b.Versions, register.BackupVersion{ProcessingID: r.ProcessingID, Version: r.Version,
+			Status: register.Status(r.Status), SavedAt: µs(r.SavedAt), SavedBy: r.SavedBy, Data: []byte(r.Data)})
+	}
+	var pubs []publicationRow
+	if err := tx.NewSelect().Model(&pubs).Order("processing_id").Scan(ctx); err != nil {
+		return nil, dbError(err, "publications")
+	}
+	b.Publications = make([]register.BackupPublication, 0, len(pubs))
+	for _, r := range pubs {
+		b.Publications = append(b.Publications, register.BackupPublication{ProcessingID: r.ProcessingID,
+			Organisation: r.Organisation, Version: r.Version, Title: r.Title, SearchKey: r.SearchKey, Sensitive: r.Sensitive,
+			BasisTypes: r.BasisTypes, Categories: r.Categories, PublishedAt: µs(r.PublishedAt), Data: []byte(r.Data)})
+	}
+	var audit []auditRow
+	if err := tx.NewSelect().Model(&audit).Order("seq").Scan(ctx); err != nil {
+		return nil, dbError(err, "audit")
+	}
+	b.Audit = make([]register.AuditEntry, 0, len(audit))
+	for _, r := range audit {
+		e := r.domain()
+		e.At = µs(e.At)
+		b.Audit = append(b.Audit, e)
+	}
+	b.AuditHead = register.FormatHead(0, register.GenesisHash)
+	if n := len(b.Audit); n > 0 {
+		b.AuditHead = register.FormatHead(b.Audit[n-1].Seq, b.Audit[n-1].Hash)
+	}
+	if withSecrets {
+		if b.Secrets, err = exportSecrets(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, error) {
+	sec := &register.BackupSecrets{}
+	var users []userRow
+	if err := tx.NewSelect().Model(&users).Order("username").Scan(ctx); err != nil {
+		return nil, dbError(err, "users")
+	}
+	sec.Users = make([]register.BackupUser, 0, len(users))
+	for _, r := range users {
+		sec.Users = append(sec.Users, register.BackupUser{Username: r.Username, PasswordHash: r.PasswordHash, Role: r.Role,
+			Organisation: r.Organisation.String, Units: r.Units, CreatedAt: µs(r.CreatedAt)})
+	}
+	var revoked []revokedTokenRow
+	if err := tx.NewSelect().Model(&revoked).Order("subject", "jti").Scan(ctx); err != nil {
+		return nil, dbError(err, "revoked tokens")
+	}
+	sec.RevokedTokens = make([]register.BackupRevokedToken, 0, len(revoked))
+	for _, r := range revoked {
+		sec.RevokedTokens = append(sec.RevokedTokens, register.BackupRevokedToken{Subject: r.Subject, JTI: r.JTI, ExpiresAt: µs(r.ExpiresAt)})
+	}
+	var deleted []deletedAccountRow
+	if err := tx.NewSelect().Model(&deleted).Order("username").Scan(ctx); err != nil {
+		return nil, dbError(err, "deleted accounts")
+	}
+	sec.DeletedAccounts = make([]register.BackupDeletedAccount, 0, len(deleted))
+	for _, r := range deleted {
+		sec.DeletedAccounts = append(sec.DeletedAccounts, register.BackupDeletedAccount{Username: r.Username, DeletedAt: µs(r.DeletedAt), KeepUntil: µs(r.KeepUntil)})
+	}
+	var keys []signingKeyRow
+	if err := tx.NewSelect().Model(&keys).Order("kid").Scan(ctx); err != nil {
+		return nil, dbError(err, "signing keys")
+	}
+	sec.SigningKeys = make([]register.BackupSigningKey, 0, len(keys))
+	for _, r := range keys {
+		sec.SigningKeys = append(sec.SigningKeys, register.BackupSigningKey{KID: r.KID, Algorithm: r.Algorithm, PrivateKey: r.PrivateKey, CreatedAt: µs(r.CreatedAt)})
+	}
+	return sec, nil
+}
+
+// ImportAll implements register.BackupStore.
+func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
+	return s.InTx(ctx, func(t register.Store) error {
+		tx := t.(*Store).idb
+		for _, table := range []string{"organisations", "audit_log", "users", "signing_keys"} {
+			n, err := tx.NewSelect().TableExpr(table).Count(ctx)
+			if err != nil {
+				return dbError(err, table)
+			}
+			if n > 0 {
+				return register.Errorf(register.EConflict, "the database is not empty (%s has rows): import restores into an empty database only", table)
+			}
+		}
+		orgs := make([]*orgRow, 0, len(b.Organisations))
+		for i := range b.Organisations {
+			orgs = append(orgs, toOrgRow(&b.Organisations[i]))
+		}
+		units := make([]*unitRow, 0, len(b.Units))
+		for _, u := range b.Units {
+			units = append(units, &unitRow{Organisation: u.Organisation, Slug: u.Slug, Name: u.Name, CreatedAt: utc(u.CreatedAt)})
+		}
+		procs := make([]*processingRow, 0, len(b.Processings))
+		for _, p := range b.Processings {
+			procs = append(procs, &processingRow{ID: p.ID, Organisation: p.Organisation, Unit: p.Unit,
+				Reference: sql.NullString{String: p.Reference, Valid: p.Reference != ""}, Title: p.Title, Status: string(p.Status),
+				Version: p.Version, Revision: p.Revision, PublishedVersion: p.PublishedVersion, SearchKey: p.SearchKey,
+				Data: string(p.Data), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt)})
+		}
+		versions := make([]*versionRow, 0, len(b.Versions))
+		for _, v := range b.Versions {
+			versions = append(versions, &versionRow{ProcessingID: v.ProcessingID, Version: v.Version, Status: string(v.Status),
+				Data: string(v.Data), SavedAt: utc(v.SavedAt), SavedBy: v.SavedBy})
+		}
+		pubs := make([]*publicationRow, 0, len(b.Publications))
+		for _, p := range b.Publications {
+			pubs = append(pubs, &publicationRow{ProcessingID: p.ProcessingID, Organisation: p.Organisation, Version: p.Version,
+				Title: p.Title, SearchKey: p.SearchKey, Sensitive: p.Sensitive, BasisTypes: p.BasisTypes, Categories: p.Categories,
+				Data: string(p.Data), PublishedAt: utc(p.PublishedAt)})
+		}
+		audit := make([]*auditRow, 0, len(b.Audit))
+		for _, e := range b.Audit {
+			audit = append(audit, &auditRow{Seq: e.Seq, At: utc(e.At), Actor: e.Actor, Role: e.Role, Organisation: e.Organisation,
+				Action: e.Action, Target: e.Target, Version: e.Version, Comment: e.Comment, Hash: e.Hash, PrevHash: e.PrevHash})
+		}
+		if err := insertAll(ctx, tx, "organisations", orgs); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, tx, "units", units); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, tx, "processings", procs); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, tx, "versions", versions); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, tx, "publications", pubs); err != nil {
+			return err
+		}
+		if err := insertAll(ctx, tx, "audit", audit); err != nil {
+			return err
+		}
+		if b.Secrets != nil {
+			return importSecrets(ctx, tx, b.Secrets)
+		}
+		return nil
+	})
+}
+
+func importSecrets(ctx context.Context, tx bun.IDB, sec *register.BackupSecrets) error {
+	users := make([]*userRow, 0, len(sec.Users))
+	for _, u := range sec.Users {
+		users = append(users, &userRow{Username: u.Username, PasswordHash: u.PasswordHash, Role: u.Role,
+			Organisation: sql.NullString{String: u.Organisation, Valid: u.Organisation != ""}, Units: u.Units, CreatedAt: utc(u.CreatedAt)})
+	}
+	revoked := make([]*revokedTokenRow, 0, len(sec.RevokedTokens))
+	for _, r := range sec.RevokedTokens {
+		revoked = append(revoked, &revokedTokenRow{Subject: r.Subject, JTI: r.JTI, ExpiresAt: utc(r.ExpiresAt)})
+	}
+	deleted := make([]*deletedAccountRow, 0, len(sec.DeletedAccounts))
+	for _, d := range sec.DeletedAccounts {
+		deleted = append(deleted, &deletedAccountRow{Username: d.Username, DeletedAt: utc(d.DeletedAt), KeepUntil: utc(d.KeepUntil)})
+	}
+	keys := make([]*signingKeyRow, 0, len(sec.SigningKeys))
+	for _, k := range sec.SigningKeys {
+		keys = append(keys, &signingKeyRow{KID: k.KID, Algorithm: k.Algorithm, PrivateKey: k.PrivateKey, CreatedAt: utc(k.CreatedAt)})
+	}
+	if err := insertAll(ctx, tx, "users", users); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, tx, "revoked tokens", revoked); err != nil {
+		return err
+	}
+	if err := insertAll(ctx, tx, "deleted accounts", deleted); err != nil {
+		return err
+	}
+	return insertAll(ctx, tx, "signing keys", keys)
+}
+
+// insertAll inserts rows in batches: one statement per row would make a
+// large restore slow, one statement for all could pass the databases'
+// limits on parameters.
+func insertAll[T any](ctx context.Context, tx bun.IDB, what string, rows []*T) error {
+	const batch = 200
+	for start := 0; start < len(rows); start += batch {
+		chunk := rows[start:min(start+batch, len(rows))]
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return dbError(err, what)
+		}
+	}
+	return nil
+}
