@@ -26,7 +26,6 @@ import (
 // English. Everything they show comes from register.Publication (the public
 // JSON) and register.PublicOrganisation. See docs/public.md.
 
-
 //go:embed templates/*.html static/registre.css
 var assets embed.FS
 
