@@ -89,7 +89,6 @@ func cmdRun(t *testing.T, dsn string, stdin io.Reader, args ...string) string {
 }
 
 func TestExportImportRoundTrip(t *testing.T) {
-	type hop struct{ from, to dbtest.Kind }
 	for _, path := range [][]dbtest.Kind{
 		{dbtest.SQLite, dbtest.SQLite},
 		{dbtest.Postgres, dbtest.Postgres},
