@@ -39,6 +39,7 @@ func commands() []command {
 		{"serve", "run the HTTP service (applies pending migrations first)", runServe},
 		{"migrate", "schema migrations: migrate [up|down|status]", runMigrate},
 		{"audit", "audit trail: audit verify [--head SEQ:HASH] | audit head", runAudit},
+		{"demo", "load a realistic demo register: the canton and three cities, about 40 processings (idempotent)", runDemoLoad},
 		{"export", "the whole register as one JSON document: export [--out FILE] [--no-secrets]", runExport},
 		{"import", "import FILE (an export, into an empty database) | import --csv FILE --org O (a spreadsheet)", runImport},
 		{"user", "local accounts: user add --username U --role R [--org O] [--units a,b] (password from stdin, or generated)", runUser},
