@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/registre/registre/auth"
-	"github.com/registre/registre/internal/demo"
 	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/internal/demo"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
 )
