@@ -376,25 +376,33 @@ func (s *Service) CreateProcessing(ctx context.Context, p *auth.Principal, org s
 		if err := s.checkFields(ctx, tx, org, &f); err != nil {
 			return err
 		}
-		now := s.clock()
-		pr = &Processing{ID: newID(), Organisation: org, Fields: f, Status: StatusDraft, Version: 1,
-			CreatedAt: now, UpdatedAt: now, Revision: 1}
-		if err := tx.CreateProcessing(ctx, pr, processingSearchKey(&f)); err != nil {
-			return referenceTaken(err)
-		}
-		v, err := encodeVersion(pr, p.Subject)
-		if err != nil {
-			return err
-		}
-		if err := tx.PutVersion(ctx, v); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, p, now, org, ActionCreate, "processing/"+pr.ID, 1, "")
+		var err error
+		pr, err = s.insertDraft(ctx, tx, p, org, f, ActionCreate)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return pr, nil
+}
+
+// insertDraft writes a new, checked processing as a draft in tx: its head,
+// version 1 and its audit entry.
+func (s *Service) insertDraft(ctx context.Context, tx Store, p *auth.Principal, org string, f Fields, action string) (*Processing, error) {
+	now := s.clock()
+	pr := &Processing{ID: newID(), Organisation: org, Fields: f, Status: StatusDraft, Version: 1,
+		CreatedAt: now, UpdatedAt: now, Revision: 1}
+	if err := tx.CreateProcessing(ctx, pr, processingSearchKey(&f)); err != nil {
+		return nil, referenceTaken(err)
+	}
+	v, err := encodeVersion(pr, p.Subject)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.PutVersion(ctx, v); err != nil {
+		return nil, err
+	}
+	return pr, s.audit(ctx, tx, p, now, org, action, "processing/"+pr.ID, 1, "")
 }
 
 // UpdateProcessing replaces the content of a processing and saves it as a

@@ -62,6 +62,11 @@ type status struct {
 	Status string `json:"status"`
 }
 
+type csvImportResult struct {
+	Imported int                   `json:"imported"`
+	Items    []register.Processing `json:"items"`
+}
+
 type returnBody struct {
 	Comment string `json:"comment"`
 }
@@ -148,6 +153,9 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: loginRequest{}, status: 200, resp: loginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
 		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},
 
+		{method: "POST", path: "/api/v1/import", summary: "Import a spreadsheet exported as CSV (the CNIL register template's columns, French or English headers; docs/migrating.md): every row is checked first and every error named by line and column; then all rows become drafts, or none", tag: "backup",
+			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; dpo: their own)"}, {name: "unit", typ: "string", desc: "unit for rows without a unit column"}},
+			body:  "", bodyType: "text/csv", status: 201, resp: csvImportResult{}, errors: []int{400, 401, 403, 404, 413, 415, 422}},
 		{method: "GET", path: "/api/v1/export", summary: "The whole register as one JSON document (organisations, units, processings, every version as saved, the public register, the audit trail); never accounts or keys", tag: "backup", status: 200, resp: register.Backup{}, errors: []int{401, 403}},
 		{method: "GET", path: "/api/v1/compliance", summary: "Compliance findings and summary of the organisation", tag: "compliance",
 			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}}, status: 200, resp: findings{}, errors: errsRead},

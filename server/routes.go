@@ -60,6 +60,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/static/{file}", h: s.staticAsset, summary: "stylesheet of the public pages"},
 
 		{method: http.MethodGet, pattern: "/api/v1/export", roles: admin, h: s.export, summary: "the whole register as one JSON document"},
+		{method: http.MethodPost, pattern: "/api/v1/import", roles: dpo, h: s.importCSV, summary: "a spreadsheet (CSV) becomes drafts"},
 		{method: http.MethodGet, pattern: "/api/v1/compliance", roles: readers, h: s.compliance},
 		{method: http.MethodGet, pattern: "/api/v1/compliance/report.pdf", roles: readers, h: s.complianceReportPDF, summary: "the auditor's report (PDF)"},
 		{method: http.MethodGet, pattern: "/api/v1/audit", roles: readers, h: s.listAudit},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/registre/registre/register"
 )
@@ -60,7 +61,11 @@ func encodeBackup(b *register.Backup) ([]byte, error) {
 // into an empty database) and `registre import --csv FILE --org O` (a
 // spreadsheet, see docs/migrating.md).
 func runImport(ctx context.Context, e *env, args []string) error {
-	// CSV_DISPATCH
+	for _, a := range args {
+		if a == "--csv" || a == "-csv" || strings.HasPrefix(a, "--csv=") || strings.HasPrefix(a, "-csv=") {
+			return runCSVImport(ctx, e, args)
+		}
+	}
 	var c config
 	fs := flagSet("import", e, &c)
 	if err := parseFlags(fs, args); err != nil {

@@ -1,0 +1,79 @@
+package register
+
+import "testing"
+
+func TestParseRetention(t *testing.T) {
+	tests := []struct{ in, period, trigger, err string }{
+		{"10 ans", "P10Y", "", ""},
+		{"6 mois", "P6M", "", ""},
+		{"30 jours", "P30D", "", ""},
+		{"1 an et 6 mois", "P1Y6M", "", ""},
+		{"10 ans après la clôture du dossier", "P10Y", "après la clôture du dossier", ""},
+		{"2 years after the last login", "P2Y", "after the last login", ""},
+		{"P10Y", "P10Y", "", ""},
+		{"P10Y après la clôture", "P10Y", "après la clôture", ""},
+		{"dix ans", "", "", "not a duration"},
+		{"200 ans", "", "", "150 years"},
+		{"P0D", "", "", "P1D"},
+	}
+	for _, tt := range tests {
+		r, msg := parseRetention(tt.in)
+		if tt.err != "" {
+			if msg == "" || !contains(msg, tt.err) {
+				t.Errorf("%q: got %q, want an error about %q", tt.in, msg, tt.err)
+			}
+			continue
+		}
+		if msg != "" || r.Period != tt.period || r.Trigger != tt.trigger {
+			t.Errorf("%q: got %+v %q, want %s / %q", tt.in, r, msg, tt.period, tt.trigger)
+		}
+	}
+}
+
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)))
+}
+
+func TestParseCells(t *testing.T) {
+	if tr, msg := parseTransfer("États-Unis: clauses contractuelles types"); msg != "" || tr.Country != "US" || tr.Safeguard != SafeguardSCC {
+		t.Errorf("transfer: got %+v %q", tr, msg)
+	}
+	if tr, msg := parseTransfer("FR (adéquation)"); msg != "" || tr.Country != "FR" || tr.Safeguard != SafeguardAdequacy {
+		t.Errorf("transfer: got %+v %q", tr, msg)
+	}
+	if tr, msg := parseTransfer("germany"); msg != "" || tr.Country != "DE" || tr.Safeguard != "" {
+		t.Errorf("transfer: got %+v %q", tr, msg)
+	}
+	if _, msg := parseTransfer("Atlantis (scc)"); msg == "" {
+		t.Errorf("unknown country accepted")
+	}
+	if _, msg := parseTransfer("FR (pinky promise)"); msg == "" {
+		t.Errorf("unknown safeguard accepted")
+	}
+	if b := parseLegalBasis("obligation légale: LAVS (RS 831.10)"); b.Type != BasisLegalObligation || b.Reference != "LAVS (RS 831.10)" {
+		t.Errorf("legal basis: got %+v", b)
+	}
+	if b := parseLegalBasis("LIPAD art. 35 https://silgeneve.ch/legis/data/rsg_a2_08.htm"); b.Type != BasisLaw || b.URL == "" || b.Reference != "LIPAD art. 35" {
+		t.Errorf("legal basis: got %+v", b)
+	}
+	if r := parseRecipient("interne: Archives"); r.Type != RecipientInternal || r.Name != "Archives" {
+		t.Errorf("recipient: got %+v", r)
+	}
+	if r := parseRecipient("Une société: Acme"); r.Type != RecipientThirdParty || r.Name != "Une société: Acme" {
+		t.Errorf("recipient: got %+v", r)
+	}
+	if m := parseSecurity("Chiffrement des communications (TLS)"); m.Category != SecEncryptionInTransit {
+		t.Errorf("security: got %+v", m)
+	}
+	if m := parseSecurity("Coffre-fort"); m.Category != SecOther || m.Details != "Coffre-fort" {
+		t.Errorf("security: got %+v", m)
+	}
+	if got := splitList("a | b\n c;; d"); len(got) != 4 {
+		t.Errorf("splitList: got %q", got)
+	}
+	for in, want := range map[string]rune{"a;b,c;d": ';', "a,b,c": ',', "a\tb\tc": '\t', `"x;y",b,c`: ','} {
+		if got := sniffSeparator([]byte(in)); got != want {
+			t.Errorf("sniff %q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/registre/registre/register"
+)
+
+// importCSV serves POST /api/v1/import: a spreadsheet exported as CSV becomes
+// drafts of the organisation, all rows or none (docs/migrating.md).
+func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
+		return newProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, register.MaxCSVBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the spreadsheet must be at most %d bytes", register.MaxCSVBytes))
+		}
+		return errBadRequest("the request body could not be read")
+	}
+	q := r.URL.Query()
+	items, err := s.svc.ImportCSV(r.Context(), principal(r), q.Get("org"), q.Get("unit"), strings.NewReader(string(body)))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, struct {
+		Imported int                   `json:"imported"`
+		Items    []register.Processing `json:"items"`
+	}{len(items), items})
+}
