@@ -11,6 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/registre/registre/auth"
 )
@@ -25,6 +29,8 @@ import (
 const (
 	MaxCSVBytes = 5 << 20
 	MaxCSVRows  = 5000
+	// maxCSVErrors bounds the answer to a file that is wrong everywhere.
+	maxCSVErrors = 200
 )
 
 // csvColumns maps folded header names (SearchKey, "(s)" removed) to fields.
@@ -80,7 +86,9 @@ func fieldColumn(path string) string {
 	return head
 }
 
-var headerClean = regexp.MustCompile(`\(s\)|[:*]`)
+// headerClean drops what headers add around a name: "(s)", a trailing ":"
+// or "?" (the CNIL list heads a column "Données sensibles ?"), a "*".
+var headerClean = regexp.MustCompile(`\(s\)|[:*?]`)
 
 func foldHeader(h string) string {
 	h = headerClean.ReplaceAllString(SearchKey(strings.TrimSpace(h)), "")
@@ -102,6 +110,12 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 		return nil, err
 	}
 	if p.Role != auth.RoleAdmin {
+		// Naming another organisation is refused as the rest of the API
+		// refuses it: as if it did not exist. Rows are never written
+		// somewhere the caller did not ask for.
+		if org != "" && org != p.Org {
+			return nil, notFound("organisation")
+		}
 		org = p.Org
 	}
 	if org == "" {
@@ -120,15 +134,26 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 	if len(data) > MaxCSVBytes {
 		return nil, invalid(FieldError{Field: "file", Message: fmt.Sprintf("must be at most %d bytes", MaxCSVBytes)})
 	}
-	rows, errs, headerOf := s.parseCSV(data, defaultUnit)
 	units, err := s.store.ListUnits(ctx, org)
 	if err != nil {
 		return nil, err
 	}
 	known := map[string]bool{}
+	// A spreadsheet names units as people do ("Service de l'état civil");
+	// the slug is accepted too.
+	byName := map[string]string{}
 	for _, u := range units {
 		known[u.Slug] = true
+		byName[u.Slug], byName[SearchKey(u.Name)] = u.Slug, u.Slug
 	}
+	unitOf := func(cell string) (string, bool) {
+		slug, ok := byName[SearchKey(strings.Join(strings.Fields(cell), " "))]
+		return slug, ok
+	}
+	if slug, ok := unitOf(defaultUnit); ok {
+		defaultUnit = slug
+	}
+	rows, errs, headerOf := s.parseCSV(data, defaultUnit, unitOf)
 	refs, err := s.references(ctx, org)
 	if err != nil {
 		return nil, err
@@ -149,6 +174,10 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 	}
 	if len(errs) > 0 {
 		sortByLine(errs)
+		if len(errs) > maxCSVErrors {
+			n := len(errs)
+			errs = append(errs[:maxCSVErrors], FieldError{Field: "file", Message: fmt.Sprintf("and %d more errors", n-maxCSVErrors)})
+		}
 		return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("%d errors in the spreadsheet; nothing was imported", len(errs)), Fields: errs}
 	}
 	if len(rows) == 0 {
@@ -157,8 +186,9 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 	out := make([]Processing, 0, len(rows))
 	err = s.store.InTx(ctx, func(tx Store) error {
 		out = out[:0]
+		now := s.clock()
 		for _, row := range rows {
-			pr, err := s.insertDraft(ctx, tx, p, org, row.fields, ActionImport)
+			pr, err := s.insertDraft(ctx, tx, p, org, row.fields, ActionImport, now)
 			if err != nil {
 				return fmt.Errorf("line %d: %w", row.line, err)
 			}
@@ -225,12 +255,35 @@ func sniffSeparator(data []byte) rune {
 
 // parseCSV reads the rows and reports every cell that cannot be read.
 // It also returns how each field's column is headed in the file.
-func (s *Service) parseCSV(data []byte, defaultUnit string) ([]csvRow, []FieldError, func(field string) string) {
+func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) (string, bool)) ([]csvRow, []FieldError, func(field string) string) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		// Excel's « CSV (séparateur : point-virgule) » is Windows-1252, the
+		// file most French-speaking DPOs will have; anything that is not
+		// UTF-8 is read as such rather than refused column by column.
+		if dec, err := charmap.Windows1252.NewDecoder().Bytes(data); err == nil {
+			data = dec
+		}
+	}
+	// Exports from some systems decompose accents ("e" + combining accent);
+	// compose them, so that cells and headers read as typed.
+	data = norm.NFC.Bytes(data)
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = sniffSeparator(data)
 	cr.FieldsPerRecord = -1
+	// Errors name the row as the spreadsheet shows it: a cell holding a line
+	// break is one row there, though two lines in the file. embedded counts
+	// the line breaks inside the cells read so far.
+	embedded := 0
+	breaks := func(rec []string) int {
+		n := 0
+		for _, c := range rec {
+			n += strings.Count(c, "\n")
+		}
+		return n
+	}
 	header, err := cr.Read()
+	embedded += breaks(header)
 	if err != nil {
 		return nil, []FieldError{{Field: "line 1", Message: "no header line could be read: " + csvErr(err)}}, func(f string) string { return f }
 	}
@@ -275,7 +328,7 @@ func (s *Service) parseCSV(data []byte, defaultUnit string) ([]csvRow, []FieldEr
 			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				line = pe.StartLine
+				line = pe.StartLine - embedded
 			}
 			errs = append(errs, FieldError{Field: fmt.Sprintf("line %d", line), Message: "cannot be read: " + csvErr(err)})
 			if pe == nil {
@@ -283,7 +336,9 @@ func (s *Service) parseCSV(data []byte, defaultUnit string) ([]csvRow, []FieldEr
 			}
 			continue
 		}
-		line, _ := cr.FieldPos(0)
+		fileLine, _ := cr.FieldPos(0)
+		line := fileLine - embedded
+		embedded += breaks(rec)
 		if isBlank(rec) {
 			continue
 		}
@@ -292,11 +347,22 @@ func (s *Service) parseCSV(data []byte, defaultUnit string) ([]csvRow, []FieldEr
 			break
 		}
 		row := csvRow{line: line, fields: Fields{Unit: defaultUnit}}
+		unitBad := false // reported once, not again as "unit is required"
 		for i, cell := range rec {
 			if i >= len(colField) || colField[i] == "" {
 				if strings.TrimSpace(cell) != "" {
 					errs = append(errs, FieldError{Field: fmt.Sprintf("line %d, column %d", line, i+1), Message: "has a value but no header"})
 				}
+				continue
+			}
+			if colField[i] == "unit" && strings.TrimSpace(cell) != "" {
+				slug, ok := unitOf(cell)
+				if !ok {
+					errs = append(errs, cellError(line, headerOf("unit"), "is not a unit of the organisation (give its name or its slug)"))
+					unitBad = true
+					continue
+				}
+				row.fields.Unit = slug
 				continue
 			}
 			if msg := setCell(&row.fields, colField[i], strings.TrimSpace(cell)); msg != "" {
@@ -307,6 +373,9 @@ func (s *Service) parseCSV(data []byte, defaultUnit string) ([]csvRow, []FieldEr
 		if err := s.validate.Struct(&row.fields); err != nil {
 			if e, ok := AsError(err); ok {
 				for _, fe := range e.Fields {
+					if unitBad && fe.Field == "unit" {
+						continue
+					}
 					errs = append(errs, cellError(line, headerOf(fieldColumn(fe.Field)), fe.Field+" "+fe.Message))
 				}
 			} else {
@@ -367,8 +436,6 @@ func setCell(f *Fields, field, cell string) string {
 		f.Title = cell
 	case "reference":
 		f.Reference = cell
-	case "unit":
-		f.Unit = SearchKey(cell)
 	case "purpose":
 		f.Purpose = cell
 	case "description":
@@ -386,6 +453,17 @@ func setCell(f *Fields, field, cell string) string {
 	case "sources":
 		f.Sources = append(f.Sources, splitList(cell)...)
 	case "data_categories", "sensitive":
+		if field == "sensitive" {
+			// The CNIL list sheet answers "Données sensibles ?" with oui or
+			// non: "non" adds nothing, and "oui" alone does not say which
+			// data are sensitive, which the register must.
+			if yes, ok := parseBool(cell); ok || SearchKey(cell) == "aucune" || SearchKey(cell) == "none" {
+				if yes {
+					return "says oui without naming the sensitive data: list them instead (e.g. \"santé; mesures d'aide sociale\")"
+				}
+				return ""
+			}
+		}
 		for _, c := range splitList(cell) {
 			f.DataCategories = append(f.DataCategories, DataCategory{Name: c, Sensitive: field == "sensitive"})
 		}
@@ -503,7 +581,8 @@ func parseTransfer(item string) (Transfer, string) {
 		"derogation": SafeguardDerogation, "other": SafeguardOther, "autre": SafeguardOther,
 		"none": SafeguardNone, "aucune": SafeguardNone, "aucun": SafeguardNone,
 	}
-	if n := SearchKey(item); n == "non" || n == "aucun" || n == "none" || n == "no" || n == "-" {
+	switch SearchKey(item) {
+	case "non", "aucun", "aucune", "none", "no", "-", "aucun transfert", "pas de transfert", "no transfer", "no transfers":
 		return Transfer{}, ""
 	}
 	country, guard := item, ""
@@ -629,15 +708,15 @@ func parseSecurity(item string) SecurityMeasure {
 		{[]string{"chiffrement des communications", "https", "tls", "en transit", "in transit"}, SecEncryptionInTransit},
 		{[]string{"chiffr", "encrypt"}, SecEncryptionAtRest},
 		{[]string{"authentification", "authentication", "mot de passe", "password", "mfa"}, SecAuthentication},
+		{[]string{"journal", "tracabilite", "logging", " log ", " logs "}, SecLogging},
 		{[]string{"acces", "habilitation", "droits", "access"}, SecAccessControl},
-		{[]string{"journal", "tracabilite", "logging", "log"}, SecLogging},
 		{[]string{"pseudonym", "anonym"}, SecPseudonymisation},
 		{[]string{"sauvegarde", "backup"}, SecBackup},
 		{[]string{"reseau", "pare-feu", "firewall", "network"}, SecNetwork},
 		{[]string{"physique", "locaux", "physical", "badge"}, SecPhysical},
 		{[]string{"formation", "sensibilisation", "training"}, SecTraining},
 	}
-	key := SearchKey(item)
+	key := " " + SearchKey(item) + " "
 	for _, k := range keywords {
 		for _, w := range k.words {
 			if strings.Contains(key, w) {

@@ -77,3 +77,28 @@ func TestParseCells(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCellsFromRealSpreadsheets(t *testing.T) {
+	for in, want := range map[string]SecurityCategory{
+		"Journalisation des accès":   SecLogging,
+		"Mises à jour des logiciels": SecOther,
+		"Revue des logs mensuelle":   SecLogging,
+		"Gestion des habilitations":  SecAccessControl,
+	} {
+		if got := parseSecurity(in).Category; got != want {
+			t.Errorf("parseSecurity(%q): got %s, want %s", in, got, want)
+		}
+	}
+	for _, none := range []string{"Aucun transfert", "non", "Pas de transfert"} {
+		if tr, msg := parseTransfer(none); msg != "" || tr.Country != "" {
+			t.Errorf("parseTransfer(%q): got %+v %q, want no transfer", none, tr, msg)
+		}
+	}
+	// "années" with a combining grave accent, as some exports write it.
+	decomposed := []byte("Nom du traitement;Finalité;Durée\nArchives;Y;10 anne\u0301es apre\u0300s la clo\u0302ture\n")
+	v := NewService(nil)
+	rows, errs, _ := v.parseCSV(decomposed, "etat-civil", func(s string) (string, bool) { return s, true })
+	if len(errs) != 0 || len(rows) != 1 || rows[0].fields.Retention.Trigger != "après la clôture" || rows[0].fields.Retention.Period != "P10Y" {
+		t.Fatalf("decomposed accents: got %+v %v", rows, errs)
+	}
+}

@@ -377,7 +377,7 @@ func (s *Service) CreateProcessing(ctx context.Context, p *auth.Principal, org s
 			return err
 		}
 		var err error
-		pr, err = s.insertDraft(ctx, tx, p, org, f, ActionCreate)
+		pr, err = s.insertDraft(ctx, tx, p, org, f, ActionCreate, s.clock())
 		return err
 	})
 	if err != nil {
@@ -388,8 +388,7 @@ func (s *Service) CreateProcessing(ctx context.Context, p *auth.Principal, org s
 
 // insertDraft writes a new, checked processing as a draft in tx: its head,
 // version 1 and its audit entry.
-func (s *Service) insertDraft(ctx context.Context, tx Store, p *auth.Principal, org string, f Fields, action string) (*Processing, error) {
-	now := s.clock()
+func (s *Service) insertDraft(ctx context.Context, tx Store, p *auth.Principal, org string, f Fields, action string, now time.Time) (*Processing, error) {
 	pr := &Processing{ID: newID(), Organisation: org, Fields: f, Status: StatusDraft, Version: 1,
 		CreatedAt: now, UpdatedAt: now, Revision: 1}
 	if err := tx.CreateProcessing(ctx, pr, processingSearchKey(&f)); err != nil {

@@ -18,11 +18,13 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
 		return newProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, register.MaxCSVBytes))
+	// The API's one body limit (1 MiB) holds here too; larger files go
+	// through `registre import --csv`, which takes up to register.MaxCSVBytes.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the spreadsheet must be at most %d bytes", register.MaxCSVBytes))
+			return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the spreadsheet must be at most %d bytes over HTTP; use `registre import --csv` for larger files", maxBody))
 		}
 		return errBadRequest("the request body could not be read")
 	}

@@ -104,9 +104,9 @@ func TestCSVImportRefusesBrokenFileWhole(t *testing.T) {
 			`line 4, column "Durée de conservation"`,
 			`line 5, column "Unité"`,
 			`line 5, column "Finalité"`,
-			`line 8, column "Unité"`,
-			`line 9, column "Transferts hors UE"`,
-			`line 10, column "Référence"`,
+			`line 7, column "Unité"`, // the spreadsheet's row: R-5's two-line cell is one row
+			`line 8, column "Transferts hors UE"`,
+			`line 9, column "Référence"`,
 		}
 		got := map[string]bool{}
 		for _, fe := range p.Errors {
@@ -117,7 +117,7 @@ func TestCSVImportRefusesBrokenFileWhole(t *testing.T) {
 				t.Errorf("missing error %s; got %v", w, p.Errors)
 			}
 		}
-		if got[`line 6, column "Nom du traitement"`] || len(p.Errors) != len(want) {
+		if got[`line 6, column "Nom du traitement"`] || got[`line 7, column "Nom du traitement"`] || len(p.Errors) != len(want) {
 			t.Errorf("got %d errors %v, want exactly %v", len(p.Errors), p.Errors, want)
 		}
 		// Nothing was written.
@@ -129,7 +129,13 @@ func TestCSVImportRefusesBrokenFileWhole(t *testing.T) {
 		}
 		// Other refusals.
 		checkProblem(t, e.Do("POST", "/api/v1/import", dpo, broken, "Content-Type: application/json"), 415, "")
-		checkProblem(t, e.Do("POST", "/api/v1/import", dpo, strings.Repeat("a", register.MaxCSVBytes+1), "Content-Type: text/csv"), 413, "")
+		checkProblem(t, e.Do("POST", "/api/v1/import", dpo, strings.Repeat("a", 1<<20+1), "Content-Type: text/csv"), 413, "")
+		// A dpo naming another organisation imports nothing anywhere.
+		e.Seed("onex")
+		checkProblem(t, e.Do("POST", "/api/v1/import?org=onex", dpo, "Nom du traitement;Finalité;Unité\nX;Y;etat-civil\n", "Content-Type: text/csv"), 404, "")
+		if n := e.Must(200, "GET", "/api/v1/processings", dpo, nil).Map(t)["total"]; n != float64(0) {
+			t.Fatalf("an import naming another organisation wrote %v processings", n)
+		}
 		checkProblem(t, e.Do("POST", "/api/v1/import", e.Token(auth.RoleEditor, "carouge", "etat-civil"), broken, "Content-Type: text/csv"), 403, "")
 		checkProblem(t, e.Do("POST", "/api/v1/import", e.Token(auth.RoleAuditor, "carouge"), broken, "Content-Type: text/csv"), 403, "")
 		checkProblem(t, e.Do("POST", "/api/v1/import?org=carouge", e.Token(auth.RoleAdmin, ""), "Couleur;Nom du traitement\nbleu;x\n", "Content-Type: text/csv"), 422, `line 1, column "Couleur"`)

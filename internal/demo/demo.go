@@ -151,7 +151,7 @@ func build(sp spec) register.Fields {
 		InternalNotes:     "Fiche de démonstration.",
 	}
 	if !sp.incomplete {
-		f.Controller = register.Party{Name: controller(sp), Contact: "protection.donnees@" + sp.org + ".example.ch"}
+		f.Controller = register.Party{Name: controller(sp), Contact: "protection.donnees@" + sp.org + ".example"}
 		f.Description = "Traitement de démonstration de Registre : " + strings.ToLower(sp.title[:1]) + sp.title[1:] + "."
 	}
 	for _, c := range sp.categories {
