@@ -42,14 +42,8 @@ func (d *doc) noticeHead(p *register.PublicProcessing, org *register.Organisatio
 	d.pdf.CellFormat(contentW/2, lineH, d.fit(d.c.line(org.Name), contentW/2-2), "", 0, "L", false, 0, "")
 	d.pdf.CellFormat(contentW/2, lineH, d.l.noticeShort, "", 1, "R", false, 0, "")
 	d.space(3)
-	d.title(p.Title)
+	d.titleBlock(p)
 	d.space(1)
-	d.font(9, false)
-	d.color(grey)
-	d.para(d.versionMeta(p))
-	d.color(black)
-	d.font(bodySize, false)
-	d.space(2)
 	if d.opts.Preview {
 		d.box(d.l.preview, 0xfbeaea, alert, true)
 	}

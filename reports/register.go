@@ -181,6 +181,13 @@ func (d *doc) sectionHead(n int, p *register.PublicProcessing) {
 	d.color(grey)
 	d.para(fmt.Sprintf("%d · %s", n, d.l.noticeShort))
 	d.space(1)
+	d.titleBlock(p)
+}
+
+// titleBlock draws a processing's title and, under it in grey, its
+// reference, version and publication date; the notice and each section of
+// the register open with it.
+func (d *doc) titleBlock(p *register.PublicProcessing) {
 	d.title(p.Title)
 	d.space(1)
 	d.font(9, false)

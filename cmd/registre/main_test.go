@@ -23,26 +23,7 @@ var addrRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 // base URL; the server stops when the test ends.
 func startServe(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	getenv := func(k string) string { return env[k] }
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), getenv, strings.NewReader(""), io.Discard, pw)
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve returned %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("serve did not stop")
-		}
-	})
-	return waitListening(t, pr)
+	return serveCapture(t, env, args...).base
 }
 
 func waitListening(t *testing.T, r io.Reader) string {
