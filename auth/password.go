@@ -185,7 +185,9 @@ func PasswordProblem(password, username string) string {
 			return "must not be or contain the username"
 		}
 	}
-	core := strings.TrimFunc(lower, func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r) })
+	core := strings.TrimFunc(lower, func(r rune) bool {
+		return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)
+	})
 	if isCommonPassword(lower) || (utf8.RuneCountInString(core) >= 4 && isCommonPassword(core)) {
 		return "is too common: it is among the passwords tried first"
 	}

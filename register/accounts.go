@@ -416,7 +416,9 @@ func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or
 func (s *Service) Login(ctx context.Context, username, password string) (*auth.Principal, error) {
 	// No stored password is longer than MaxPasswordLength, so a longer one
 	// is wrong; it is cut only to bound the work of the dummy check.
-	if !ValidUsername(username) || password == "" || len(password) > auth.MaxPasswordLength {
+	// A reserved name's tokens are refused (Revoked), so an account left
+	// with one from before the rule gets no token either.
+	if !ValidUsername(username) || ReservedUsername(username) || password == "" || len(password) > auth.MaxPasswordLength {
 		auth.DummyCheck(password[:min(len(password), auth.MaxPasswordLength)])
 		return nil, errBadCredentials()
 	}
