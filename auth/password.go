@@ -3,13 +3,16 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	_ "embed" // the list of common passwords
 	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Argon2id parameters: the OWASP Password Storage Cheat Sheet's first
@@ -60,9 +63,16 @@ func decodePHCB64(s string) ([]byte, bool) {
 	return b, err == nil
 }
 
+// NormalizePassword returns the form a password is hashed in: Unicode NFC.
+// "é" typed as one code point or as "e" and a combining accent is the same
+// password to its owner; keyboards, operating systems and browsers do not
+// agree on which they send.
+func NormalizePassword(password string) string { return norm.NFC.String(password) }
+
 // HashPassword returns an argon2id PHC string with a fresh 16-byte salt:
-// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>.
+// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>, of the password in NFC.
 func HashPassword(password string) (string, error) {
+	password = NormalizePassword(password)
 	if utf8.RuneCountInString(password) < MinPasswordLength {
 		return "", ErrPasswordTooShort
 	}
@@ -81,6 +91,20 @@ func HashPassword(password string) (string, error) {
 		"$" + phcB64().EncodeToString(key), nil
 }
 
+// passwordForms are the spellings a password is checked in: NFC, which
+// HashPassword hashes, and, when it differs, NFD, for hashes made before
+// passwords were normalised from input that arrived decomposed (macOS
+// keyboards). Input in one of the two forms matches a hash of either. The
+// second check depends only on the input, never on the account, so it tells
+// an attacker nothing; DummyCheck does the same work.
+func passwordForms(password string) []string {
+	nfc := NormalizePassword(password)
+	if nfd := norm.NFD.String(password); nfd != nfc {
+		return []string{nfc, nfd}
+	}
+	return []string{nfc}
+}
+
 // CheckPassword reports whether password matches encoded, a string from
 // HashPassword. Anything malformed is simply false: the caller's answer to
 // the user must not differ.
@@ -89,8 +113,14 @@ func CheckPassword(encoded, password string) bool {
 	if !ok {
 		return false
 	}
-	key := argon2.IDKey([]byte(password), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
-	return subtle.ConstantTimeCompare(key, h.key) == 1
+	match := false
+	for _, form := range passwordForms(password) {
+		key := argon2.IDKey([]byte(form), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
+		if subtle.ConstantTimeCompare(key, h.key) == 1 {
+			match = true
+		}
+	}
+	return match
 }
 
 // DummyCheck does the work of a CheckPassword against a hash with the
@@ -99,7 +129,98 @@ func CheckPassword(encoded, password string) bool {
 func DummyCheck(password string) {
 	// A fixed salt is fine: the result is thrown away.
 	salt := []byte("registre-dummy-s")
-	_ = argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	for _, form := range passwordForms(password) {
+		_ = argon2.IDKey([]byte(form), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	}
+}
+
+// commonPasswords is the embedded list of common passwords, one a line,
+// lowercase; see the file's header for its source and licence.
+//
+//go:embed common_passwords.txt
+var commonPasswords string
+
+// minDistinctRunes refuses "            " and "aaaaaaaaaaaa".
+const minDistinctRunes = 5
+
+// keyboardRuns are sequences people type instead of a password: digits
+// (with 9 followed by 0 again), the alphabet, and the letter rows of the
+// QWERTY, QWERTZ (Swiss) and AZERTY (French) keyboards.
+// Space-separated; each run is written twice so that wrapping counts.
+const keyboardRuns = "01234567890123456789012345678901234567890" +
+	" abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz" +
+	" qwertyuiopasdfghjklzxcvbnmqwertyuiopasdfghjklzxcvbnm" +
+	" qwertzuiopasdfghjklyxcvbnmqwertzuiopasdfghjklyxcvbnm" +
+	" azertyuiopqsdfghjklmwxcvbnazertyuiopqsdfghjklmwxcvbn"
+
+// PasswordProblem says why password may not be chosen by the account
+// username, or returns "". The rule (docs/security.md, "Passwords"), on the
+// password in NFC:
+//   - 12 to 1024 bytes' worth: at least MinPasswordLength characters, at
+//     most MaxPasswordLength bytes;
+//   - at least 5 different characters, not only spaces;
+//   - not the username, and not containing it (names of 4 characters or
+//     more, or the part before '@' of an e-mail-like name), in any case;
+//   - not a common password, in any case, even with digits or punctuation
+//     added before or after ("Sunshine2024!" is "sunshine");
+//   - not a run of the keyboard, the alphabet or the digits
+//     ("123456789012", "qwertzuiopas"), forwards or backwards.
+func PasswordProblem(password, username string) string {
+	pw := NormalizePassword(password)
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLength:
+		return "must be at least " + strconv.Itoa(MinPasswordLength) + " characters long"
+	case len(pw) > MaxPasswordLength:
+		return "must be at most " + strconv.Itoa(MaxPasswordLength) + " bytes long"
+	case strings.TrimSpace(pw) == "":
+		return "must not be only spaces"
+	case distinctRunes(pw) < minDistinctRunes:
+		return "must use at least " + strconv.Itoa(minDistinctRunes) + " different characters"
+	}
+	lower := strings.ToLower(pw)
+	if name := strings.ToLower(username); name != "" {
+		local, _, _ := strings.Cut(name, "@")
+		if lower == name || (len(name) >= 4 && strings.Contains(lower, name)) ||
+			(len(local) >= 4 && strings.Contains(lower, local)) {
+			return "must not be or contain the username"
+		}
+	}
+	core := strings.TrimFunc(lower, func(r rune) bool {
+		return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) || unicode.IsSpace(r)
+	})
+	if isCommonPassword(lower) || (utf8.RuneCountInString(core) >= 4 && isCommonPassword(core)) {
+		return "is too common: it is among the passwords tried first"
+	}
+	compact := strings.Join(strings.Fields(lower), "")
+	for _, run := range strings.Fields(keyboardRuns) {
+		if strings.Contains(run, compact) || strings.Contains(run, reverse(compact)) {
+			return "must not be a run of the keyboard, the alphabet or the digits"
+		}
+	}
+	return ""
+}
+
+func isCommonPassword(s string) bool {
+	return strings.Contains(commonPasswords, "\n"+s+"\n")
+}
+
+func distinctRunes(s string) int {
+	seen := make(map[rune]struct{}, minDistinctRunes)
+	for _, r := range s {
+		seen[r] = struct{}{}
+		if len(seen) >= minDistinctRunes {
+			break
+		}
+	}
+	return len(seen)
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
 }
 
 type phc struct {

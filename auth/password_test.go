@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"golang.org/x/crypto/argon2"
+
 	"errors"
 	"strings"
 	"testing"
@@ -147,5 +149,66 @@ func TestGeneratePassword(t *testing.T) {
 	}
 	if _, err := HashPassword(pw); err != nil {
 		t.Errorf("hashing a generated password: got error %v, want none", err)
+	}
+}
+
+func TestPasswordProblem(t *testing.T) {
+	tests := []struct {
+		name, password, username string
+		bad                      bool
+	}{
+		{"OKPassphrase", "violet tram Carouge 1987", "alice", false},
+		{"OKRandom", "kT7#pQ2!vX9z", "alice", false},
+		{"ErrTooShort", "kT7#pQ2!vX9", "alice", true},
+		{"ErrTwelveSpaces", strings.Repeat(" ", 12), "alice", true},
+		{"ErrFewDistinct", "abababababab", "alice", true},
+		{"ErrUsername", "alice.martin", "alice.martin", true},
+		{"ErrUsernameOtherCase", "ALICE.MARTIN", "alice.martin", true},
+		{"ErrContainsUsername", "xxalice.martin!", "alice.martin", true},
+		{"ErrContainsEmailLocalPart", "bob.dupont-2026", "bob.dupont@ge.ch", true},
+		{"ErrCommonListed", "password1234", "alice", true},
+		{"ErrCommonWithSuffix", "Sunshine2024!!", "alice", true},
+		{"ErrDigitRun", "123456789012", "alice", true},
+		{"ErrDigitRunBackwards", "210987654321", "alice", true},
+		{"ErrKeyboardRun", "qwertzuiopas", "alice", true},
+		{"ErrAlphabetRun", "abcdefghijkl", "alice", true},
+		{"ErrTooLong", strings.Repeat("kT7#pQ2!", 200), "alice", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := PasswordProblem(tc.password, tc.username)
+			if (got != "") != tc.bad {
+				t.Errorf("PasswordProblem(%q) = %q, want bad=%v", tc.name, got, tc.bad)
+			}
+		})
+	}
+}
+
+// TestPasswordNFCAndNFDAreOnePassword: a password set in one normal form is
+// accepted when typed in the other, both for new hashes (made from NFC) and
+// for hashes made before normalisation from decomposed input.
+func TestPasswordNFCAndNFDAreOnePassword(t *testing.T) {
+	const nfc = "d\u00e9j\u00e0 vu \u00e0 Gen\u00e8ve"
+	const nfd = "de\u0301ja\u0300 vu a\u0300 Gene\u0300ve"
+	h, err := HashPassword(nfd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{nfc, nfd} {
+		if !CheckPassword(h, typed) {
+			t.Errorf("hash of the NFD spelling refuses %+q", typed)
+		}
+	}
+	// A hash made of the raw NFD bytes, as before this change.
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte(nfd), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	old := "$argon2id$v=19$m=19456,t=2,p=1$" + phcB64().EncodeToString(salt) + "$" + phcB64().EncodeToString(key)
+	for _, typed := range []string{nfc, nfd} {
+		if !CheckPassword(old, typed) {
+			t.Errorf("old NFD hash refuses %+q", typed)
+		}
+	}
+	if CheckPassword(old, "deja vu a Geneve") {
+		t.Error("old hash accepts the password without accents")
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/registre/registre/auth"
 )
@@ -131,9 +131,44 @@ func ValidUsername(s string) bool {
 	return true
 }
 
-// reservedUsername would be mistaken for the service itself in the audit
-// trail, where changes without a person are signed "system".
-const reservedUsername = "system"
+// Actors the service writes in the audit trail for changes no account
+// made. SystemActor signs what the service does by itself (the first
+// administrator, the cleaning of stored text); command-line actions are
+// signed CommandLinePrefix + the command ("cli:import"), a name no account
+// can have, since usernames have no ':'.
+const (
+	SystemActor       = "system"
+	CommandLinePrefix = "cli:"
+	// CommandLineRole is the role written beside a command-line actor.
+	CommandLineRole = "cli"
+)
+
+// reservedUsernames are names the service writes, or wrote before
+// command-line actions were marked, as actors in the audit trail, and
+// names an operator would read as the service itself. No account, and no
+// token subject, may take them.
+const reservedUsernames = "system cli import demo migration registre registre-cli service operator anonymous"
+
+// ReservedUsername reports whether name is the service's own: one of the
+// reserved names, or a command-line actor.
+func ReservedUsername(name string) bool {
+	if strings.HasPrefix(name, CommandLinePrefix) {
+		return true
+	}
+	return slices.Contains(strings.Fields(reservedUsernames), name)
+}
+
+// CommandLine is the principal of a command-line action: an administrator
+// whose audit entries read "cli:<command>" with role "cli", so that nothing
+// done through the API can pass for it.
+func CommandLine(command string) *auth.Principal {
+	return &auth.Principal{Subject: CommandLinePrefix + command, Role: auth.RoleAdmin}
+}
+
+// isCommandLine reports whether p is a CommandLine principal.
+func isCommandLine(p *auth.Principal) bool {
+	return p != nil && strings.HasPrefix(p.Subject, CommandLinePrefix)
+}
 
 // checkAccount validates what can be checked without the database.
 func checkAccount(in *NewAccount) []FieldError {
@@ -142,14 +177,11 @@ func checkAccount(in *NewAccount) []FieldError {
 	switch {
 	case !ValidUsername(in.Username):
 		add("username", "must be 2 to 64 characters of a-z, 0-9, '.', '_', '@' and '-'")
-	case in.Username == reservedUsername:
-		add("username", "is reserved")
+	case ReservedUsername(in.Username):
+		add("username", "is reserved for the service's own entries in the audit trail")
 	}
-	switch {
-	case utf8.RuneCountInString(in.Password) < auth.MinPasswordLength:
-		add("password", fmt.Sprintf("must be at least %d characters long", auth.MinPasswordLength))
-	case len(in.Password) > auth.MaxPasswordLength:
-		add("password", fmt.Sprintf("must be at most %d bytes long", auth.MaxPasswordLength))
+	if bad := auth.PasswordProblem(in.Password, in.Username); bad != "" {
+		add("password", bad)
 	}
 	role, err := auth.ParseRole(in.Role)
 	if err != nil {
@@ -185,9 +217,10 @@ func (s *Service) CreateUser(ctx context.Context, p *auth.Principal, in NewAccou
 }
 
 // CreateUserAsOperator adds a local account for the command line, whose
-// caller already holds the database; the audit trail signs it "system".
+// caller already holds the database; the audit trail signs it
+// "cli:user-add".
 func (s *Service) CreateUserAsOperator(ctx context.Context, in NewAccount) (*Account, error) {
-	return s.createUser(ctx, nil, in)
+	return s.createUser(ctx, CommandLine("user-add"), in)
 }
 
 func (s *Service) createUser(ctx context.Context, actor *auth.Principal, in NewAccount) (*Account, error) {
@@ -201,6 +234,9 @@ func (s *Service) createUser(ctx context.Context, actor *auth.Principal, in NewA
 		return nil, invalid(FieldError{Field: "password", Message: "cannot be used"})
 	}
 	a := &Account{Username: in.Username, Role: auth.Role(in.Role), Org: in.Org, Units: slices.Clone(in.Units)}
+	if err := s.afterDeletionSecond(ctx, in.Username); err != nil {
+		return nil, err
+	}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		as, err := accountStore(tx)
 		if err != nil {
@@ -210,6 +246,13 @@ func (s *Service) createUser(ctx context.Context, actor *auth.Principal, in NewA
 			return err
 		}
 		a.CreatedAt = s.clock()
+		if deletedAt, found, err := as.DeletedAt(ctx, a.Username); err != nil {
+			return err
+		} else if found && !a.CreatedAt.Truncate(time.Second).After(deletedAt) {
+			// Revoked tells the two accounts' tokens apart by the second
+			// of their iat; see afterDeletionSecond.
+			return Errorf(EConflict, "an account with this username was deleted a moment ago; try again in a second")
+		}
 		if err := as.CreateUser(ctx, a, hash); err != nil {
 			if ErrorCode(err) == EConflict {
 				return Errorf(EConflict, "an account with this username already exists")
@@ -262,12 +305,44 @@ func (s *Service) ListUsers(ctx context.Context, p *auth.Principal) ([]Account, 
 	return as.ListUsers(ctx)
 }
 
+// afterDeletionSecond waits, when username was deleted during the current
+// second, until the next one begins. Tokens carry their issue time in whole
+// seconds; an account created in a later second than the deletion of its
+// predecessor has tokens whose iat no token of the predecessor can have,
+// which is what lets Revoked accept the new account's tokens at once and
+// refuse the old one's for ever. The wait is at most a second, and only
+// right after a deletion.
+func (s *Service) afterDeletionSecond(ctx context.Context, username string) error {
+	as, err := accountStore(s.store)
+	if err != nil {
+		return err
+	}
+	deletedAt, found, err := as.DeletedAt(ctx, username)
+	if err != nil || !found {
+		return err
+	}
+	next := deletedAt.Truncate(time.Second).Add(time.Second)
+	wait := next.Sub(s.clock())
+	if wait <= 0 || wait > time.Second {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // DeleteUser removes a local account (admin) and takes back every token
 // issued to it so far: the username is marked deleted, and tokens of that
 // subject issued before the mark are refused until they would have expired
 // anyway. Marking deletions rather than checking that a subject exists keeps
 // tokens of an external identity provider, whose people have no local
-// account, working.
+// account, working. The last administrator cannot be deleted (EConflict):
+// with none left, only the command line could create accounts again.
 func (s *Service) DeleteUser(ctx context.Context, p *auth.Principal, username string) error {
 	if err := requireRole(p, auth.RoleAdmin); err != nil {
 		return err
@@ -287,6 +362,11 @@ func (s *Service) DeleteUser(ctx context.Context, p *auth.Principal, username st
 			}
 			return err
 		}
+		// Inside the write transaction: two administrators deleting each
+		// other at once are serialised, and the second is refused.
+		if err := checkAdminRemains(ctx, as, a, ""); err != nil {
+			return err
+		}
 		now := s.clock()
 		if err := as.DeleteUser(ctx, username); err != nil {
 			return err
@@ -296,6 +376,33 @@ func (s *Service) DeleteUser(ctx context.Context, p *auth.Principal, username st
 		}
 		return s.audit(ctx, tx, p, now, a.Org, ActionUserDelete, "user/"+username, 0, "")
 	})
+}
+
+// checkAdminRemains refuses a change that would leave no administrator
+// account: a deletes (newRole "") or a's role becoming newRole. Call it in
+// the write transaction that makes the change; a role change must call it
+// too.
+func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, newRole auth.Role) error {
+	if a.Role != auth.RoleAdmin || newRole == auth.RoleAdmin {
+		return nil
+	}
+	users, err := as.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	admins := 0
+	for _, u := range users {
+		if u.Role == auth.RoleAdmin {
+			admins++
+		}
+	}
+	if admins <= 1 {
+		if newRole == "" {
+			return Errorf(EConflict, "this is the last administrator account: create another administrator before deleting it")
+		}
+		return Errorf(EConflict, "this is the last administrator account: create another administrator before changing its role")
+	}
+	return nil
 }
 
 // errBadCredentials is the one answer to a failed login, whether the
@@ -309,7 +416,9 @@ func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or
 func (s *Service) Login(ctx context.Context, username, password string) (*auth.Principal, error) {
 	// No stored password is longer than MaxPasswordLength, so a longer one
 	// is wrong; it is cut only to bound the work of the dummy check.
-	if !ValidUsername(username) || password == "" || len(password) > auth.MaxPasswordLength {
+	// A reserved name's tokens are refused (Revoked), so an account left
+	// with one from before the rule gets no token either.
+	if !ValidUsername(username) || ReservedUsername(username) || password == "" || len(password) > auth.MaxPasswordLength {
 		auth.DummyCheck(password[:min(len(password), auth.MaxPasswordLength)])
 		return nil, errBadCredentials()
 	}
@@ -358,9 +467,15 @@ func (s *Service) Logout(ctx context.Context, p *auth.Principal) error {
 	})
 }
 
-// Revoked reports whether a verified token was taken back: logged out, or
-// issued to an account deleted since. It implements server.Revocations.
+// Revoked reports whether a verified token was taken back: logged out,
+// issued to an account deleted since, or naming one of the service's own
+// actors as its subject (an identity provider's "system" or "cli:import"
+// would sign audit entries as the service). It implements
+// server.Revocations.
 func (s *Service) Revoked(ctx context.Context, p *auth.Principal) (bool, error) {
+	if ReservedUsername(p.Subject) {
+		return true, nil
+	}
 	as, err := accountStore(s.store)
 	if err != nil {
 		return false, err
@@ -380,6 +495,18 @@ func (s *Service) Revoked(ctx context.Context, p *auth.Principal) (bool, error) 
 		// Without iat, assume the worst: issued as long before its expiry
 		// as any token may live.
 		issued = p.ExpiresAt.Add(-MaxTokenTTL)
+	}
+	// The name was deleted and may have been given to a new account since.
+	// Such an account is created in a later second than the deletion
+	// (afterDeletionSecond), so a token issued in or after the second of
+	// its creation is the new account's; anything earlier was issued
+	// before the deletion, to the old account.
+	a, _, err := as.GetUser(ctx, p.Subject)
+	switch {
+	case err == nil && a.CreatedAt.After(deletedAt):
+		return issued.Before(a.CreatedAt.Truncate(time.Second)), nil
+	case err != nil && ErrorCode(err) != ENotFound:
+		return false, err
 	}
 	return !issued.After(deletedAt.Add(revocationSkew)), nil
 }

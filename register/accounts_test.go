@@ -74,7 +74,7 @@ func TestCreateUser(t *testing.T) {
 			{"OK", func(a *register.NewAccount) {}, "", ""},
 			{"OKDPO", func(a *register.NewAccount) { a.Username, a.Role, a.Units = "dora", "dpo", nil }, "", ""},
 			{"OKAdminWithoutOrg", func(a *register.NewAccount) { a.Username, a.Role, a.Org, a.Units = "ada", "admin", "", nil }, "", ""},
-			{"OKTwelveAccentedCharacters", func(a *register.NewAccount) { a.Username, a.Password = "zoe", strings.Repeat("é", 12) }, "", ""},
+			{"OKTwelveAccentedCharacters", func(a *register.NewAccount) { a.Username, a.Password = "zoe", "éàèçôûîëïöüÿ" }, "", ""},
 			{"ErrDuplicateUsername", func(a *register.NewAccount) {}, register.EConflict, ""},
 			{"ErrUsernameTooShort", func(a *register.NewAccount) { a.Username = "e" }, register.EInvalid, "username"},
 			{"ErrUsernameTooLong", func(a *register.NewAccount) { a.Username = strings.Repeat("e", 65) }, register.EInvalid, "username"},
@@ -280,8 +280,12 @@ func TestFirstAdminOnlyOnce(t *testing.T) {
 		if again, err := svc.EnsureFirstAdmin(ctx); err != nil || again != "" {
 			t.Fatalf("second: got %q, %v, want nothing", again, err)
 		}
-		// Even with every account gone, no new password appears.
-		if err := svc.DeleteUser(ctx, adminPrincipal(), register.FirstAdmin); err != nil {
+		// Even with every account gone (the API refuses to delete the last
+		// administrator: the store does it here), no new password appears.
+		err = db.Store().InTx(ctx, func(tx register.Store) error {
+			return tx.(register.AccountStore).DeleteUser(ctx, register.FirstAdmin)
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 		if again, err := svc.EnsureFirstAdmin(ctx); err != nil || again != "" {
@@ -311,7 +315,7 @@ func TestLoginRefusesOverlongPassword(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
-		long := strings.Repeat("p", auth.MaxPasswordLength)
+		long := strings.Repeat("kT7#pQ2!", auth.MaxPasswordLength/8)
 		if _, err := svc.CreateUser(ctx, adminPrincipal(), register.NewAccount{Username: "max", Password: long, Role: "admin"}); err != nil {
 			t.Fatal(err)
 		}

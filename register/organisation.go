@@ -9,8 +9,8 @@ type Organisation struct {
 	Name         string    `json:"name" validate:"required,min=2,max=200"`
 	Address      string    `json:"address" validate:"max=500"`
 	Website      string    `json:"website" validate:"omitempty,httpurl,max=500"`
-	DPOContact   string    `json:"dpo_contact" validate:"max=500"`
-	LIPADContact string    `json:"lipad_contact" validate:"max=500"`
+	DPOContact   string    `json:"dpo_contact" validate:"max=500,contact"`
+	LIPADContact string    `json:"lipad_contact" validate:"max=500,contact"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -19,8 +19,8 @@ type Organisation struct {
 type OrganisationContacts struct {
 	Address      string `json:"address" validate:"max=500"`
 	Website      string `json:"website" validate:"omitempty,httpurl,max=500"`
-	DPOContact   string `json:"dpo_contact" validate:"max=500"`
-	LIPADContact string `json:"lipad_contact" validate:"max=500"`
+	DPOContact   string `json:"dpo_contact" validate:"max=500,contact"`
+	LIPADContact string `json:"lipad_contact" validate:"max=500,contact"`
 }
 
 // Unit is a department of an organisation; editors write in their units.

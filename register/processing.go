@@ -7,7 +7,7 @@ import "time"
 // before publication.
 type Party struct {
 	Name    string `json:"name" validate:"omitempty,min=2,max=200"`
-	Contact string `json:"contact" validate:"max=500"`
+	Contact string `json:"contact" validate:"max=500,contact"`
 }
 
 // Processor processes data on behalf of the controller.

@@ -103,10 +103,13 @@ func (s *Service) audit(ctx context.Context, tx Store, p *auth.Principal, at tim
 		return fmt.Errorf("audit head: %w", err)
 	}
 	e := &AuditEntry{At: at, Organisation: org, Action: action, Target: target, Version: version, Comment: comment}
-	if p != nil {
+	switch {
+	case p == nil:
+		e.Actor, e.Role = SystemActor, SystemActor
+	case isCommandLine(p):
+		e.Actor, e.Role = p.Subject, CommandLineRole
+	default:
 		e.Actor, e.Role = p.Subject, string(p.Role)
-	} else {
-		e.Actor, e.Role = "system", "system"
 	}
 	e.Chain(prev)
 	if err := tx.AppendAudit(ctx, e); err != nil {

@@ -61,6 +61,9 @@ func NewValidator() *Validator {
 	must(v.RegisterValidation("httpurl", func(fl validator.FieldLevel) bool {
 		return validHTTPURL(fl.Field().String())
 	}))
+	must(v.RegisterValidation("contact", func(fl validator.FieldLevel) bool {
+		return contactProblem(fl.Field().String()) == ""
+	}))
 	v.RegisterAlias("country", "iso3166_1_alpha2")
 	return &Validator{v: v}
 }
@@ -144,6 +147,8 @@ func message(fe validator.FieldError) string {
 		return "must be a date that exists, written YYYY-MM-DD"
 	case "httpurl", "url":
 		return "must be an http or https URL"
+	case "contact":
+		return contactProblem(fe.Value().(string))
 	case "iso3166_1_alpha2", "country":
 		return "must be an ISO 3166-1 alpha-2 country code such as CH or FR"
 	}
@@ -204,9 +209,48 @@ func badText(s string) string {
 		return "must be valid UTF-8"
 	}
 	for _, r := range s {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+		switch {
+		case r != '\n' && r != '\t' && unicode.IsControl(r):
 			return "must not contain control characters other than newline and tab"
+		case IsBidiControl(r):
+			return "must not contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C)"
+		case IsNonCharacter(r):
+			return "must not contain Unicode non-characters (U+FDD0 to U+FDEF, U+xxFFFE, U+xxFFFF)"
 		}
 	}
 	return ""
 }
+
+// IsBidiControl reports whether r is one of the invisible characters that
+// reorder the text around them: embeddings and overrides (U+202A–U+202E),
+// isolates (U+2066–U+2069) and the marks U+200E, U+200F and U+061C. In a
+// record they make "\u202egnp.exe" read as "exe.png"; no register entry
+// needs them, since the renderers order each line by its own letters.
+func IsBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// IsNonCharacter reports whether r is one of the 66 code points Unicode
+// keeps for a program's internal use (U+FDD0–U+FDEF and the last two of
+// every plane): they have no meaning in interchanged text.
+func IsNonCharacter(r rune) bool {
+	return (r >= 0xFDD0 && r <= 0xFDEF) || (r >= 0 && r <= unicode.MaxRune && r&0xFFFE == 0xFFFE)
+}
+
+// CleanText removes the characters badText refuses but that can be dropped
+// without losing meaning: bidirectional controls and non-characters. It
+// serves the cleaning of records stored before they were refused.
+func CleanText(s string) string {
+	if !strings.ContainsFunc(s, droppable) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if droppable(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func droppable(r rune) bool { return IsBidiControl(r) || IsNonCharacter(r) }

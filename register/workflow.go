@@ -115,7 +115,11 @@ func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, 
 }
 
 func newPublication(p *Processing, at time.Time) *Publication {
-	pub := Public(p, at)
+	return publicationOf(Public(p, at), p.Version, at)
+}
+
+// publicationOf is the stored row of pub, published as version at at.
+func publicationOf(pub *PublicProcessing, version int, at time.Time) *Publication {
 	data, err := json.Marshal(pub)
 	if err != nil {
 		// PublicProcessing holds only strings, numbers and bools.
@@ -130,10 +134,10 @@ func newPublication(p *Processing, at time.Time) *Publication {
 		cats = append(cats, SearchKey(c.Name))
 	}
 	return &Publication{
-		ProcessingID: p.ID,
-		Organisation: p.Organisation,
-		Version:      p.Version,
-		Title:        p.Title,
+		ProcessingID: pub.ID,
+		Organisation: pub.Organisation,
+		Version:      version,
+		Title:        pub.Title,
 		SearchKey:    SearchKey(pub.Title, pub.Purpose, pub.Reference, pub.Description, pub.PublicSummary),
 		Sensitive:    pub.Sensitive(),
 		BasisTypes:   " " + strings.Join(types, " ") + " ",

@@ -148,8 +148,8 @@ func apiDocs() []op {
 		{method: "GET", path: "/public/v1/organisations/{org}/register.pdf", summary: "The organisation's public register (PDF)", tag: "public", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{404, 422, 429, 500, 503}},
 
 		{method: "GET", path: "/api/v1/users", summary: "Local accounts (never passwords or hashes)", tag: "accounts", status: 200, resp: listOf[register.Account]{}, errors: []int{401, 403}},
-		{method: "POST", path: "/api/v1/users", summary: "Create a local account (password: at least 12 characters)", tag: "accounts", body: register.NewAccount{}, status: 201, resp: register.Account{}, errors: errsWrite(409)},
-		{method: "DELETE", path: "/api/v1/users/{username}", summary: "Delete a local account; its tokens are refused from then on", tag: "accounts", status: 204, errors: []int{401, 403, 404}},
+		{method: "POST", path: "/api/v1/users", summary: "Create a local account (password: at least 12 characters, not weak: docs/security.md)", tag: "accounts", body: register.NewAccount{}, status: 201, resp: register.Account{}, errors: errsWrite(409)},
+		{method: "DELETE", path: "/api/v1/users/{username}", summary: "Delete a local account; its tokens are refused from then on (409 for the last administrator)", tag: "accounts", status: 204, errors: []int{401, 403, 404, 409}},
 		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: loginRequest{}, status: 200, resp: loginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
 		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},
 

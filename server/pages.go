@@ -11,7 +11,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -329,7 +328,7 @@ func (v *view) FR() template.HTMLAttr {
 }
 
 // contactView is a contact as a page prints it: a mail link when it is a
-// bare address, else its text, else "not stated".
+// plain address, else its text, else "not stated".
 type contactView struct {
 	Mail, Text, Missing string
 	FR                  template.HTMLAttr
@@ -339,7 +338,9 @@ type contactView struct {
 func (v *view) Contact(s string) contactView {
 	s = strings.TrimSpace(s)
 	c := contactView{Text: s, Missing: v.T("not.stated"), FR: v.FR()}
-	if a, err := mail.ParseAddress(s); err == nil && a.Address == s && !strings.ContainsAny(s, " <>\"") {
+	// Only a plain address becomes a link: net/mail accepts '?' and '&',
+	// which would give the mailto link hidden parameters (docs/security.md).
+	if register.MailAddress(s) {
 		c.Mail = s
 	}
 	return c

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
 )
 
@@ -39,7 +38,7 @@ func runCSVImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer app.close()
-	operator := &auth.Principal{Subject: "import", Role: auth.RoleAdmin}
+	operator := register.CommandLine("import")
 	items, err := app.svc.ImportCSV(ctx, operator, *org, *unit, in)
 	if err != nil {
 		if de, ok := register.AsError(err); ok && len(de.Fields) > 0 {

@@ -32,6 +32,13 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		log, err := c.logger(e.stderr)
+		if err != nil {
+			return err
+		}
+		if err := runMaintenance(ctx, newService(db, log), log); err != nil {
+			return err
+		}
 		if len(names) == 0 {
 			fmt.Fprintln(e.stdout, "nothing to apply: the schema is up to date")
 		}

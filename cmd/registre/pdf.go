@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/reports"
 )
@@ -60,7 +59,7 @@ func runPDF(ctx context.Context, e *env, args []string) error {
 		err = pdfRegister(ctx, svc, *org, &buf, opts)
 	case "report":
 		var data *register.AuditorReport
-		operator := &auth.Principal{Subject: "registre-cli", Role: auth.RoleAdmin}
+		operator := register.CommandLine("pdf")
 		if data, err = svc.AuditorReport(ctx, operator, *org, 0); err == nil {
 			err = reports.ComplianceReport(&buf, *data, opts)
 		}

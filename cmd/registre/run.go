@@ -179,7 +179,26 @@ func (c *config) open(ctx context.Context, e *env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{log: log, db: db, svc: newService(db, log)}, nil
+	svc := newService(db, log)
+	if err := runMaintenance(ctx, svc, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{log: log, db: db, svc: svc}, nil
+}
+
+// runMaintenance runs the steps migrations queued for Go to do (the
+// audited cleaning of stored text): they extend the audit chain, which SQL
+// cannot.
+func runMaintenance(ctx context.Context, svc *register.Service, log *slog.Logger) error {
+	n, err := svc.RunMaintenance(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.InfoContext(ctx, "maintenance changed stored records", "records", n)
+	}
+	return nil
 }
 
 func (a *app) close() { a.db.Close() }

@@ -38,6 +38,10 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	switch {
 	case *sub == "":
 		return errors.New("--sub is required")
+	case register.ReservedUsername(*sub):
+		// The service refuses such tokens: their entries would pass for
+		// the service's own in the audit trail.
+		return fmt.Errorf("--sub: %q is reserved for the service's own entries in the audit trail", *sub)
 	case r == auth.RoleAdmin && (p.Org != "" || len(p.Units) > 0):
 		return errors.New("an admin token has no --org or --units")
 	case r != auth.RoleAdmin && p.Org == "":
@@ -53,7 +57,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	svc := app.svc
 	if p.Org != "" {
 		// Reads only, as the operator who holds the database.
-		units, err := svc.ListUnits(ctx, &auth.Principal{Subject: "system", Role: auth.RoleAdmin}, p.Org)
+		units, err := svc.ListUnits(ctx, register.CommandLine("token"), p.Org)
 		if register.ErrorCode(err) == register.ENotFound {
 			return fmt.Errorf("--org: no organisation %q", p.Org)
 		}

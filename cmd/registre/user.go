@@ -15,7 +15,7 @@ import (
 
 // runUser serves `registre user add`: it creates a local account from the
 // command line of the server, where whoever runs it already holds the
-// database; the audit trail records it as done by "system".
+// database; the audit trail signs it "cli:user-add" (role "cli").
 func runUser(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("user: want `user add --username U --role R [--org O] [--units a,b]`")
@@ -66,7 +66,7 @@ func readPassword(e *env) (password string, generated bool, err error) {
 	if e.stdin != nil {
 		if f, ok := e.stdin.(*os.File); ok {
 			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				fmt.Fprint(e.stderr, "password (at least 12 characters; empty line: generate one): ")
+				fmt.Fprint(e.stderr, "password (at least 12 characters, not a common one; empty line: generate one): ")
 			}
 		}
 		line, err := bufio.NewReaderSize(io.LimitReader(e.stdin, auth.MaxPasswordLength+2), 4096).ReadString('\n')

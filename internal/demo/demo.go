@@ -32,8 +32,9 @@ func (s Summary) String() string {
 		s.ByState[archived], s.ByState[republished], s.ByState[returned])
 }
 
-// principal is who the demo acts as, in the audit trail.
-func principal() *auth.Principal { return &auth.Principal{Subject: "demo", Role: auth.RoleAdmin} }
+// principal is who the demo acts as, in the audit trail: the command line
+// ("cli:demo"), which no account can pass for.
+func principal() *auth.Principal { return register.CommandLine("demo") }
 
 // Load loads the demo register, skipping what is already there.
 func Load(ctx context.Context, svc *register.Service) (Summary, error) {
