@@ -404,6 +404,17 @@ func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	// Only organisations of the public register are looked at further:
+	// one that exists with nothing published and one that does not exist
+	// get the same answer (docs/security.md, "What the public side tells
+	// apart").
+	orgs, _, err := s.publicOrgs(r)
+	if err != nil {
+		return err
+	}
+	if findOrg(orgs, r.PathValue("org")) == nil {
+		return errNotInPublicRegister()
+	}
 	org, err := s.publicOrganisationRecord(ctx, r.PathValue("org"))
 	if err != nil {
 		return err
@@ -443,8 +454,8 @@ func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error
 		m = registerKey{head: head.Seq, orgUpdated: org.UpdatedAt, key: key, count: len(pubs)}
 		s.docs.rememberRegister(memoKey, m)
 	}
-	if m.count == 0 {
-		return register.Errorf(register.ENotFound, "the organisation has no published processing")
+	if m.count == 0 { // its last publication was archived meanwhile
+		return errNotInPublicRegister()
 	}
 	tag := `"r` + m.key + `"`
 	if notModifiedPDF(w, r, tag) {
