@@ -53,13 +53,17 @@ func cleanText(s string) bool {
 func (s *Server) refuseBadText(w http.ResponseWriter, r *http.Request, where string) {
 	detail := "the " + where + " of the request holds a NUL byte or is not valid UTF-8"
 	p := errBadRequest(detail)
-	if isAPIPath(r.URL.Path) || !cleanText(r.URL.Path) {
-		// A path that is not text is not a page either.
+	if isAPIPath(r.URL.Path) {
 		writeProblem(w, r, p)
 		return
 	}
+	// The page's own links (the other language) point at the home page
+	// when the path itself is the bad part.
 	clean := r.Clone(r.Context())
 	clean.URL = &url.URL{Path: r.URL.Path}
+	if !cleanText(r.URL.Path) {
+		clean.URL.Path = "/"
+	}
 	_ = s.errorPage(w, clean, p)
 }
 

@@ -133,6 +133,7 @@ func (s *Server) MetricsHandler() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		s.metrics.write(w)
+		fmt.Fprintf(w, "# HELP registre_public_pdf_renders_total Public PDF documents drawn because they were not in the cache.\n# TYPE registre_public_pdf_renders_total counter\nregistre_public_pdf_renders_total %d\n", s.docs.renders.Load())
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, newProblem(http.StatusNotFound, "this address serves only GET /metrics"))

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -77,6 +78,7 @@ type documents struct {
 	cache    *pdfCache
 	flight   singleflight.Group
 	langs    language.Matcher
+	renders  atomic.Int64 // public documents drawn (cache misses), for metrics
 
 	mu    sync.Mutex
 	orgs  map[string]orgRead // organisations by slug, with when they were read
@@ -193,6 +195,7 @@ func (d *documents) cached(ctx context.Context, key string, weight int64, fn fun
 		return b, nil
 	}
 	v, err, _ := d.flight.Do(key, func() (any, error) {
+		d.renders.Add(1)
 		b, err := d.draw(context.WithoutCancel(ctx), weight, fn)
 		if err != nil {
 			return nil, err

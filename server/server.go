@@ -32,10 +32,10 @@ type Revocations interface {
 
 // Config is what the server needs besides the service.
 type Config struct {
-	Service   *register.Service
-	Verifier  TokenVerifier
-	Revoked   Revocations // optional
-	Logger    *slog.Logger
+	Service  *register.Service
+	Verifier TokenVerifier
+	Revoked  Revocations // optional
+	Logger   *slog.Logger
 	// PublicURL is the base URL printed in documents, feeds, the CSV and
 	// pages. Empty: the request's host, which must then be ListenAddr or a
 	// loopback name (other hosts get 421, see guard.go).
@@ -44,7 +44,7 @@ type Config struct {
 	// PublicURL empty it is the one host name accepted besides loopback
 	// names on its port. Empty: loopback names on any port (tests).
 	ListenAddr string
-	Version   string
+	Version    string
 
 	// Signer issues the tokens of POST /api/v1/auth/login; nil: local
 	// login answers 503.
