@@ -62,8 +62,9 @@ func (s *Server) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map
 	return orgs, names, nil
 }
 
-// publicBase is the base URL of links in open data: the configured public
-// URL, else the one the request came to.
+// publicBase is the base URL of links in documents and open data: the
+// configured public URL, else the one the request came to, whose host the
+// guard (guard.go) has checked to be the listen address or a loopback name.
 func (s *Server) publicBase(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
