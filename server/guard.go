@@ -71,6 +71,8 @@ func (s *Server) refuseBadText(w http.ResponseWriter, r *http.Request, where str
 // public URL is configured: documents, feeds, the CSV and pages print the
 // request's host in links, so a foreign one would end up in what is served
 // (and in shared caches in front), and each new one would cost a render.
+// The accepted names are few (the listen address, localhost, 127.0.0.1 and
+// [::1] on the listen port), so the base URLs a document can carry are too.
 type hostPolicy struct {
 	open  bool            // a public URL is configured: any host will do
 	port  string          // the listen port; "" accepts loopback names on any port
@@ -116,11 +118,10 @@ func (hp hostPolicy) allows(hostport string) bool {
 	if hp.port != "" && port != hp.port {
 		return false
 	}
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	// Three spellings only, not every name under .localhost or every
+	// address of 127.0.0.0/8: each accepted host is a base URL, so a
+	// different PDF to draw and keep.
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // hostFree are the paths answered whatever the Host: load balancers probe

@@ -73,7 +73,9 @@ func (s *Server) publicBase(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	// Lower case: "LOCALHOST" must not be a second base URL (and a second
+	// render) of the same documents.
+	return scheme + "://" + strings.ToLower(r.Host)
 }
 
 // orgParam reads ?org= for open data: an organisation that has nothing
