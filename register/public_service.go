@@ -96,6 +96,9 @@ func (s *Service) PublicStamp(ctx context.Context, id string) (PublicationStamp,
 // paging is ignored), in the order of ListPublic, until fn returns false.
 // It reads in batches so that a whole register is never held in memory.
 func (s *Service) ScanPublic(ctx context.Context, f PublicFilter, fn func(Publication) bool) error {
+	if err := f.check(); err != nil {
+		return err
+	}
 	if f.BasisType != "" && !f.BasisType.Valid() {
 		return invalid(FieldError{Field: "legal_basis", Message: "is not a known legal basis type"})
 	}
@@ -108,17 +111,26 @@ func (s *Service) PublicEvents(ctx context.Context, org string, limit int) ([]Pu
 	if limit < 1 || limit > MaxPublicEvents {
 		limit = MaxPublicEvents
 	}
+	if err := checkTerms("org", org); err != nil {
+		return nil, err
+	}
 	return s.store.ListPublicEvents(ctx, org, limit)
 }
 
 // PublicHead returns the latest publication or archiving of org ("" for all).
 func (s *Service) PublicHead(ctx context.Context, org string) (PublicHead, error) {
+	if err := checkTerms("org", org); err != nil {
+		return PublicHead{}, err
+	}
 	return s.store.GetPublicHead(ctx, org)
 }
 
 // PublicUnitName returns the name of a unit of an organisation: units are
 // how an organisation is divided, which its public register shows.
 func (s *Service) PublicUnitName(ctx context.Context, org, unit string) (string, error) {
+	if !storableKeys(org, unit) {
+		return "", notFound("unit")
+	}
 	u, err := s.store.GetUnit(ctx, org, unit)
 	if err != nil {
 		return "", err

@@ -64,6 +64,9 @@ func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilte
 	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
 		return nil, 0, err
 	}
+	if err := f.check(); err != nil {
+		return nil, 0, err
+	}
 	if p.Role != auth.RoleAdmin {
 		f.Organisation = p.Org
 	}
@@ -118,6 +121,9 @@ func (s *Service) VerifyAudit(ctx context.Context, p *auth.Principal, expectHead
 
 // PublicProcessing returns the published record of a processing.
 func (s *Service) PublicProcessing(ctx context.Context, id string) (*Publication, error) {
+	if !storableKeys(id) {
+		return nil, notFound("processing")
+	}
 	return s.store.GetPublication(ctx, id)
 }
 
@@ -125,6 +131,9 @@ func (s *Service) PublicProcessing(ctx context.Context, id string) (*Publication
 func (s *Service) ListPublic(ctx context.Context, f PublicFilter) ([]Publication, int, error) {
 	var err error
 	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
+		return nil, 0, err
+	}
+	if err := f.check(); err != nil {
 		return nil, 0, err
 	}
 	if len([]rune(f.Query)) > 200 {

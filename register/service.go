@@ -146,7 +146,7 @@ func (s *Service) GetOrganisation(ctx context.Context, p *auth.Principal, slug s
 	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
 		return nil, err
 	}
-	if !sameOrg(p, slug) {
+	if !sameOrg(p, slug) || !storableKeys(slug) {
 		return nil, notFound("organisation")
 	}
 	return s.store.GetOrganisation(ctx, slug)
@@ -154,6 +154,9 @@ func (s *Service) GetOrganisation(ctx context.Context, p *auth.Principal, slug s
 
 // OrganisationExists reports whether slug names an organisation (for token checks).
 func (s *Service) OrganisationExists(ctx context.Context, slug string) (bool, error) {
+	if !storableKeys(slug) {
+		return false, nil
+	}
 	_, err := s.store.GetOrganisation(ctx, slug)
 	if ErrorCode(err) == ENotFound {
 		return false, nil
@@ -303,6 +306,9 @@ func (s *Service) ListProcessings(ctx context.Context, p *auth.Principal, f Proc
 	}
 	if len([]rune(f.Query)) > 200 {
 		return nil, 0, invalid(FieldError{Field: "q", Message: "must be at most 200 characters long"})
+	}
+	if err := f.check(); err != nil {
+		return nil, 0, err
 	}
 	if p.Role != auth.RoleAdmin {
 		f.Organisation = p.Org

@@ -121,9 +121,22 @@ func (m *metrics) write(w io.Writer) {
 	}
 }
 
-func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	s.metrics.write(w)
-	return nil
+// MetricsHandler serves the metrics at GET /metrics. It is not on the
+// public address: how many logins, deletions and imports happen is not for
+// anonymous callers. The service serves it on its own listen address
+// (REGISTRE_METRICS_ADDR), which operators keep to their monitoring
+// network, as Prometheus' exporters do.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		s.metrics.write(w)
+		fmt.Fprintf(w, "# HELP registre_public_pdf_renders_total Public PDF documents drawn because they were not in the cache.\n# TYPE registre_public_pdf_renders_total counter\nregistre_public_pdf_renders_total %d\n", s.docs.renders.Load())
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, newProblem(http.StatusNotFound, "this address serves only GET /metrics"))
+	})
+	return mux
 }

@@ -90,7 +90,6 @@ func apiDocs() []op {
 		{method: "GET", path: "/healthz", summary: "The process is alive", tag: "service", status: 200, resp: status{}},
 		{method: "GET", path: "/readyz", summary: "The database is reachable", tag: "service", status: 200, resp: status{}, errors: []int{503}},
 		{method: "GET", path: "/api/openapi.json", summary: "This document", tag: "service", status: 200, resp: map[string]any{}},
-		{method: "GET", path: "/metrics", summary: "Prometheus metrics (text format): requests by route pattern and status, durations, in-flight requests, memory", tag: "service", status: 200, resp: "", respType: "text/plain"},
 
 		{method: "GET", path: "/api/v1/organisations", summary: "Organisations the caller may see", tag: "organisations", status: 200, resp: listOf[register.Organisation]{}, errors: errsRead},
 		{method: "POST", path: "/api/v1/organisations", summary: "Create an organisation", tag: "organisations", body: register.Organisation{}, status: 201, resp: register.Organisation{}, errors: errsWrite(409)},
@@ -252,7 +251,14 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 			ok["content"] = map[string]any{ct: map[string]any{"schema": schema}}
 		}
 		responses[fmt.Sprint(o.status)] = ok
-		for _, code := range o.errors {
+		// Every request is checked before routing (guard.go): a NUL byte or
+		// invalid UTF-8 in its path or query is 400, and a foreign host name
+		// without REGISTRE_PUBLIC_URL is 421 (but on the health probes).
+		codes := append([]int{400}, o.errors...)
+		if o.path != "/healthz" && o.path != "/readyz" {
+			codes = append(codes, 421)
+		}
+		for _, code := range codes {
 			responses[fmt.Sprint(code)] = map[string]any{"$ref": fmt.Sprintf("#/components/responses/E%d", code)}
 		}
 		docPath := strings.TrimSuffix(o.path, "{$}") // "/{$}" (exactly "/") is "/" in OpenAPI
@@ -268,7 +274,7 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 		}
 	}
 	errResponses := map[string]any{}
-	for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503} {
+	for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 413, 415, 421, 422, 428, 429, 500, 503} {
 		errResponses[fmt.Sprintf("E%d", code)] = map[string]any{
 			"description": http.StatusText(code),
 			"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},

@@ -509,7 +509,11 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) er
 	}
 	lang, explicit := pickLang(r)
 	v := s.newView(r, lang)
-	v.Title = v.T("error.title")
+	d := errorData{TitleKey: "error.title", TextKey: "error.text"}
+	if p.Status == http.StatusBadRequest {
+		d = errorData{TitleKey: "error.bad.title", TextKey: "error.bad.text"}
+	}
+	v.Title, v.Data = v.T(d.TitleKey), d
 	page, rerr := s.renderPage(p.Status, "error", v, explicit)
 	if rerr != nil {
 		s.log.ErrorContext(r.Context(), "error page failed", "err", rerr)
@@ -518,6 +522,9 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) er
 	}
 	return s.writePage(w, r, page)
 }
+
+// errorData is what the error page shows: the keys of its labels.
+type errorData struct{ TitleKey, TextKey string }
 
 // isAPIPath tells paths whose answers are JSON (problem+json when missing)
 // from the pages' paths, whose missing answer is an HTML page.

@@ -117,6 +117,8 @@ func labelTable() map[string]text {
 		"notfound.home":        {"Retour à la recherche", "Back to the search"},
 		"error.title":          {"Une erreur est survenue", "Something went wrong"},
 		"error.text":           {"La page n’a pas pu être affichée. L’erreur a été enregistrée ; veuillez réessayer plus tard.", "The page could not be shown. The error has been logged; please try again later."},
+		"error.bad.title":      {"Adresse non valable", "Invalid address"},
+		"error.bad.text":       {"L’adresse demandée contient un caractère nul (NUL) ou des octets qui ne sont pas du texte UTF-8. Vérifiez le lien ou la recherche.", "The address asked for holds a NUL character or bytes that are not UTF-8 text. Check the link or the search."},
 
 		"feed.publish":           {"Publication", "Published"},
 		"feed.archive":           {"Retrait du registre", "Withdrawn from the register"},

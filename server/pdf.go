@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -77,6 +78,7 @@ type documents struct {
 	cache    *pdfCache
 	flight   singleflight.Group
 	langs    language.Matcher
+	renders  atomic.Int64 // public documents drawn (cache misses), for metrics
 
 	mu    sync.Mutex
 	orgs  map[string]orgRead // organisations by slug, with when they were read
@@ -193,6 +195,7 @@ func (d *documents) cached(ctx context.Context, key string, weight int64, fn fun
 		return b, nil
 	}
 	v, err, _ := d.flight.Do(key, func() (any, error) {
+		d.renders.Add(1)
 		b, err := d.draw(context.WithoutCancel(ctx), weight, fn)
 		if err != nil {
 			return nil, err
@@ -404,6 +407,17 @@ func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	// Only organisations of the public register are looked at further:
+	// one that exists with nothing published and one that does not exist
+	// get the same answer (docs/security.md, "What the public side tells
+	// apart").
+	orgs, _, err := s.publicOrgs(r)
+	if err != nil {
+		return err
+	}
+	if findOrg(orgs, r.PathValue("org")) == nil {
+		return errNotInPublicRegister()
+	}
 	org, err := s.publicOrganisationRecord(ctx, r.PathValue("org"))
 	if err != nil {
 		return err
@@ -443,8 +457,8 @@ func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error
 		m = registerKey{head: head.Seq, orgUpdated: org.UpdatedAt, key: key, count: len(pubs)}
 		s.docs.rememberRegister(memoKey, m)
 	}
-	if m.count == 0 {
-		return register.Errorf(register.ENotFound, "the organisation has no published processing")
+	if m.count == 0 { // its last publication was archived meanwhile
+		return errNotInPublicRegister()
 	}
 	tag := `"r` + m.key + `"`
 	if notModifiedPDF(w, r, tag) {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -279,7 +280,13 @@ func TestMetrics(t *testing.T) {
 	e := apitest.Start(t, dbtest.Open(t, dbtest.SQLiteDSN(t)))
 	e.Must(200, "GET", "/healthz", "", nil)
 	e.Do("GET", "/api/v1/processings", "", nil)
-	r := e.Must(200, "GET", "/metrics", "", nil)
+	checkProblem(t, e.Do("GET", "/metrics", "", nil), 404, "")
+	rec := httptest.NewRecorder()
+	e.Server.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	r := &apitest.Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if r.Status != 200 {
+		t.Fatalf("GET /metrics on the metrics handler: got %d", r.Status)
+	}
 	for _, want := range []string{
 		`registre_http_requests_total{route="GET /healthz",method="GET",code="200"} 1`,
 		`registre_http_requests_total{route="GET /api/v1/processings",method="GET",code="401"} 1`,

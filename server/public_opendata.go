@@ -62,8 +62,9 @@ func (s *Server) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map
 	return orgs, names, nil
 }
 
-// publicBase is the base URL of links in open data: the configured public
-// URL, else the one the request came to.
+// publicBase is the base URL of links in documents and open data: the
+// configured public URL, else the one the request came to, whose host the
+// guard (guard.go) has checked to be the listen address or a loopback name.
 func (s *Server) publicBase(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
@@ -72,7 +73,9 @@ func (s *Server) publicBase(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	// Lower case: "LOCALHOST" must not be a second base URL (and a second
+	// render) of the same documents.
+	return scheme + "://" + strings.ToLower(r.Host)
 }
 
 // orgParam reads ?org= for open data: an organisation that has nothing
@@ -89,7 +92,14 @@ func (s *Server) orgParam(r *http.Request) (*register.PublicOrganisation, error)
 	if o := findOrg(orgs, slug); o != nil {
 		return o, nil
 	}
-	return nil, register.Errorf(register.ENotFound, "organisation not found in the public register")
+	return nil, errNotInPublicRegister()
+}
+
+// errNotInPublicRegister is the one answer for an organisation the public
+// register does not show, whether it does not exist or has nothing
+// published: the public side must not tell the two apart.
+func errNotInPublicRegister() error {
+	return register.Errorf(register.ENotFound, "organisation not found in the public register")
 }
 
 // ---- CSV ----
@@ -114,14 +124,36 @@ const (
 	csvPartSep = " | "
 )
 
-// csvCell neutralises a cell a spreadsheet would read as a formula (or
-// whose leading control character it would drop): a leading apostrophe
-// makes it text, the OWASP "CSV injection" advice.
+// csvCell neutralises the formulas a spreadsheet could find in a cell: at
+// its start, and at the start of every piece after a ";" or a "|". Lists
+// are joined into one cell with " ; " (items) and " | " (parts of an item),
+// and a spreadsheet that splits cells on ";" (the usual separator where a
+// comma is the decimal mark) or on "|" would otherwise read "habitants ;
+// =1+1" as a text and a formula. A piece that starts, after spaces, with
+// = + - @ or a tab or carriage return gets a leading apostrophe, which
+// makes it text (OWASP, "CSV injection"). Free text is treated the same
+// way: a spreadsheet does not know which cells were lists.
 func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if !strings.ContainsAny(s, "=+-@\t\r") {
+		return s // the common case: nothing could start a formula
 	}
-	return s
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	start := true // at the start of the cell or of a piece
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if start && c != ' ' {
+			if strings.IndexByte("=+-@\t\r", c) >= 0 {
+				b.WriteByte('\'')
+			}
+			start = false
+		}
+		b.WriteByte(c)
+		if c == ';' || c == '|' {
+			start = true
+		}
+	}
+	return b.String()
 }
 
 // csvItem joins the parts of one list item, leaving out empty trailing parts.

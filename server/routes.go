@@ -17,7 +17,6 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/healthz", h: s.healthz, summary: "the process is alive"},
 		{method: http.MethodGet, pattern: "/readyz", h: s.readyz, summary: "the database is reachable"},
 		{method: http.MethodGet, pattern: "/api/openapi.json", h: s.openAPI, summary: "this API as OpenAPI 3.1"},
-		{method: http.MethodGet, pattern: "/metrics", h: s.metricsHandler, summary: "Prometheus metrics"},
 
 		{method: http.MethodGet, pattern: "/api/v1/organisations", roles: anyRole(), h: s.listOrganisations},
 		{method: http.MethodPost, pattern: "/api/v1/organisations", roles: admin, h: s.createOrganisation},

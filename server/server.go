@@ -32,12 +32,19 @@ type Revocations interface {
 
 // Config is what the server needs besides the service.
 type Config struct {
-	Service   *register.Service
-	Verifier  TokenVerifier
-	Revoked   Revocations // optional
-	Logger    *slog.Logger
-	PublicURL string // base URL printed in documents; empty: from the request
-	Version   string
+	Service  *register.Service
+	Verifier TokenVerifier
+	Revoked  Revocations // optional
+	Logger   *slog.Logger
+	// PublicURL is the base URL printed in documents, feeds, the CSV and
+	// pages. Empty: the request's host, which must then be ListenAddr or a
+	// loopback name (other hosts get 421, see guard.go).
+	PublicURL string
+	// ListenAddr is the address the server listens on, as bound; with
+	// PublicURL empty it is the one host name accepted besides loopback
+	// names on its port. Empty: loopback names on any port (tests).
+	ListenAddr string
+	Version    string
 
 	// Signer issues the tokens of POST /api/v1/auth/login; nil: local
 	// login answers 503.
@@ -69,6 +76,7 @@ type Server struct {
 	logins   *loginGuard // failure limits of POST /api/v1/auth/login
 	pub      *publicSite // the public register's pages, caches and static files
 	docs     *documents  // PDF documents: render slots, cache of public ones (pdf.go)
+	hosts    hostPolicy  // which Host names are answered (guard.go)
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -85,6 +93,7 @@ func New(cfg Config) *Server {
 	s.logins = newLoginGuard(cfg)
 	s.pub = newPublicSite()
 	s.docs = newDocuments(cfg.PDF)
+	s.hosts = newHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()
 	doc, err := buildOpenAPI(s.routes, apiDocs())
@@ -133,6 +142,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	}
+	// Refused before routing, so that no handler (and no database) ever
+	// sees them; such requests write nothing and need no cache care.
+	if where := badRequestText(r); where != "" {
+		s.refuseBadText(rw, r, where)
+		return
+	}
+	if !hostFree(r.URL.Path) && !s.hosts.allows(r.Host) {
+		writeProblem(rw, r, errMisdirected())
+		return
 	}
 	defer s.pub.docs.writing(r)() // the public caches must see this request's changes
 	s.mux.ServeHTTP(rw, r)

@@ -109,7 +109,7 @@ func flagSet(name string, e *env, c *config) *flag.FlagSet {
 	str(&c.JWTKeys, "jwt-keys", "", "file of public keys (PEM or JWKS) of an external identity provider")
 	str(&c.JWTIssuer, "jwt-issuer", "registre", "required iss of tokens")
 	str(&c.JWTAudience, "jwt-audience", "registre", "required aud of tokens")
-	str(&c.PublicURL, "public-url", "", "base URL printed in documents (default: from the request)")
+	str(&c.PublicURL, "public-url", "", "the public's base URL, printed in documents whatever the request's host (serve without it answers only its listen address and localhost)")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "text or json")
 	str(&c.TokenTTL, "token-ttl", "1h", "lifetime of tokens issued at login, at most 12h")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/registre/registre/server"
@@ -16,6 +17,9 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	var c config
 	fs := flagSet("serve", e, &c)
+	metricsAddr := e.getenv("REGISTRE_METRICS_ADDR")
+	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr,
+		"listen address of GET /metrics, for the monitoring network only; empty: no metrics (REGISTRE_METRICS_ADDR)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,13 +38,28 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := firstStart(ctx, svc, e.stderr); err != nil {
 		return err
 	}
-	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL}
-	id.configure(&cfg, svc)
-	h := server.New(cfg)
-
+	if err := checkPublicURL(c.PublicURL); err != nil {
+		return err
+	}
+	// Listen first: without a public URL, the address as bound is the one
+	// host name pages and documents accept besides loopback names.
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL, ListenAddr: ln.Addr().String()}
+	id.configure(&cfg, svc)
+	h := server.New(cfg)
+	if c.PublicURL == "" {
+		log.WarnContext(ctx, "REGISTRE_PUBLIC_URL is not set: pages and documents answer only for the listen address and localhost; other host names get 421")
+	}
+	if metricsAddr != "" {
+		stop, err := serveMetrics(ctx, metricsAddr, h.MetricsHandler(), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	srv := &http.Server{
 		Handler: h,
@@ -67,4 +86,36 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// checkPublicURL refuses a public URL that documents could not print as a
+// base: it must be an absolute http(s) URL without query or fragment.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("--public-url: want an absolute http(s) URL such as https://registre.example.ch, got %q", s)
+	}
+	return nil
+}
+
+// serveMetrics serves the Prometheus metrics on their own address until ctx
+// ends or stop is called.
+func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 16 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.InfoContext(ctx, "metrics listening", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics", "err", err)
+		}
+	}()
+	return func() { _ = srv.Close() }, nil
 }
