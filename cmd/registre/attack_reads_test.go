@@ -229,7 +229,19 @@ func TestAttackHeavyReads(t *testing.T) {
 					}
 				}()
 			}
-			time.Sleep(300 * time.Millisecond) // the reports are under way
+			// Once one report is answered, the others are being read or
+			// drawn: the public documents are asked for while they are.
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+				mu.Lock()
+				n := len(statuses)
+				mu.Unlock()
+				if n > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("no report answered in a minute")
+				}
+			}
 			paths := []string{
 				"/public/v1/processings/" + pub + "/notice.pdf?lang=fr",
 				"/public/v1/processings/" + pub + "/notice.pdf?lang=en",
