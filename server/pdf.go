@@ -39,8 +39,8 @@ import (
 // defaults.
 type PDFConfig struct {
 	// Concurrency is the number of render slots: a notice takes one, a
-	// register or report one per 250 processings (at most all). Default:
-	// 2×GOMAXPROCS.
+	// register one per 250 processings (at most all). Default:
+	// 2×GOMAXPROCS. Reports have slots of their own (Reports).
 	Concurrency int
 	// Wait is how long a request waits for slots before 429. Default: 2s.
 	Wait time.Duration
