@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/registre/registre/auth"
 )
 
 // Audit actions.
@@ -33,8 +35,13 @@ const (
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
 // AuditEntry is one link of the tamper-evident audit trail.
+//
+// Seq and PrevHash are empty in what a reader who is not an administrator
+// gets (see ForReader): the chain is one for every organisation, so gaps
+// in seq, or a prev_hash that is not the hash of the organisation's
+// previous entry, would tell of other organisations' activity.
 type AuditEntry struct {
-	Seq          int64     `json:"seq"`
+	Seq          int64     `json:"seq,omitempty"`
 	At           time.Time `json:"at"`
 	Actor        string    `json:"actor"`
 	Role         string    `json:"role"`
@@ -44,7 +51,7 @@ type AuditEntry struct {
 	Version      int       `json:"version"`
 	Comment      string    `json:"comment,omitempty"`
 	Hash         string    `json:"hash"`
-	PrevHash     string    `json:"prev_hash"`
+	PrevHash     string    `json:"prev_hash,omitempty"`
 }
 
 // Canonical is the byte string an entry's hash covers: a JSON array, whose
@@ -142,11 +149,12 @@ func (v *ChainVerifier) Add(e AuditEntry) bool {
 	return true
 }
 
-// VerifyResult is the outcome of a chain verification.
+// VerifyResult is the outcome of a chain verification. Only OK is for
+// every reader; the rest is for administrators (see ForReader).
 type VerifyResult struct {
 	OK        bool   `json:"ok"`
-	Entries   int64  `json:"entries"`
-	Head      string `json:"head"`
+	Entries   int64  `json:"entries,omitempty"`
+	Head      string `json:"head,omitempty"`
 	FirstBad  int64  `json:"first_bad_seq,omitempty"`
 	Reason    string `json:"reason,omitempty"`
 	HeadFound *bool  `json:"expected_head_found,omitempty"`
@@ -175,6 +183,30 @@ func (v *ChainVerifier) Result() VerifyResult {
 		}
 	}
 	return r
+}
+
+// seesWholeChain reports whether p may learn the whole chain's length, head
+// and global sequence numbers: administrators (who anchor the head outside
+// the database) and the operator's command line (nil).
+func seesWholeChain(p *auth.Principal) bool { return p == nil || p.Role == auth.RoleAdmin }
+
+// ForReader returns the verification as p may see it: whether the whole
+// chain verifies, and for an administrator its length, head and where it
+// breaks.
+func (r VerifyResult) ForReader(p *auth.Principal) VerifyResult {
+	if seesWholeChain(p) {
+		return r
+	}
+	return VerifyResult{OK: r.OK}
+}
+
+// ForReader returns the entry as p may see it: without seq and prev_hash
+// unless p is an administrator.
+func (e AuditEntry) ForReader(p *auth.Principal) AuditEntry {
+	if !seesWholeChain(p) {
+		e.Seq, e.PrevHash = 0, ""
+	}
+	return e
 }
 
 // ParseHead parses a saved head as printed by `registre audit head`:

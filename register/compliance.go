@@ -226,42 +226,19 @@ type ComplianceSummary struct {
 	ByRule       map[string]int `json:"by_rule"`
 }
 
-// Summarise builds the summary of findings over n processings.
+// Summarise builds the summary of findings over n processings (those
+// without findings included).
 func Summarise(n int, fs []Finding) ComplianceSummary {
-	s := ComplianceSummary{Processings: n, BySeverity: map[string]int{"error": 0, "warning": 0},
-		ByLaw: map[string]int{}, ByRule: map[string]int{}}
-	required := 0
-	for _, r := range Rules() {
-		if r.Severity == SeverityError {
-			required++
-		}
-	}
-	failed := map[string]map[string]bool{} // processing -> error rules failed
+	t := newTally()
+	by := map[string][]Finding{}
 	for _, f := range fs {
-		s.BySeverity[string(f.Severity)]++
-		s.ByRule[f.Rule]++
-		for _, l := range f.Laws {
-			s.ByLaw[l]++
-		}
-		if f.Severity == SeverityError {
-			if failed[f.ProcessingID] == nil {
-				failed[f.ProcessingID] = map[string]bool{}
-			}
-			failed[f.ProcessingID][f.Rule] = true
-		}
+		by[f.ProcessingID] = append(by[f.ProcessingID], f)
 	}
-	missing := 0
-	for _, rules := range failed {
-		missing += len(rules)
+	for _, g := range by {
+		t.add(g)
 	}
-	s.Complete = n - len(failed)
-	if n == 0 {
-		s.Completeness = 100
-	} else {
-		pct := 100 * float64(n*required-missing) / float64(n*required)
-		s.Completeness = float64(int(pct*10+0.5)) / 10
-	}
-	return s
+	t.s.Processings = n
+	return t.summary()
 }
 
 // SortFindings orders findings by processing, severity (errors first), rule.

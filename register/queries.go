@@ -7,51 +7,6 @@ import (
 	"github.com/registre/registre/auth"
 )
 
-// Compliance runs the rule table over every processing of an organisation
-// that is not archived (admin: org names the organisation, "" for all).
-func (s *Service) Compliance(ctx context.Context, p *auth.Principal, org string) ([]Finding, ComplianceSummary, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor, auth.RoleEditor); err != nil {
-		return nil, ComplianceSummary{}, err
-	}
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
-		return nil, ComplianceSummary{}, err
-	}
-	if p.Role != auth.RoleAdmin {
-		org = p.Org
-	}
-	now := s.clock()
-	orgs := map[string]*Organisation{}
-	findings := []Finding{}
-	n := 0
-	f := ProcessingFilter{Organisation: org, PerPage: MaxPerPage}
-	for f.Page = 1; ; f.Page++ {
-		items, total, err := s.store.ListProcessings(ctx, f)
-		if err != nil {
-			return nil, ComplianceSummary{}, err
-		}
-		for i := range items {
-			pr := &items[i]
-			if pr.Status == StatusArchived {
-				continue
-			}
-			o, ok := orgs[pr.Organisation]
-			if !ok {
-				if o, err = s.store.GetOrganisation(ctx, pr.Organisation); err != nil {
-					return nil, ComplianceSummary{}, err
-				}
-				orgs[pr.Organisation] = o
-			}
-			n++
-			findings = append(findings, Check(pr, o, now)...)
-		}
-		if f.Page*f.PerPage >= total {
-			break
-		}
-	}
-	SortFindings(findings)
-	return findings, Summarise(n, findings), nil
-}
-
 // ListAudit lists audit entries of p's organisation (admin: all, or f.Organisation).
 func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilter) ([]AuditEntry, int, error) {
 	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor, auth.RoleEditor); err != nil {
@@ -70,7 +25,14 @@ func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilte
 	if p.Role != auth.RoleAdmin {
 		f.Organisation = p.Org
 	}
-	return s.store.ListAudit(ctx, f)
+	items, total, err := s.store.ListAudit(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range items {
+		items[i] = items[i].ForReader(p)
+	}
+	return items, total, nil
 }
 
 // History lists the audit entries of one processing, for every role of its
@@ -87,7 +49,9 @@ func (s *Service) History(ctx context.Context, p *auth.Principal, id string) ([]
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, items...)
+		for i := range items {
+			out = append(out, items[i].ForReader(p))
+		}
 		if f.Page*f.PerPage >= total {
 			break
 		}
@@ -97,10 +61,17 @@ func (s *Service) History(ctx context.Context, p *auth.Principal, id string) ([]
 
 // VerifyAudit checks the whole chain. expectHead, when not empty, is a head
 // saved earlier ("SEQ:HASH") that the chain must still pass through.
+// Everyone who reads the audit trail learns whether the whole chain
+// verifies; its length and head, and checking it against a saved head, are
+// for administrators and the operator's command line (p nil): a head's seq
+// counts every organisation's changes.
 func (s *Service) VerifyAudit(ctx context.Context, p *auth.Principal, expectHead string) (VerifyResult, error) {
 	if p != nil { // nil: the operator's command line
 		if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
 			return VerifyResult{}, err
+		}
+		if expectHead != "" && !seesWholeChain(p) {
+			return VerifyResult{}, Errorf(EForbidden, "only an administrator checks the trail against a saved head")
 		}
 	}
 	var v ChainVerifier
@@ -114,7 +85,7 @@ func (s *Service) VerifyAudit(ctx context.Context, p *auth.Principal, expectHead
 	if err := s.store.ScanAudit(ctx, v.Add); err != nil {
 		return VerifyResult{}, err
 	}
-	return v.Result(), nil
+	return v.Result().ForReader(p), nil
 }
 
 // ---- the public register ----

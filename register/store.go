@@ -33,6 +33,10 @@ type Store interface {
 	GetProcessing(ctx context.Context, id string) (*Processing, error)
 	DeleteProcessing(ctx context.Context, id string) error
 	ListProcessings(ctx context.Context, f ProcessingFilter) ([]Processing, int, error)
+	// ScanProcessings calls fn for every processing f selects (paging
+	// ignored), in id order, until fn returns false; it holds one batch in
+	// memory at a time.
+	ScanProcessings(ctx context.Context, f ProcessingFilter, fn func(Processing) bool) error
 
 	// PutVersion inserts a version or replaces one that was never published.
 	PutVersion(ctx context.Context, v *Version) error

@@ -148,8 +148,10 @@ func fixtureReport() ReportData {
 		Processings:  procs,
 		Findings:     findings,
 		Summary:      register.Summarise(len(procs), findings),
-		Audit:        audit,
-		Verify:       register.VerifyResult{OK: true, Entries: 12, Head: "5f1d3c0b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060f1e"},
-		Date:         fixedReport,
+		Overdue:      procs[:1], OverdueTotal: 1,
+		Sensitive: procs, SensitiveTotal: 2,
+		Audit: audit, AuditTotal: 12,
+		Verify: register.VerifyResult{OK: true, Entries: 12, Head: "5f1d3c0b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060f1e"},
+		Date:   fixedReport,
 	}
 }

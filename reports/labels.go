@@ -42,6 +42,7 @@ type labels struct {
 	recent, chain, chainOK, chainBad, chainHead, colAt, colActor                         string
 	colAction, colTarget, colVersion, status, field, laws, noneOverdue                   string
 	noneSensitive, noneRecent, findingsCount                                             string
+	chainOKBrief, chainBadBrief, moreProcessings                                         string
 
 	basis      map[register.LegalBasisType]string
 	recipient  map[register.RecipientType]string
@@ -194,6 +195,9 @@ func fr() *labels {
 		noneSensitive:       "Aucun traitement de données sensibles.",
 		noneRecent:          "Aucune modification.",
 		findingsCount:       "%d bloquant(s), %d avertissement(s)",
+		chainOKBrief:        "Chaîne intègre\u00a0: toute la piste d’audit a été vérifiée.",
+		chainBadBrief:       "Chaîne ROMPUE\u00a0: un administrateur en connaît le détail.",
+		moreProcessings:     "… et %d autre(s) traitement(s), non détaillé(s) ici\u00a0: la liste complète des constats est dans l’API (GET /api/v1/compliance).",
 
 		basis: map[register.LegalBasisType]string{
 			register.BasisLaw: "Loi", register.BasisLegalObligation: "Obligation légale",
@@ -400,6 +404,9 @@ func en() *labels {
 		noneSensitive:       "No processing of sensitive data.",
 		noneRecent:          "No change.",
 		findingsCount:       "%d blocking, %d warning(s)",
+		chainOKBrief:        "Chain intact: the whole audit trail was verified.",
+		chainBadBrief:       "Chain BROKEN: an administrator has the details.",
+		moreProcessings:     "… and %d more processing(s), not detailed here: the complete findings are in the API (GET /api/v1/compliance).",
 
 		basis: map[register.LegalBasisType]string{
 			register.BasisLaw: "Law", register.BasisLegalObligation: "Legal obligation",

@@ -81,6 +81,20 @@ func (d *doc) reportSummary(data ReportData) {
 func (d *doc) reportChain(v register.VerifyResult) {
 	l := d.l
 	d.heading("2. " + l.chain)
+	if v.Head == "" {
+		// Drawn for a reader who is not an administrator: the chain's
+		// length and head count every organisation's changes.
+		if v.OK {
+			d.para(l.chainOKBrief)
+		} else {
+			d.color(alert)
+			d.font(bodySize, true)
+			d.para(l.chainBadBrief)
+			d.font(bodySize, false)
+			d.color(black)
+		}
+		return
+	}
 	if v.OK {
 		d.para(fmt.Sprintf(l.chainOK, v.Entries))
 	} else {
@@ -152,6 +166,18 @@ func (d *doc) reportByProcessing(data ReportData, titles map[string]*register.Pr
 		}
 		d.space(1)
 	}
+	d.more(data.Omitted)
+}
+
+// more says how many processings a bounded list leaves out.
+func (d *doc) more(n int) {
+	if n > 0 {
+		d.font(9, false)
+		d.color(grey)
+		d.para(fmt.Sprintf(d.l.moreProcessings, n))
+		d.color(black)
+		d.font(bodySize, false)
+	}
 }
 
 func (d *doc) reportByLaw(data ReportData, titles map[string]*register.Processing) {
@@ -178,28 +204,23 @@ func (d *doc) reportByLaw(data ReportData, titles map[string]*register.Processin
 func (d *doc) reportOverdue(data ReportData) {
 	l := d.l
 	d.heading("5. " + l.overdue)
-	today := data.Date.In(zurich()).Format("2006-01-02")
 	var items []string
-	for _, p := range data.Processings {
-		if p.ReviewDue != "" && p.ReviewDue < today {
-			items = append(items, procName(&p)+" — "+l.reviewDue+" "+l.isoDate(p.ReviewDue))
-		}
+	for _, p := range data.Overdue {
+		items = append(items, procName(&p)+" — "+l.reviewDue+" "+l.isoDate(p.ReviewDue))
 	}
 	if len(items) == 0 {
 		d.para(l.noneOverdue)
 		return
 	}
 	d.bullets(items)
+	d.more(data.OverdueTotal - len(data.Overdue))
 }
 
 func (d *doc) reportSensitive(data ReportData) {
 	l := d.l
 	d.heading("6. " + l.sensitiveDPIA)
 	var items []string
-	for _, p := range data.Processings {
-		if !p.Sensitive() {
-			continue
-		}
+	for _, p := range data.Sensitive {
 		s := procName(&p) + "\n" + l.dpiaStatus + l.colon + word(l.dpiaState, p.DPIA.Status)
 		if p.DPIA.CompletedOn != "" {
 			s += ", " + l.isoDate(p.DPIA.CompletedOn)
@@ -214,6 +235,7 @@ func (d *doc) reportSensitive(data ReportData) {
 		return
 	}
 	d.bullets(items)
+	d.more(data.SensitiveTotal - len(data.Sensitive))
 }
 
 // reportAudit draws the recent audit entries as a table.
@@ -241,7 +263,7 @@ func (d *doc) reportAudit(data ReportData, titles map[string]*register.Processin
 	}
 	d.need(3 * lineH)
 	header()
-	for _, e := range data.Audit {
+	for i, e := range data.Audit {
 		if d.pdf.GetY()+lineH > pageH-marginB {
 			d.pdf.AddPage()
 			header()
@@ -254,7 +276,13 @@ func (d *doc) reportAudit(data ReportData, titles map[string]*register.Processin
 		if e.Version > 0 {
 			version = strconv.Itoa(e.Version)
 		}
-		cells := []string{strconv.FormatInt(e.Seq, 10), dateTime(e.At), e.Actor + " (" + e.Role + ")", e.Action, target, version}
+		// The entry's number in the organisation's trail: the chain's own
+		// seq counts every organisation's changes.
+		num := strconv.FormatInt(e.Seq, 10)
+		if data.AuditTotal > 0 {
+			num = strconv.Itoa(data.AuditTotal - i)
+		}
+		cells := []string{num, dateTime(e.At), e.Actor + " (" + e.Role + ")", e.Action, target, version}
 		d.pdf.SetX(marginL)
 		for i, c := range cols {
 			d.pdf.CellFormat(c.w, lineH, d.fit(d.c.line(cells[i]), c.w-2), "", 0, "L", false, 0, "")

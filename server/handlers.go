@@ -301,15 +301,19 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 
 // ---- compliance and audit ----
 
+// compliance serves GET /api/v1/compliance: one page of the findings, with
+// the summary of all of them.
 func (s *Server) compliance(w http.ResponseWriter, r *http.Request) error {
-	items, summary, err := s.svc.Compliance(r.Context(), principal(r), r.URL.Query().Get("org"))
+	q := r.URL.Query()
+	page, perPage, err := paging(q)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		Items   []register.Finding         `json:"items"`
-		Summary register.ComplianceSummary `json:"summary"`
-	}{items, summary})
+	res, err := s.svc.Compliance(r.Context(), principal(r), q.Get("org"), page, perPage)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, res)
 }
 
 // queryTime reads an RFC 3339 time or a YYYY-MM-DD date (midnight UTC).

@@ -53,11 +53,6 @@ type listOf[T any] struct {
 	PerPage int `json:"per_page"`
 }
 
-type findings struct {
-	Items   []register.Finding         `json:"items"`
-	Summary register.ComplianceSummary `json:"summary"`
-}
-
 type status struct {
 	Status string `json:"status"`
 }
@@ -118,7 +113,7 @@ func apiDocs() []op {
 		{method: "GET", path: "/api/v1/processings/{id}/history", summary: "Audit entries of one processing (review comments included), for every role of its organisation", tag: "processings", status: 200, resp: listOf[register.AuditEntry]{}, errors: errsRead},
 
 		{method: "GET", path: "/api/v1/processings/{id}/notice.pdf", summary: "Preview of the transparency notice (PDF) of the current version, in any state", tag: "documents", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{401, 404, 422, 429, 500}},
-		{method: "GET", path: "/api/v1/compliance/report.pdf", summary: "The auditor's report (PDF): completeness, findings per processing and law, overdue reviews, DPIAs, recent changes, audit chain", tag: "documents",
+		{method: "GET", path: "/api/v1/compliance/report.pdf", summary: "The auditor's report (PDF): completeness over every processing; findings per processing and law, overdue reviews and DPIAs of at most 200 processings (those with the most blocking findings first); recent changes; audit chain. Drawn in report slots of its own (429 when busy)", tag: "documents",
 			query: []param{langParam(), {name: "org", typ: "string", desc: "organisation slug (required for admin)"}}, status: 200, resp: "", respType: "application/pdf", errors: []int{401, 403, 404, 422, 429, 500}},
 		{method: "GET", path: "/public/v1/organisations", summary: "Organisations with at least one published processing, by name", tag: "public", status: 200, resp: listOf[register.PublicOrganisation]{}},
 		{method: "GET", path: "/public/v1/organisations/{org}", summary: "One organisation of the public register (404 when it has nothing published)", tag: "public", status: 200, resp: register.PublicOrganisation{}, errors: []int{404}},
@@ -156,17 +151,17 @@ func apiDocs() []op {
 			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; dpo: their own)"}, {name: "unit", typ: "string", desc: "unit for rows without a unit column"}},
 			body:  "", bodyType: "text/csv", status: 201, resp: csvImportResult{}, errors: []int{400, 401, 403, 404, 413, 415, 422}},
 		{method: "GET", path: "/api/v1/export", summary: "The whole register as one JSON document (organisations, units, processings, every version as saved, the public register, the audit trail); never accounts or keys", tag: "backup", status: 200, resp: register.Backup{}, errors: []int{401, 403}},
-		{method: "GET", path: "/api/v1/compliance", summary: "Compliance findings and summary of the organisation", tag: "compliance",
-			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}}, status: 200, resp: findings{}, errors: errsRead},
-		{method: "GET", path: "/api/v1/audit", summary: "The audit trail of the organisation, newest first", tag: "audit",
+		{method: "GET", path: "/api/v1/compliance", summary: "One page of the organisation's compliance findings (by processing id, errors first, then rule), with the summary of all of them; total counts the findings of every page", tag: "compliance",
+			query: pageParams(param{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}), status: 200, resp: register.FindingsPage{}, errors: []int{400, 401, 403, 404, 422}},
+		{method: "GET", path: "/api/v1/audit", summary: "The audit trail of the organisation, newest first; seq and prev_hash for administrators only (they would tell of other organisations' activity)", tag: "audit",
 			query: pageParams(
 				param{name: "since", typ: "string", desc: "RFC 3339 time or YYYY-MM-DD"},
 				param{name: "until", typ: "string", desc: "RFC 3339 time or YYYY-MM-DD (exclusive)"},
 				param{name: "actor", typ: "string"}, param{name: "target", typ: "string", desc: "e.g. processing/{id}"},
 				param{name: "action", typ: "string"}, param{name: "org", typ: "string", desc: "organisation slug (admin only)"}),
 			status: 200, resp: listOf[register.AuditEntry]{}, errors: []int{400, 401, 403, 422}},
-		{method: "GET", path: "/api/v1/audit/verify", summary: "Verify the hash chain", tag: "audit",
-			query:  []param{{name: "head", typ: "string", desc: "a head saved earlier, SEQ:HASH: the chain must pass through it"}},
+		{method: "GET", path: "/api/v1/audit/verify", summary: "Verify the whole hash chain: ok for every reader; entries, head, first_bad_seq, reason and expected_head_found for administrators only", tag: "audit",
+			query:  []param{{name: "head", typ: "string", desc: "administrators only (403 otherwise): a head saved earlier, SEQ:HASH, that the chain must pass through"}},
 			status: 200, resp: register.VerifyResult{}, errors: []int{401, 403, 422}},
 	}
 }

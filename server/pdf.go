@@ -40,11 +40,15 @@ import (
 // defaults.
 type PDFConfig struct {
 	// Concurrency is the number of render slots: a notice takes one, a
-	// register or report one per 250 processings (at most all). Default:
-	// 2×GOMAXPROCS.
+	// register one per 250 processings (at most all). Default:
+	// 2×GOMAXPROCS. Reports have slots of their own (Reports).
 	Concurrency int
 	// Wait is how long a request waits for slots before 429. Default: 2s.
 	Wait time.Duration
+	// Reports is the number of auditor's reports read and drawn at once,
+	// in slots of their own: a report never takes the public documents'
+	// slots. Default: GOMAXPROCS/2, at least 1.
+	Reports int
 	// CacheBytes bounds the rendered public documents kept in memory.
 	// Default: 64 MiB; negative: no cache.
 	CacheBytes int64
@@ -75,6 +79,7 @@ type documents struct {
 	cfg      PDFConfig
 	slots    *semaphore.Weighted
 	capacity int64
+	reports  *semaphore.Weighted // of the auditor's reports, apart
 	cache    *pdfCache
 	flight   singleflight.Group
 	langs    language.Matcher
@@ -124,6 +129,9 @@ func newDocuments(c PDFConfig) *documents {
 	if c.Wait <= 0 {
 		c.Wait = defaultPDFWait
 	}
+	if c.Reports <= 0 {
+		c.Reports = max(1, runtime.GOMAXPROCS(0)/2)
+	}
 	if c.CacheBytes == 0 {
 		c.CacheBytes = defaultPDFCacheBytes
 	}
@@ -143,6 +151,7 @@ func newDocuments(c PDFConfig) *documents {
 		cfg:      c,
 		slots:    semaphore.NewWeighted(int64(c.Concurrency)),
 		capacity: int64(c.Concurrency),
+		reports:  semaphore.NewWeighted(int64(c.Reports)),
 		cache:    newPDFCache(c.CacheBytes),
 		langs:    language.NewMatcher([]language.Tag{language.French, language.English}),
 		orgs:     map[string]orgRead{},
@@ -521,18 +530,30 @@ func (s *Server) previewNoticePDF(w http.ResponseWriter, r *http.Request) error 
 
 // complianceReportPDF serves GET /api/v1/compliance/report.pdf: the
 // auditor's report of the caller's organisation (an admin names it with
-// ?org=), as of now.
+// ?org=), as of now. Reading a report runs the rules over the whole
+// register and verifies the whole audit chain, so the reading and the
+// drawing both happen in a report slot, apart from the public documents'
+// slots: reports wait for each other (429 after PDF.Wait), never the
+// public. What a report holds is bounded (register.MaxReportProcessings),
+// so each slot's time and memory are too.
 func (s *Server) complianceReportPDF(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lang, err := s.docs.docLang(r)
 	if err != nil {
 		return err
 	}
+	wait, cancel := context.WithTimeout(ctx, s.docs.cfg.Wait)
+	err = s.docs.reports.Acquire(wait, 1)
+	cancel()
+	if err != nil {
+		return errBusy()
+	}
+	defer s.docs.reports.Release(1)
 	data, err := s.svc.AuditorReport(ctx, principal(r), r.URL.Query().Get("org"), 0)
 	if err != nil {
 		return err
 	}
-	body, err := s.docs.draw(ctx, s.docs.weight(len(data.Processings)), func(w io.Writer) error {
+	body, err := drawReport(func(w io.Writer) error {
 		return s.docs.cfg.Report(w, *data, reports.Options{Lang: lang, PublicURL: s.publicBase(r)})
 	})
 	if err != nil {
@@ -540,6 +561,20 @@ func (s *Server) complianceReportPDF(w http.ResponseWriter, r *http.Request) err
 	}
 	name := "compliance-" + data.Organisation.Slug + "-" + data.Date.Format("2006-01-02") + "-" + string(lang) + ".pdf"
 	return writePDF(w, name, lang, body, "")
+}
+
+// drawReport renders a report, turning a panic into an error.
+func drawReport(fn func(w io.Writer) error) (body []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			body, err = nil, fmt.Errorf("pdf: rendering panicked: %v", v)
+		}
+	}()
+	var buf bytes.Buffer
+	if err := fn(&buf); err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // ---- cache ----

@@ -1,0 +1,1 @@
+DROP INDEX processings_org_id;
