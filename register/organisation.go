@@ -11,8 +11,23 @@ type Organisation struct {
 	Website      string    `json:"website" validate:"omitempty,httpurl,max=500"`
 	DPOContact   string    `json:"dpo_contact" validate:"max=500"`
 	LIPADContact string    `json:"lipad_contact" validate:"max=500"`
-	CreatedAt    time.Time `json:"created_at"`
+	// Regime is the data-protection law the organisation is under; empty on
+	// input means lipad (every organisation of this register is a Geneva
+	// public body unless an administrator says otherwise).
+	Regime Regime `json:"regime" validate:"omitempty,enum"`
+	// GDPRApplies is set when the GDPR applies too (art. 3 al. 2: offering
+	// services to, or monitoring, people in the EU).
+	GDPRApplies bool      `json:"gdpr_applies"`
+	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// EffectiveRegime is the organisation's regime, lipad when none is recorded.
+func (o *Organisation) EffectiveRegime() Regime {
+	if o == nil || o.Regime == "" {
+		return RegimeLIPAD
+	}
+	return o.Regime
 }
 
 // OrganisationContacts are the fields a DPO may change on their organisation.
