@@ -15,23 +15,24 @@ type labels struct {
 	months   [12]string
 	firstDay string // "1er" in French
 
-	noticeTitle, noticeShort, preview, previewShort, reference, version string
-	publishedOn, asOf                                                   string
-	inShort, whoResponsible, controller, jointControllers, organisation string
-	address, website, dpoContact, lipadContact, notStated               string
-	why, purpose, description                                           string
-	legal, noLegal, legalLink                                           string
-	whose, whatData, sensitive, sensitiveNote, sources                  string
-	recipients, processors, accesses, accessBasis, accessScope          string
-	transfers, noTransfers, safeguard                                   string
-	retention, period, trigger, afterwards                              string
-	automated, automatedDecision, profiling                             string
-	autoYes, autoNo, profYes, profNo                                    string
-	dpia, dpiaDone, dpiaDoneOn, dpiaInProgress, dpiaToDo, dpiaNotNeeded string
-	security, securityIntro, noSecurity                                 string
-	rights, rightsText, howAccess, answer30, complaint, lipadMissing    string
-	about, versionLine, previewLine, onlinePage, pdfHere, pdfOther      string
-	none, unknown                                                       string
+	noticeTitle, noticeShort, preview, previewShort, reference, version       string
+	publishedOn, asOf                                                         string
+	inShort, whoResponsible, controller, jointControllers, organisation       string
+	address, website, dpoContact, lipadContact, notStated                     string
+	why, purpose, description                                                 string
+	legal, noLegal, legalLink                                                 string
+	whose, whatData, sensitive, sensitiveNote, sources                        string
+	recipients, processors, accesses, accessBasis, accessScope                string
+	transfers, noTransfers, safeguard                                         string
+	abroadParty, abroadUnlisted, copySafeguards, processorWord, recipientWord string
+	retention, period, trigger, afterwards                                    string
+	automated, automatedDecision, profiling                                   string
+	autoYes, autoNo, profYes, profNo                                          string
+	dpia, dpiaDone, dpiaDoneOn, dpiaInProgress, dpiaToDo, dpiaNotNeeded       string
+	security, securityIntro, noSecurity                                       string
+	rights, rightsText, howAccess, answer30, complaint, lipadMissing          string
+	about, versionLine, previewLine, onlinePage, pdfHere, pdfOther            string
+	none, unknown                                                             string
 
 	registerTitle, registerKind, registerCount1, registerCountN, registerAsOf string
 	contents, contacts, registerIntro, registerOnline, registerEmpty          string
@@ -41,6 +42,7 @@ type labels struct {
 	noFindings, overdue, reviewDue, sensitiveDPIA, dpiaStatus, dpiaRef                   string
 	recent, chain, chainOK, chainBad, chainHead, colAt, colActor                         string
 	colAction, colTarget, colVersion, status, field, laws, noneOverdue                   string
+	articlesWord, overruled                                                              string
 	noneSensitive, noneRecent, findingsCount                                             string
 
 	basis      map[register.LegalBasisType]string
@@ -111,6 +113,11 @@ func fr() *labels {
 		accessScope:      "étendue",
 		transfers:        "Les données sont-elles communiquées à l’étranger\u00a0?",
 		noTransfers:      "Non. Les données ne sont pas communiquées à l’étranger.",
+		abroadParty:      "%s (%s) se trouve à l’étranger",
+		abroadUnlisted:   "garantie non indiquée dans ce registre",
+		copySafeguards:   "Vous pouvez obtenir une copie des garanties qui protègent ces données à l’étranger en le demandant au responsable du traitement (coordonnées ci-dessus).",
+		processorWord:    "sous-traitant",
+		recipientWord:    "destinataire",
 		safeguard:        "garantie",
 		retention:        "Combien de temps les données sont-elles conservées\u00a0?",
 		period:           "Durée",
@@ -189,6 +196,8 @@ func fr() *labels {
 		colVersion:          "Version",
 		status:              "état",
 		field:               "champ",
+		articlesWord:        "articles",
+		overruled:           "levé par %s le %s : %s",
 		laws:                "textes",
 		noneOverdue:         "Aucune révision en retard.",
 		noneSensitive:       "Aucun traitement de données sensibles.",
@@ -206,14 +215,16 @@ func fr() *labels {
 			register.RecipientProcessor: "sous-traitant", register.RecipientThirdParty: "tiers",
 		},
 		safeguards: map[register.Safeguard]string{
-			register.SafeguardAdequacy:   "pays offrant un niveau de protection adéquat",
-			register.SafeguardSCC:        "clauses contractuelles types",
-			register.SafeguardBCR:        "règles d’entreprise contraignantes",
-			register.SafeguardConsent:    "consentement exprès de la personne",
-			register.SafeguardDerogation: "dérogation prévue par la loi",
-			register.SafeguardOther:      "autres garanties",
-			register.SafeguardNone:       "aucune garantie",
-			"":                           "garantie non indiquée",
+			register.SafeguardAdequacy:           "pays offrant un niveau de protection adéquat",
+			register.SafeguardSCC:                "clauses contractuelles types",
+			register.SafeguardBCR:                "règles d’entreprise contraignantes",
+			register.SafeguardConsent:            "consentement exprès de la personne",
+			register.SafeguardDerogation:         "dérogation prévue par la loi",
+			register.SafeguardOther:              "autres garanties",
+			register.SafeguardTreaty:             "traité international",
+			register.SafeguardSpecificGuarantees: "garanties spécifiques communiquées à l’autorité de protection des données",
+			register.SafeguardNone:               "aucune garantie",
+			"":                                   "garantie non indiquée",
 		},
 		disposal: map[register.Disposal]string{
 			register.DisposalDelete:    "les données sont détruites.",
@@ -244,29 +255,38 @@ func fr() *labels {
 			register.LawFADP21: "LPD art. 21 (décisions automatisées)", register.LawGDPR35: "RGPD art. 35 (analyse d’impact)",
 			register.LawFADP22: "LPD art. 22 (analyse d’impact)", register.LawGDPR44: "RGPD art. 44 (transferts)",
 			register.LawFADP16: "LPD art. 16 (communication à l’étranger)", register.LawGDPR5: "RGPD art. 5 (responsabilité)",
+			register.LawGDPR9: "RGPD art. 9 (données sensibles)", register.LawGDPR28: "RGPD art. 28 (sous-traitant)",
+			register.LawFADP9: "LPD art. 9 (sous-traitance)", register.LawFADP34: "LPD art. 34 (bases légales)",
+			register.LawLIPAD35: "LIPAD art. 35 (licéité)", register.LawLIPAD39: "LIPAD art. 39 (communication)",
+			register.LawPolicy: "Règle du registre (bonne pratique)",
 		},
 		rules: map[string]string{
-			"controller":            "nommer le responsable du traitement",
-			"controller-contact":    "indiquer les coordonnées du responsable",
-			"purpose":               "indiquer la finalité du traitement",
-			"data-subjects":         "indiquer les catégories de personnes concernées",
-			"data-categories":       "indiquer les catégories de données personnelles",
-			"legal-basis":           "indiquer au moins une base légale",
-			"legal-basis-reference": "une base légale qui est une loi ou une obligation légale doit citer sa référence",
-			"retention":             "indiquer la durée de conservation",
-			"security-measures":     "décrire les mesures de sécurité",
-			"recipients":            "indiquer les destinataires (y compris internes)",
-			"transfer-safeguard":    "un transfert à l’étranger doit indiquer sa garantie",
-			"public-summary":        "rédiger un résumé en langage clair pour le public",
-			"lipad-contact":         "l’organisation doit indiquer qui répond aux demandes d’accès LIPAD",
-			"dpia-sensitive":        "des données sensibles sont traitées sans analyse d’impact terminée",
-			"transfer-no-safeguard": "un transfert à l’étranger n’a aucune garantie",
-			"transfer-not-adequate": "le pays n’offre pas (ou seulement en partie) un niveau de protection adéquat selon le droit suisse, et aucune autre garantie n’est indiquée",
-			"automated-decision":    "les décisions individuelles automatisées doivent être annoncées et un réexamen par une personne offert",
-			"profiling":             "le profilage exige une base légale claire et, en général, une analyse d’impact",
-			"public-task-basis":     "le consentement ou l’intérêt légitime est rarement une base valable pour une tâche publique\u00a0; citer la loi",
-			"review-overdue":        "la date de révision prévue est dépassée",
-			"not-reviewed":          "le traitement n’a pas été révisé depuis plus d’un an",
+			"controller":              "nommer le responsable du traitement",
+			"controller-contact":      "indiquer les coordonnées du responsable",
+			"purpose":                 "indiquer la finalité du traitement",
+			"data-subjects":           "indiquer les catégories de personnes concernées",
+			"data-categories":         "indiquer les catégories de données personnelles",
+			"legal-basis":             "indiquer au moins une base légale",
+			"legal-basis-reference":   "chaque base légale d’un organe public cite la norme sur laquelle elle repose",
+			"formal-law-basis":        "les données sensibles et le profilage exigent une base dans une loi au sens formel",
+			"processor-contract":      "un sous-traitant travaille sous contrat (ou en vertu d’une loi) : le signer avant de publier",
+			"transfer-details":        "indiquer le traité, les garanties, le consentement ou l’exception sur lesquels repose le transfert",
+			"abroad-without-transfer": "un sous-traitant ou un destinataire à l’étranger reçoit les données : indiquer le transfert et sa garantie",
+			"common-identifier":       "un identifiant personnel commun (p. ex. le numéro AVS) est utilisé : vérifier qu’une loi l’institue",
+			"retention":               "indiquer la durée de conservation",
+			"security-measures":       "décrire les mesures de sécurité",
+			"recipients":              "indiquer les destinataires (y compris internes)",
+			"transfer-safeguard":      "un transfert à l’étranger doit indiquer sa garantie",
+			"public-summary":          "rédiger un résumé en langage clair pour le public (règle du registre, pas une obligation légale)",
+			"lipad-contact":           "l’organisation doit indiquer qui répond aux demandes d’accès LIPAD",
+			"dpia-sensitive":          "des données sensibles sont traitées sans analyse d’impact terminée",
+			"transfer-no-safeguard":   "un transfert à l’étranger sans aucune garantie n’est pas permis",
+			"transfer-not-adequate":   "le registre invoque l’adéquation pour un pays qui n’en bénéficie pas (ou seulement en partie, sans que le destinataire soit dit couvert)",
+			"automated-decision":      "les décisions individuelles automatisées doivent être annoncées et un réexamen par une personne offert",
+			"profiling":               "le profilage exige une base légale claire et, en général, une analyse d’impact",
+			"public-task-basis":       "le consentement ou l’intérêt légitime est rarement une base valable pour une tâche publique\u00a0; citer la loi",
+			"review-overdue":          "la date de révision prévue est dépassée",
+			"not-reviewed":            "le traitement n’a pas été révisé depuis plus d’un an",
 		},
 
 		years: [2]string{"an", "ans"}, months2: [2]string{"mois", "mois"}, weeks: [2]string{"semaine", "semaines"},
@@ -317,6 +337,11 @@ func en() *labels {
 		accessScope:      "scope",
 		transfers:        "Are the data disclosed abroad?",
 		noTransfers:      "No. The data are not disclosed abroad.",
+		abroadParty:      "%s (%s) is located abroad",
+		abroadUnlisted:   "safeguard not stated in this register",
+		copySafeguards:   "You can obtain a copy of the safeguards that protect these data abroad by asking the controller (contact details above).",
+		processorWord:    "processor",
+		recipientWord:    "recipient",
 		safeguard:        "safeguard",
 		retention:        "How long are the data kept?",
 		period:           "Period",
@@ -395,6 +420,8 @@ func en() *labels {
 		colVersion:          "Version",
 		status:              "status",
 		field:               "field",
+		articlesWord:        "articles",
+		overruled:           "overruled by %s on %s: %s",
 		laws:                "laws",
 		noneOverdue:         "No overdue review.",
 		noneSensitive:       "No processing of sensitive data.",
@@ -412,14 +439,16 @@ func en() *labels {
 			register.RecipientProcessor: "processor", register.RecipientThirdParty: "third party",
 		},
 		safeguards: map[register.Safeguard]string{
-			register.SafeguardAdequacy:   "country with an adequate level of protection",
-			register.SafeguardSCC:        "standard contractual clauses",
-			register.SafeguardBCR:        "binding corporate rules",
-			register.SafeguardConsent:    "explicit consent of the person",
-			register.SafeguardDerogation: "derogation provided by law",
-			register.SafeguardOther:      "other safeguards",
-			register.SafeguardNone:       "no safeguard",
-			"":                           "safeguard not stated",
+			register.SafeguardAdequacy:           "country with an adequate level of protection",
+			register.SafeguardSCC:                "standard contractual clauses",
+			register.SafeguardBCR:                "binding corporate rules",
+			register.SafeguardConsent:            "explicit consent of the person",
+			register.SafeguardDerogation:         "derogation provided by law",
+			register.SafeguardOther:              "other safeguards",
+			register.SafeguardTreaty:             "international treaty",
+			register.SafeguardSpecificGuarantees: "specific guarantees communicated to the data-protection authority",
+			register.SafeguardNone:               "no safeguard",
+			"":                                   "safeguard not stated",
 		},
 		disposal: map[register.Disposal]string{
 			register.DisposalDelete:    "the data are destroyed.",
@@ -450,6 +479,10 @@ func en() *labels {
 			register.LawFADP21: "FADP Art. 21 (automated decisions)", register.LawGDPR35: "GDPR Art. 35 (impact assessment)",
 			register.LawFADP22: "FADP Art. 22 (impact assessment)", register.LawGDPR44: "GDPR Art. 44 (transfers)",
 			register.LawFADP16: "FADP Art. 16 (disclosure abroad)", register.LawGDPR5: "GDPR Art. 5 (accountability)",
+			register.LawGDPR9: "GDPR Art. 9 (special categories)", register.LawGDPR28: "GDPR Art. 28 (processor)",
+			register.LawFADP9: "FADP Art. 9 (processors)", register.LawFADP34: "FADP Art. 34 (legal bases)",
+			register.LawLIPAD35: "LIPAD art. 35 (lawfulness)", register.LawLIPAD39: "LIPAD art. 39 (communication)",
+			register.LawPolicy: "Rule of this register (good practice)",
 		},
 
 		years: [2]string{"year", "years"}, months2: [2]string{"month", "months"}, weeks: [2]string{"week", "weeks"},

@@ -116,7 +116,15 @@ func (d *doc) finding(f register.Finding) string {
 	if m, ok := l.rules[f.Rule]; ok {
 		msg = m
 	}
-	return "[" + word(l.severity, f.Severity) + "] " + msg + " (" + l.field + l.colon + f.Field + ")"
+	s := "[" + word(l.severity, f.Severity) + "] " + msg + " (" + l.field + l.colon + f.Field
+	if len(f.Articles) > 0 {
+		s += "; " + l.articlesWord + l.colon + strings.Join(f.Articles, ", ")
+	}
+	s += ")"
+	if o := f.Override; o != nil {
+		s += "\n" + fmt.Sprintf(l.overruled, o.By, l.date(o.At), o.Justification)
+	}
+	return s
 }
 
 func (d *doc) reportByProcessing(data ReportData, titles map[string]*register.Processing) {
@@ -268,9 +276,7 @@ func (d *doc) reportAudit(data ReportData, titles map[string]*register.Processin
 // duties first, then where the warnings' risks come from; a law the table
 // does not know comes last, by code.
 func lawOrder[V any](m map[string]V) []string {
-	known := []string{register.LawGDPR30, register.LawFADP12, register.LawLIPAD43, register.LawNotice,
-		register.LawGDPR5, register.LawGDPR6, register.LawGDPR22, register.LawFADP21,
-		register.LawGDPR35, register.LawFADP22, register.LawGDPR44, register.LawFADP16}
+	known := register.LawCodes()
 	out := make([]string, 0, len(m))
 	for _, k := range known {
 		if _, ok := m[k]; ok {
