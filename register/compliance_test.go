@@ -1,6 +1,7 @@
 package register
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -350,5 +351,29 @@ func TestSummarise(t *testing.T) {
 	}
 	if e := Summarise(0, nil); e.Completeness != 100 {
 		t.Fatalf("empty register: got %v, want 100", e.Completeness)
+	}
+}
+
+// TestComplianceDocCoversTheTable: docs/compliance.md names every rule and
+// every article that is not fully verified.
+func TestComplianceDocCoversTheTable(t *testing.T) {
+	b, err := os.ReadFile("../docs/compliance.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, r := range Rules() {
+		if !strings.Contains(doc, "`"+r.ID+"`") {
+			t.Errorf("docs/compliance.md does not describe rule %s", r.ID)
+		}
+	}
+	arts, err := Articles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range arts {
+		if a.Verified != "yes" && !strings.Contains(doc, "| "+a.ID+" | "+a.Verified+" |") {
+			t.Errorf("docs/compliance.md does not list %s as %s", a.ID, a.Verified)
+		}
 	}
 }
