@@ -201,7 +201,7 @@ func Rules() []Rule {
 				return each(c.p.LegalBases, "legal_bases[%d].reference", func(b LegalBasis) bool { return strings.TrimSpace(b.Reference) == "" })
 			}},
 		{ID: "formal-law-basis", Severity: SeverityError, Field: "legal_bases", Laws: []string{LawLIPAD35, LawFADP34, LawGDPR9},
-			Cites: Cites{LIPAD: []string{"LIPAD art. 35"}, LIPADRevised: []string{nLIPAD}, FADP: []string{"FADP art. 34"}, GDPR: []string{"GDPR art. 9"}},
+			Cites:   Cites{LIPAD: []string{"LIPAD art. 35"}, LIPADRevised: []string{nLIPAD}, FADP: []string{"FADP art. 34"}, GDPR: []string{"GDPR art. 9"}},
 			Message: "sensitive data and profiling need a basis in a law in the formal sense: mark the basis that is a formal law (legal_bases[].level), or, when a regulation suffices by exception, overrule this finding with the reason",
 			check: func(c *checkCtx) []string {
 				if !c.p.Sensitive() && !c.p.Profiling {

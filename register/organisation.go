@@ -5,12 +5,12 @@ import "time"
 // Organisation is a public body that keeps a register: the canton, a city,
 // a public establishment. Its contacts are public.
 type Organisation struct {
-	Slug         string    `json:"slug" validate:"required,slug"`
-	Name         string    `json:"name" validate:"required,min=2,max=200"`
-	Address      string    `json:"address" validate:"max=500"`
-	Website      string    `json:"website" validate:"omitempty,httpurl,max=500"`
-	DPOContact   string    `json:"dpo_contact" validate:"max=500"`
-	LIPADContact string    `json:"lipad_contact" validate:"max=500"`
+	Slug         string `json:"slug" validate:"required,slug"`
+	Name         string `json:"name" validate:"required,min=2,max=200"`
+	Address      string `json:"address" validate:"max=500"`
+	Website      string `json:"website" validate:"omitempty,httpurl,max=500"`
+	DPOContact   string `json:"dpo_contact" validate:"max=500"`
+	LIPADContact string `json:"lipad_contact" validate:"max=500"`
 	// Regime is the data-protection law the organisation is under; empty on
 	// input means lipad (every organisation of this register is a Geneva
 	// public body unless an administrator says otherwise).
@@ -19,7 +19,7 @@ type Organisation struct {
 	// services to, or monitoring, people in the EU).
 	GDPRApplies bool      `json:"gdpr_applies"`
 	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // EffectiveRegime is the organisation's regime, lipad when none is recorded.

@@ -110,7 +110,7 @@ type Fields struct {
 	// uses (the AVS number, for instance); empty when none. Internal: the
 	// DPO checks that a law institutes its use.
 	CommonIdentifier string `json:"common_identifier,omitempty" validate:"max=200"`
-	InternalNotes     string            `json:"internal_notes" validate:"max=10000"` // internal
+	InternalNotes    string `json:"internal_notes" validate:"max=10000"` // internal
 }
 
 // Processing is one record of the register as the internal API shows it.
