@@ -314,3 +314,21 @@ func TestAbroadIsNeverDeniedInPublic(t *testing.T) {
 		}
 	})
 }
+
+// TestFooterSaysWhatRequiresTheRegister: the public pages do not claim that
+// the FADP and the GDPR require this register (only federal bodies publish
+// theirs); they name the LIPAD's catalogue.
+func TestFooterSaysWhatRequiresTheRegister(t *testing.T) {
+	e := apitest.Start(t, dbtest.Open(t, dbtest.SQLiteDSN(t)))
+	for _, lang := range []string{"fr", "en"} {
+		page := strings.Join(strings.Fields(string(e.Must(200, "GET", "/?lang="+lang, "", nil).Body)), " ")
+		for _, wrong := range []string{"la LPD et le RGPD", "the Swiss FADP and the GDPR"} {
+			if strings.Contains(page, wrong) {
+				t.Errorf("%s footer still says %q", lang, wrong)
+			}
+		}
+		if !strings.Contains(page, "LIPAD (art. 43)") || !strings.Contains(page, "catalog") {
+			t.Errorf("%s footer does not name the LIPAD catalogue", lang)
+		}
+	}
+}
