@@ -291,6 +291,9 @@ func TestAbroadIsNeverDeniedInPublic(t *testing.T) {
 				}
 			}
 		}
+		if csv := string(e.Must(200, "GET", "/public/v1/processings.csv?org=geneve", "", nil).Body); !strings.Contains(csv, "Laboratoire partenaire | third_party | FR") {
+			t.Errorf("open data does not say where the recipient abroad is")
+		}
 		legacyNotice := strings.Join(strings.Fields(surfaces(legacy)["notice en"]), " ")
 		if !strings.Contains(legacyNotice, "India") || !strings.Contains(legacyNotice, "copy of the safeguards") {
 			t.Errorf("legacy notice does not name the processor's country and how to get the safeguards: %s", legacyNotice)
