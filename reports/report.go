@@ -68,7 +68,10 @@ func (d *doc) reportSummary(data ReportData) {
 	d.row(l.processingsExamined, strconv.Itoa(s.Processings))
 	d.row(l.complete, strconv.Itoa(s.Complete))
 	d.row(l.completeness, strconv.FormatFloat(s.Completeness, 'f', 1, 64)+"\u00a0%")
-	d.row(l.errorsLabel, strconv.Itoa(s.BySeverity[string(register.SeverityError)]))
+	// Errors a DPO overruled no longer block; they stay listed below with
+	// the reason.
+	blocking := len(register.Blocking(data.Findings))
+	d.row(l.errorsLabel, strconv.Itoa(blocking))
 	d.row(l.warningsLabel, strconv.Itoa(s.BySeverity[string(register.SeverityWarning)]))
 	if len(s.ByLaw) > 0 {
 		d.subheading(l.byLaw)
@@ -139,17 +142,20 @@ func (d *doc) reportByProcessing(data ReportData, titles map[string]*register.Pr
 	}
 	for _, p := range data.Processings {
 		fs := by[p.ID]
-		errs := 0
+		errs, warns := 0, 0
 		for _, f := range fs {
-			if f.Severity == register.SeverityError {
+			switch {
+			case f.Blocks():
 				errs++
+			case f.Severity == register.SeverityWarning:
+				warns++
 			}
 		}
 		d.subheading(procLabel(p.ID, titles))
 		d.font(9, false)
 		d.color(grey)
 		d.para(l.status + l.colon + word(l.statuses, p.Status) + " · " + l.version + " " + strconv.Itoa(p.Version) +
-			" · " + fmt.Sprintf(l.findingsCount, errs, len(fs)-errs))
+			" · " + fmt.Sprintf(l.findingsCount, errs, warns))
 		d.color(black)
 		d.font(bodySize, false)
 		if len(fs) == 0 {
