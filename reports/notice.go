@@ -188,6 +188,9 @@ func (d *doc) processing(p *register.PublicProcessing, org *register.Organisatio
 	}
 	for _, t := range p.Transfers {
 		s := l.country(t.Country) + " — " + l.safeguard + l.colon + word(l.safeguards, t.Safeguard)
+		if t.RecipientCertified {
+			s += " (" + l.recipientCertified + ")"
+		}
 		if t.Details != "" {
 			s += ".\n" + t.Details
 		}

@@ -115,6 +115,13 @@ func TestGateRefusesFalseRecords(t *testing.T) {
 		if p["rules_version"] != register.RulesVersion {
 			t.Fatalf("published with rules_version %v, want %s", p["rules_version"], register.RulesVersion)
 		}
+		page := strings.Join(strings.Fields(string(e.Must(200, "GET", "/processings/"+id+"?lang=en", "", nil).Body)), " ")
+		notice := strings.Join(strings.Fields(pdfText(t, e.Must(200, "GET", "/public/v1/processings/"+id+"/notice.pdf?lang=en", "", nil).Body)), " ")
+		for where, text := range map[string]string{"page": page, "notice": notice} {
+			if !strings.Contains(text, "covered by the partial adequacy decision") {
+				t.Errorf("the %s does not say the US recipient is covered by the partial decision", where)
+			}
+		}
 	})
 }
 
