@@ -102,7 +102,10 @@ func Load(t testing.TB, e *apitest.Env) *Fixture {
 			map[string]any{"name": "situation financière", "sensitive": false},
 			map[string]any{"name": "mesures d’aide sociale", "sensitive": true},
 		}
-		p["legal_bases"] = []any{map[string]any{"type": "law", "reference": "Règlement relatif aux aides financières du Service social (LC 21 511)"}}
+		p["legal_bases"] = []any{
+			map[string]any{"type": "law", "reference": "Loi sur l’aide sociale et la lutte contre la précarité (LASLP)", "level": "formal_law"},
+			map[string]any{"type": "law", "reference": "Règlement relatif aux aides financières du Service social (LC 21 511)", "level": "regulation"},
+		}
 		p["retention"] = map[string]any{"period": "P10Y", "trigger": "fin du droit aux prestations", "disposal": "delete"}
 		p["dpia"] = map[string]any{"required": true, "status": "done", "completed_on": "2026-02-12"}
 	}))
@@ -116,8 +119,8 @@ func Load(t testing.TB, e *apitest.Env) *Fixture {
 		p["processors"] = []any{map[string]any{"name": "Hébergeur Santé SA", "country": "CH", "contract": true},
 			map[string]any{"name": "Imagerie Numérique SAS", "country": "FR", "contract": true}}
 		p["legal_bases"] = []any{
-			map[string]any{"type": "law", "reference": "Loi sur la santé (LS), K 1 03, art. 52", "url": "https://silgeneve.ch/legis/data/rsg_k1_03.htm"},
-			map[string]any{"type": "public_task", "reference": "Loi sur les établissements publics médicaux (LEPM)"},
+			map[string]any{"type": "law", "reference": "Loi sur la santé (LS), K 1 03, art. 52", "url": "https://silgeneve.ch/legis/data/rsg_k1_03.htm", "level": "formal_law"},
+			map[string]any{"type": "public_task", "reference": "Loi sur les établissements publics médicaux (LEPM)", "level": "formal_law"},
 		}
 		p["data_subjects"] = []any{"patients et patientes", "proches aidants"}
 		p["data_categories"] = []any{
@@ -142,7 +145,7 @@ func Load(t testing.TB, e *apitest.Env) *Fixture {
 	}))
 	publish("hug", processing("recherche", "Biobanque et recherche clinique", func(p map[string]any) {
 		p["purpose"] = "Conserver des échantillons biologiques et des données de santé pour des projets de recherche autorisés."
-		p["legal_bases"] = []any{map[string]any{"type": "consent", "reference": "Loi relative à la recherche sur l’être humain (LRH), art. 16"}}
+		p["legal_bases"] = []any{map[string]any{"type": "consent", "reference": "Loi relative à la recherche sur l’être humain (LRH), art. 16", "level": "formal_law"}}
 		p["data_categories"] = []any{map[string]any{"name": "échantillons biologiques", "sensitive": true}}
 		p["transfers"] = []any{map[string]any{"country": "DE", "safeguard": "adequacy", "details": "analyses génomiques"}}
 		p["dpia"] = map[string]any{"required": true, "status": "in_progress"}

@@ -39,3 +39,53 @@ func Adequacy(country string) AdequacyLevel {
 	}
 	return AdequacyNone
 }
+
+// euAdequacy is the European Commission's list of adequacy decisions under
+// GDPR art. 45 (shared/reference adequacy_eu.csv), plus the EEA states, for
+// which transfers are not transfers to a third country. Partial entries
+// cover only some recipients.
+func euAdequacy() map[string]AdequacyLevel {
+	m := map[string]AdequacyLevel{
+		"AD": AdequacyFull, "AR": AdequacyFull, "FO": AdequacyFull, "GG": AdequacyFull, "IM": AdequacyFull,
+		"JE": AdequacyFull, "NZ": AdequacyFull, "UY": AdequacyFull, "GB": AdequacyFull, "CH": AdequacyFull,
+		"BR": AdequacyPartial, "CA": AdequacyPartial, "IL": AdequacyPartial, "JP": AdequacyPartial,
+		"KR": AdequacyPartial, "US": AdequacyPartial,
+	}
+	for c, l := range swissAdequacy() {
+		if l == AdequacyFull && eea(c) {
+			m[c] = AdequacyFull
+		}
+	}
+	return m
+}
+
+func eea(c string) bool {
+	switch c {
+	case "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+		"IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK":
+		return true
+	}
+	return false
+}
+
+// Abroad reports whether a country code names a place outside Switzerland.
+// An empty code says nothing.
+func Abroad(country string) bool { return country != "" && country != "CH" }
+
+// AdequateFor reports whether a transfer to country rests on adequacy for an
+// organisation: under the Swiss list (OPDo annex 1), and also under the EU
+// list when the GDPR applies. A partial decision counts only when the record
+// says the recipient is covered (certified).
+func AdequateFor(country string, gdpr, certified bool) bool {
+	ok := func(l AdequacyLevel) bool {
+		return l == AdequacyFull || l == AdequacyDomestic || (l == AdequacyPartial && certified)
+	}
+	if !ok(Adequacy(country)) {
+		return false
+	}
+	if gdpr {
+		l, found := euAdequacy()[country]
+		return found && ok(l)
+	}
+	return true
+}

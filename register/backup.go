@@ -72,6 +72,9 @@ type BackupPublication struct {
 	Categories   string          `json:"categories"`
 	PublishedAt  time.Time       `json:"published_at"`
 	Data         json.RawMessage `json:"data"`
+	// RulesVersion is the rule table that passed the publication; absent
+	// in backups made before it was recorded.
+	RulesVersion string `json:"rules_version,omitempty"`
 }
 
 // BackupSecrets are the accounts, the token deny-list and the service's own

@@ -80,16 +80,69 @@ const (
 	SafeguardDerogation Safeguard = "derogation"
 	SafeguardOther      Safeguard = "other"
 	SafeguardNone       Safeguard = "none"
+	// SafeguardTreaty is an international treaty (FADP art. 16 al. 2 let. a).
+	SafeguardTreaty Safeguard = "treaty"
+	// SafeguardSpecificGuarantees are guarantees drawn up by the competent
+	// body and communicated to (or approved by) the authority beforehand
+	// (FADP art. 16 al. 2 let. c).
+	SafeguardSpecificGuarantees Safeguard = "specific_guarantees"
 )
 
 // Safeguards lists every safeguard.
 func Safeguards() []Safeguard {
 	return []Safeguard{SafeguardAdequacy, SafeguardSCC, SafeguardBCR, SafeguardConsent,
-		SafeguardDerogation, SafeguardOther, SafeguardNone}
+		SafeguardDerogation, SafeguardOther, SafeguardNone, SafeguardTreaty, SafeguardSpecificGuarantees}
 }
 
 // Valid reports whether s is a known safeguard.
 func (s Safeguard) Valid() bool { return oneOf(s, Safeguards()) }
+
+// NeedsDetails reports whether a transfer with this safeguard must say which
+// instrument or exception it rests on: the word alone tells nobody what
+// protects the data.
+func (s Safeguard) NeedsDetails() bool {
+	switch s {
+	case SafeguardConsent, SafeguardDerogation, SafeguardOther, SafeguardTreaty, SafeguardSpecificGuarantees:
+		return true
+	}
+	return false
+}
+
+// NormLevel says what kind of norm a legal basis cites: sensitive data and
+// profiling need a law in the formal sense (adopted by a parliament), not
+// only a regulation.
+type NormLevel string
+
+// Norm levels.
+const (
+	NormFormalLaw  NormLevel = "formal_law" // a law adopted by a parliament (loi au sens formel)
+	NormRegulation NormLevel = "regulation" // an ordinance or regulation of an executive (règlement, ordonnance)
+	NormOther      NormLevel = "other"      // a contract, a decision, a treaty...
+)
+
+// NormLevels lists every norm level.
+func NormLevels() []NormLevel { return []NormLevel{NormFormalLaw, NormRegulation, NormOther} }
+
+// Valid reports whether l is a known norm level.
+func (l NormLevel) Valid() bool { return oneOf(l, NormLevels()) }
+
+// Regime is the data-protection law that governs an organisation.
+type Regime string
+
+// Regimes. Geneva's cantonal and communal bodies are under the LIPAD; the
+// revised LIPAD (L 13347) was adopted in 2024 and its entry into force was
+// not known when the rules were written; federal bodies are under the FADP.
+const (
+	RegimeLIPAD        Regime = "lipad"
+	RegimeLIPADRevised Regime = "lipad-revised"
+	RegimeFADPFederal  Regime = "fadp-federal"
+)
+
+// Regimes lists every regime.
+func Regimes() []Regime { return []Regime{RegimeLIPAD, RegimeLIPADRevised, RegimeFADPFederal} }
+
+// Valid reports whether r is a known regime.
+func (r Regime) Valid() bool { return oneOf(r, Regimes()) }
 
 // Disposal is what happens to data at the end of retention.
 type Disposal string

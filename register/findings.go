@@ -53,7 +53,7 @@ func (t *tally) add(fs []Finding) {
 		for _, l := range f.Laws {
 			t.s.ByLaw[l]++
 		}
-		if f.Severity == SeverityError {
+		if f.Blocks() {
 			if errRules == nil {
 				errRules = map[string]bool{}
 			}

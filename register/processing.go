@@ -22,6 +22,9 @@ type LegalBasis struct {
 	Type      LegalBasisType `json:"type" validate:"required,enum"`
 	Reference string         `json:"reference" validate:"max=300"`
 	URL       string         `json:"url" validate:"omitempty,httpurl,max=500"`
+	// Level says whether the norm is a formal law or only a regulation;
+	// optional (records written before it was asked have none).
+	Level NormLevel `json:"level,omitempty" validate:"omitempty,enum"`
 }
 
 // DataCategory is a category of personal data.
@@ -34,6 +37,8 @@ type DataCategory struct {
 type Recipient struct {
 	Name string        `json:"name" validate:"required,min=2,max=200"`
 	Type RecipientType `json:"type" validate:"required,enum"`
+	// Country is where the recipient is, when known (ISO 3166-1 alpha-2).
+	Country string `json:"country,omitempty" validate:"omitempty,country"`
 }
 
 // Transfer is a disclosure of data abroad.
@@ -41,6 +46,11 @@ type Transfer struct {
 	Country   string    `json:"country" validate:"required,country"`
 	Safeguard Safeguard `json:"safeguard" validate:"omitempty,enum"`
 	Details   string    `json:"details" validate:"max=2000"`
+	// RecipientCertified says that the recipient is covered by a partial
+	// adequacy decision (United States: certified under the Data Privacy
+	// Framework; Canada: subject to PIPEDA). Without it, "adequacy" towards
+	// such a country is not adequacy.
+	RecipientCertified bool `json:"recipient_certified,omitempty"`
 }
 
 // Access is an access to the data granted to another institution (a LIPAD
@@ -96,7 +106,11 @@ type Fields struct {
 	Profiling         bool              `json:"profiling"`
 	DPIA              DPIA              `json:"dpia"`
 	ReviewDue         string            `json:"review_due" validate:"omitempty,date"`
-	InternalNotes     string            `json:"internal_notes" validate:"max=10000"` // internal
+	// CommonIdentifier names a common personal identifier the processing
+	// uses (the AVS number, for instance); empty when none. Internal: the
+	// DPO checks that a law institutes its use.
+	CommonIdentifier string `json:"common_identifier,omitempty" validate:"max=200"`
+	InternalNotes    string `json:"internal_notes" validate:"max=10000"` // internal
 }
 
 // Processing is one record of the register as the internal API shows it.
@@ -111,6 +125,12 @@ type Processing struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 	PublishedAt      *time.Time `json:"published_at,omitempty"`
 	ReviewedAt       *time.Time `json:"reviewed_at,omitempty"` // last publication by a DPO
+	// RulesVersion is the version of the rule table that passed the last
+	// publication (RulesVersion at that time).
+	RulesVersion string `json:"rules_version,omitempty"`
+	// Overrides are the blocking findings a DPO overruled, with why; each
+	// lapses when the field it concerns changes.
+	Overrides []Override `json:"overrides,omitempty"`
 
 	// Revision changes on every write, workflow steps included; the ETag is
 	// made from it so that any change makes an If-Match stale.

@@ -93,6 +93,59 @@ func Public(p *Processing, publishedAt time.Time) *PublicProcessing {
 	return pub
 }
 
+// AbroadParty is a processor or recipient located abroad.
+type AbroadParty struct {
+	Name      string
+	Country   string
+	Processor bool
+	// Listed is true when a transfer to its country is recorded.
+	Listed bool
+}
+
+// AbroadParties lists the processors and recipients located abroad.
+func (p *PublicProcessing) AbroadParties() []AbroadParty {
+	listed := map[string]bool{}
+	for _, t := range p.Transfers {
+		listed[t.Country] = true
+	}
+	var out []AbroadParty
+	for _, pr := range p.Processors {
+		if Abroad(pr.Country) {
+			out = append(out, AbroadParty{Name: pr.Name, Country: pr.Country, Processor: true, Listed: listed[pr.Country]})
+		}
+	}
+	for _, r := range p.Recipients {
+		if Abroad(r.Country) {
+			out = append(out, AbroadParty{Name: r.Name, Country: r.Country, Listed: listed[r.Country]})
+		}
+	}
+	return out
+}
+
+// UnlistedAbroad lists the processors and recipients abroad whose country
+// has no transfer entry (records published before the rule refused it).
+func (p *PublicProcessing) UnlistedAbroad() []AbroadParty {
+	var out []AbroadParty
+	for _, a := range p.AbroadParties() {
+		if !a.Listed {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// DisclosedAbroad reports whether any data go abroad: a transfer, or a
+// processor or recipient located abroad. A document must never say "not
+// disclosed abroad" when this is true.
+func (p *PublicProcessing) DisclosedAbroad() bool {
+	for _, t := range p.Transfers {
+		if Abroad(t.Country) {
+			return true
+		}
+	}
+	return len(p.AbroadParties()) > 0
+}
+
 // Sensitive reports whether the published processing holds sensitive data.
 func (p *PublicProcessing) Sensitive() bool {
 	for _, c := range p.DataCategories {
@@ -116,4 +169,5 @@ type Publication struct {
 	Categories   string // normalised data category names, for filtering
 	Data         []byte // JSON of PublicProcessing
 	PublishedAt  time.Time
+	RulesVersion string // the rule table that passed the publication
 }

@@ -172,6 +172,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, p *auth.Principal, o O
 	if err := s.validate.Struct(&o); err != nil {
 		return nil, err
 	}
+	o.Regime = o.EffectiveRegime()
 	err := s.store.InTx(ctx, func(tx Store) error {
 		now := s.clock()
 		o.CreatedAt, o.UpdatedAt = now, now
@@ -216,6 +217,15 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *auth.Principal, slu
 		if p.Role != auth.RoleAdmin && in.Name != o.Name {
 			return Errorf(EForbidden, "only an administrator may rename an organisation")
 		}
+		// Clients written before regimes existed send none: the regime and
+		// the GDPR flag then stay as they are.
+		if in.Regime == "" {
+			in.Regime, in.GDPRApplies = o.EffectiveRegime(), o.GDPRApplies
+		}
+		if p.Role != auth.RoleAdmin && (in.Regime != o.EffectiveRegime() || in.GDPRApplies != o.GDPRApplies) {
+			return Errorf(EForbidden, "only an administrator may change an organisation's regime")
+		}
+		o.Regime, o.GDPRApplies = in.Regime, in.GDPRApplies
 		now := s.clock()
 		o.Name, o.Address, o.Website, o.DPOContact, o.LIPADContact = in.Name, in.Address, in.Website, in.DPOContact, in.LIPADContact
 		o.UpdatedAt = now
@@ -445,6 +455,15 @@ func (s *Service) UpdateProcessing(ctx context.Context, p *auth.Principal, id st
 		now := s.clock()
 		next := *cur
 		next.Fields = f
+		if len(cur.Overrides) > 0 {
+			org, err := tx.GetOrganisation(ctx, cur.Organisation)
+			if err != nil {
+				return err
+			}
+			// Overrides whose field changed have lapsed: drop them, the
+			// audit trail keeps them.
+			next.Overrides = liveOverrides(&next, org)
+		}
 		next.Version = cur.Version + 1
 		next.Revision = cur.Revision + 1
 		next.UpdatedAt = now

@@ -232,7 +232,7 @@ func (s *Service) cleanProcessing(ctx context.Context, tx MaintenanceStore, id s
 			return nil, fmt.Errorf("publication: %w", err)
 		}
 		if ps := cleanStrings(reflect.ValueOf(&pub).Elem(), ""); len(ps) > 0 {
-			if err := tx.PutPublication(ctx, publicationOf(&pub, pubRow.Version, pubRow.PublishedAt)); err != nil {
+			if err := tx.PutPublication(ctx, publicationOf(&pub, pubRow.Version, pubRow.PublishedAt, pubRow.RulesVersion)); err != nil {
 				return nil, err
 			}
 			note(ps)

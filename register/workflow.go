@@ -80,10 +80,12 @@ func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, 
 				return err
 			}
 			if blocking := Blocking(Check(cur, org, now)); len(blocking) > 0 {
-				return &Error{Code: EInvalid, Message: "the processing lacks items the law requires before publication", Findings: blocking}
+				return &Error{Code: EInvalid, Message: "the processing lacks items the law requires, or states something the law does not allow, before publication", Findings: blocking}
 			}
 			next.PublishedVersion = cur.Version
 			next.PublishedAt, next.ReviewedAt = &now, &now
+			next.RulesVersion = RulesVersion
+			comment = publishComment(RulesVersion, comment)
 			if err := tx.PutPublication(ctx, newPublication(&next, now)); err != nil {
 				return err
 			}
@@ -115,11 +117,12 @@ func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, 
 }
 
 func newPublication(p *Processing, at time.Time) *Publication {
-	return publicationOf(Public(p, at), p.Version, at)
+	return publicationOf(Public(p, at), p.Version, at, p.RulesVersion)
 }
 
-// publicationOf is the stored row of pub, published as version at at.
-func publicationOf(pub *PublicProcessing, version int, at time.Time) *Publication {
+// publicationOf is the stored row of pub, published as version at at and
+// passed by the rule table rulesVersion.
+func publicationOf(pub *PublicProcessing, version int, at time.Time, rulesVersion string) *Publication {
 	data, err := json.Marshal(pub)
 	if err != nil {
 		// PublicProcessing holds only strings, numbers and bools.
@@ -144,5 +147,16 @@ func publicationOf(pub *PublicProcessing, version int, at time.Time) *Publicatio
 		Categories:   "\n" + strings.Join(cats, "\n") + "\n",
 		Data:         data,
 		PublishedAt:  at,
+		RulesVersion: rulesVersion,
 	}
+}
+
+// publishComment records in the audit entry of a publication which rule
+// table passed it.
+func publishComment(version, comment string) string {
+	c := "rules " + version
+	if comment != "" {
+		c += "; " + comment
+	}
+	return c
 }

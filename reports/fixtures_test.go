@@ -134,8 +134,14 @@ func fixtureReport() ReportData {
 	}
 	findings := []register.Finding{
 		{ProcessingID: procs[0].ID, Rule: "review-overdue", Severity: register.SeverityWarning, Field: "review_due", Laws: []string{register.LawGDPR5}, Message: "the planned review date has passed"},
-		{ProcessingID: procs[1].ID, Rule: "legal-basis", Severity: register.SeverityError, Field: "legal_bases", Laws: []string{register.LawLIPAD43, register.LawNotice}, Message: "give at least one legal basis"},
-		{ProcessingID: procs[1].ID, Rule: "public-summary", Severity: register.SeverityError, Field: "public_summary", Laws: []string{register.LawNotice}, Message: "write a plain-language summary for the public"},
+		{ProcessingID: procs[0].ID, Rule: "formal-law-basis", Severity: register.SeverityError, Field: "legal_bases",
+			Laws: []string{register.LawLIPAD35, register.LawFADP34, register.LawGDPR9}, Articles: []string{"LIPAD art. 35"},
+			Message: "sensitive data and profiling need a basis in a law in the formal sense",
+			Override: &register.Override{Rule: "formal-law-basis", Field: "legal_bases", By: "m.dupont", At: fixedPublished,
+				Justification: "Le règlement communal est indispensable à une tâche définie par la LASLP."}},
+		{ProcessingID: procs[1].ID, Rule: "legal-basis", Severity: register.SeverityError, Field: "legal_bases", Laws: []string{register.LawLIPAD43, register.LawNotice},
+			Articles: []string{"LIPAD art. 43", "LIPAD art. 35"}, Message: "give at least one legal basis"},
+		{ProcessingID: procs[1].ID, Rule: "public-summary", Severity: register.SeverityError, Field: "public_summary", Laws: []string{register.LawPolicy}, Message: "write a plain-language summary for the public"},
 		{ProcessingID: procs[1].ID, Rule: "dpia-sensitive", Severity: register.SeverityWarning, Field: "dpia.status", Laws: []string{register.LawGDPR35, register.LawFADP22}, Message: "sensitive data are processed without a finished impact assessment"},
 	}
 	audit := []register.AuditEntry{

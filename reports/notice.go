@@ -141,7 +141,11 @@ func (d *doc) processing(p *register.PublicProcessing, org *register.Organisatio
 	h(l.recipients)
 	recips := make([]string, 0, len(p.Recipients))
 	for _, r := range p.Recipients {
-		recips = append(recips, r.Name+" ("+word(l.recipient, r.Type)+")")
+		kind := word(l.recipient, r.Type)
+		if r.Country != "" {
+			kind += ", " + l.country(r.Country)
+		}
+		recips = append(recips, r.Name+" ("+kind+")")
 	}
 	d.list(recips)
 	if len(p.Processors) > 0 {
@@ -175,15 +179,32 @@ func (d *doc) processing(p *register.PublicProcessing, org *register.Organisatio
 	}
 
 	h(l.transfers)
-	if len(p.Transfers) == 0 {
+	// "Not disclosed abroad" is printed only when nothing goes abroad: no
+	// transfer, and no processor or recipient located abroad (a record
+	// published before the rules refused that inconsistency still shows
+	// its processors abroad here).
+	if !p.DisclosedAbroad() {
 		d.para(l.noTransfers)
 	}
 	for _, t := range p.Transfers {
 		s := l.country(t.Country) + " — " + l.safeguard + l.colon + word(l.safeguards, t.Safeguard)
+		if t.RecipientCertified {
+			s += " (" + l.recipientCertified + ")"
+		}
 		if t.Details != "" {
 			s += ".\n" + t.Details
 		}
 		d.bullet(s, "")
+	}
+	for _, a := range p.UnlistedAbroad() {
+		who := l.recipientWord
+		if a.Processor {
+			who = l.processorWord
+		}
+		d.bullet(l.country(a.Country)+" — "+fmt.Sprintf(l.abroadParty, a.Name, who)+" — "+l.abroadUnlisted, "")
+	}
+	if p.DisclosedAbroad() {
+		d.para(l.copySafeguards)
 	}
 
 	h(l.retention)

@@ -68,7 +68,10 @@ func (d *doc) reportSummary(data ReportData) {
 	d.row(l.processingsExamined, strconv.Itoa(s.Processings))
 	d.row(l.complete, strconv.Itoa(s.Complete))
 	d.row(l.completeness, strconv.FormatFloat(s.Completeness, 'f', 1, 64)+"\u00a0%")
-	d.row(l.errorsLabel, strconv.Itoa(s.BySeverity[string(register.SeverityError)]))
+	// Errors a DPO overruled no longer block; they stay listed below with
+	// the reason.
+	blocking := len(register.Blocking(data.Findings))
+	d.row(l.errorsLabel, strconv.Itoa(blocking))
 	d.row(l.warningsLabel, strconv.Itoa(s.BySeverity[string(register.SeverityWarning)]))
 	if len(s.ByLaw) > 0 {
 		d.subheading(l.byLaw)
@@ -130,7 +133,15 @@ func (d *doc) finding(f register.Finding) string {
 	if m, ok := l.rules[f.Rule]; ok {
 		msg = m
 	}
-	return "[" + word(l.severity, f.Severity) + "] " + msg + " (" + l.field + l.colon + f.Field + ")"
+	s := "[" + word(l.severity, f.Severity) + "] " + msg + " (" + l.field + l.colon + f.Field
+	if len(f.Articles) > 0 {
+		s += "; " + l.articlesWord + l.colon + strings.Join(f.Articles, ", ")
+	}
+	s += ")"
+	if o := f.Override; o != nil {
+		s += "\n" + fmt.Sprintf(l.overruled, o.By, l.date(o.At), o.Justification)
+	}
+	return s
 }
 
 func (d *doc) reportByProcessing(data ReportData, titles map[string]*register.Processing) {
@@ -145,17 +156,20 @@ func (d *doc) reportByProcessing(data ReportData, titles map[string]*register.Pr
 	}
 	for _, p := range data.Processings {
 		fs := by[p.ID]
-		errs := 0
+		errs, warns := 0, 0
 		for _, f := range fs {
-			if f.Severity == register.SeverityError {
+			switch {
+			case f.Blocks():
 				errs++
+			case f.Severity == register.SeverityWarning:
+				warns++
 			}
 		}
 		d.subheading(procLabel(p.ID, titles))
 		d.font(9, false)
 		d.color(grey)
 		d.para(l.status + l.colon + word(l.statuses, p.Status) + " · " + l.version + " " + strconv.Itoa(p.Version) +
-			" · " + fmt.Sprintf(l.findingsCount, errs, len(fs)-errs))
+			" · " + fmt.Sprintf(l.findingsCount, errs, warns))
 		d.color(black)
 		d.font(bodySize, false)
 		if len(fs) == 0 {
@@ -296,9 +310,7 @@ func (d *doc) reportAudit(data ReportData, titles map[string]*register.Processin
 // duties first, then where the warnings' risks come from; a law the table
 // does not know comes last, by code.
 func lawOrder[V any](m map[string]V) []string {
-	known := []string{register.LawGDPR30, register.LawFADP12, register.LawLIPAD43, register.LawNotice,
-		register.LawGDPR5, register.LawGDPR6, register.LawGDPR22, register.LawFADP21,
-		register.LawGDPR35, register.LawFADP22, register.LawGDPR44, register.LawFADP16}
+	known := register.LawCodes()
 	out := make([]string, 0, len(m))
 	for _, k := range known {
 		if _, ok := m[k]; ok {

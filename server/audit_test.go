@@ -158,6 +158,8 @@ func TestComplianceEndpoint(t *testing.T) {
 		b["purpose"] = "Suivi."
 		b["recipients"] = []any{}
 		b["profiling"] = true
+		// Profiling needs a formal law: cite one, so that the only error is the missing recipients.
+		b["legal_bases"] = []any{map[string]any{"type": "law", "reference": "Code civil suisse (CC), art. 39 ss, RS 210", "level": "formal_law"}}
 		e.Must(201, "POST", "/api/v1/processings", dpo, b)
 		e.Must(201, "POST", "/api/v1/processings", e.Token(auth.RoleDPO, "carouge"), map[string]any{"unit": "etat-civil", "title": "Ailleurs", "purpose": "x"})
 		var res struct {

@@ -260,6 +260,24 @@ func (s *Server) step(name register.Step) handler {
 	}
 }
 
+// overrideFinding lets a DPO overrule one blocking finding with a written
+// justification (issue 13); it is audited and lapses when the field changes.
+func (s *Server) overrideFinding(w http.ResponseWriter, r *http.Request) error {
+	var in register.OverrideInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	rev, err := ifMatch(r, false)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.OverrideFinding(r.Context(), principal(r), r.PathValue("id"), rev, in)
+	if err != nil {
+		return err
+	}
+	return s.writeProcessing(w, http.StatusOK, p)
+}
+
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	vs, err := s.svc.ListVersions(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {

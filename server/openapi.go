@@ -107,6 +107,7 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/processings/{id}/submit", summary: "draft → in_review", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep()},
 		{method: "POST", path: "/api/v1/processings/{id}/return", summary: "in_review → draft, with an optional comment kept in the history", tag: "workflow", body: returnBody{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(415, 422)},
 		{method: "POST", path: "/api/v1/processings/{id}/publish", summary: "in_review → published; 422 with the blocking findings when a legal item is missing", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(422)},
+		{method: "POST", path: "/api/v1/processings/{id}/overrides", summary: "A DPO overrules one blocking finding (rule and field) with a written justification; audited, shown in findings, lapses when the field changes", tag: "compliance", body: register.OverrideInput{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(400, 415, 422)},
 		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "published → archived (leaves the public register)", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep()},
 		{method: "GET", path: "/api/v1/processings/{id}/versions", summary: "Every saved version, newest first", tag: "processings", status: 200, resp: listOf[register.Processing]{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/versions/{n}", summary: "One version as it was saved (published versions never change)", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
@@ -353,6 +354,10 @@ func enumValues(t reflect.Type) []string {
 		return strs(register.SecurityCategories())
 	case reflect.TypeFor[register.DPIAStatus]():
 		return strs(register.DPIAStatuses())
+	case reflect.TypeFor[register.NormLevel]():
+		return strs(register.NormLevels())
+	case reflect.TypeFor[register.Regime]():
+		return strs(register.Regimes())
 	case reflect.TypeFor[register.Severity]():
 		return []string{string(register.SeverityError), string(register.SeverityWarning)}
 	}

@@ -191,7 +191,7 @@ func csvRow(p *register.PublicProcessing, base string) []string {
 		strconv.FormatBool(p.Sensitive()),
 		strings.Join(sensitive, csvItemSep),
 		strings.Join(p.Sources, csvItemSep),
-		csvList(p.Recipients, func(c register.Recipient) string { return csvItem(c.Name, string(c.Type)) }),
+		csvList(p.Recipients, func(c register.Recipient) string { return csvItem(c.Name, string(c.Type), c.Country) }),
 		csvList(p.Transfers, func(t register.Transfer) string { return csvItem(t.Country, string(t.Safeguard), t.Details) }),
 		csvList(p.Accesses, func(a register.Access) string { return csvItem(a.Institution, a.LegalBasis, a.Scope) }),
 		p.Retention.Period, p.Retention.Trigger, string(p.Retention.Disposal),

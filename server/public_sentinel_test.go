@@ -40,6 +40,7 @@ func TestPublicNeverShowsInternals(t *testing.T) {
 		withInternals := func(title string) map[string]any {
 			p := apitest.Complete("etat-civil", title)
 			p["internal_notes"] = "notes " + internalSentinel
+			p["common_identifier"] = "numéro AVS " + internalSentinel
 			p["security_measures"] = []any{
 				map[string]any{"category": "access_control", "details": "badge " + internalSentinel},
 				map[string]any{"category": "encryption_at_rest", "details": internalSentinel},

@@ -34,6 +34,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/return", roles: dpo, h: s.step("return")},
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/publish", roles: dpo, h: s.step("publish")},
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/archive", roles: dpo, h: s.step("archive")},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/overrides", roles: dpo, h: s.overrideFinding},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole(), h: s.listVersions},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole(), h: s.getVersion},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/history", roles: anyRole(), h: s.history},

@@ -80,7 +80,8 @@ func (s *Store) ExportAll(ctx context.Context, withSecrets bool) (*register.Back
 	for _, r := range pubs {
 		b.Publications = append(b.Publications, register.BackupPublication{ProcessingID: r.ProcessingID,
 			Organisation: r.Organisation, Version: r.Version, Title: r.Title, SearchKey: r.SearchKey, Sensitive: r.Sensitive,
-			BasisTypes: r.BasisTypes, Categories: r.Categories, PublishedAt: µs(r.PublishedAt), Data: []byte(r.Data)})
+			BasisTypes: r.BasisTypes, Categories: r.Categories, PublishedAt: µs(r.PublishedAt), Data: []byte(r.Data),
+			RulesVersion: r.RulesVersion})
 	}
 	var audit []auditRow
 	if err := tx.NewSelect().Model(&audit).Order("seq").Scan(ctx); err != nil {
@@ -179,7 +180,10 @@ func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 		for _, p := range b.Publications {
 			pubs = append(pubs, &publicationRow{ProcessingID: p.ProcessingID, Organisation: p.Organisation, Version: p.Version,
 				Title: p.Title, SearchKey: p.SearchKey, Sensitive: p.Sensitive, BasisTypes: p.BasisTypes, Categories: p.Categories,
-				Data: string(p.Data), PublishedAt: utc(p.PublishedAt)})
+				Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion})
+			if p.RulesVersion == "" {
+				pubs[len(pubs)-1].RulesVersion = "2026-11-22" // the table of the first release
+			}
 		}
 		audit := make([]*auditRow, 0, len(b.Audit))
 		for _, e := range b.Audit {

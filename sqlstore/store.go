@@ -113,18 +113,22 @@ type orgRow struct {
 	Website       string    `bun:"website"`
 	DPOContact    string    `bun:"dpo_contact"`
 	LIPADContact  string    `bun:"lipad_contact"`
+	Regime        string    `bun:"regime"`
+	GDPRApplies   bool      `bun:"gdpr_applies"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 }
 
 func toOrgRow(o *register.Organisation) *orgRow {
 	return &orgRow{Slug: o.Slug, Name: o.Name, Address: o.Address, Website: o.Website,
-		DPOContact: o.DPOContact, LIPADContact: o.LIPADContact, CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt)}
+		DPOContact: o.DPOContact, LIPADContact: o.LIPADContact, Regime: string(o.EffectiveRegime()), GDPRApplies: o.GDPRApplies,
+		CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt)}
 }
 
 func (r *orgRow) domain() register.Organisation {
 	return register.Organisation{Slug: r.Slug, Name: r.Name, Address: r.Address, Website: r.Website,
-		DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+		DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, Regime: register.Regime(r.Regime), GDPRApplies: r.GDPRApplies,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
 }
 
 // CreateOrganisation implements register.Store.
@@ -416,24 +420,29 @@ type publicationRow struct {
 	Categories    string    `bun:"categories"`
 	Data          string    `bun:"data"`
 	PublishedAt   time.Time `bun:"published_at"`
+	RulesVersion  string    `bun:"rules_version"`
 }
 
 func (r *publicationRow) domain() register.Publication {
 	return register.Publication{ProcessingID: r.ProcessingID, Organisation: r.Organisation, Version: r.Version,
 		Title: r.Title, SearchKey: r.SearchKey, Sensitive: r.Sensitive, BasisTypes: r.BasisTypes,
-		Categories: r.Categories, Data: []byte(r.Data), PublishedAt: utc(r.PublishedAt)}
+		Categories: r.Categories, Data: []byte(r.Data), PublishedAt: utc(r.PublishedAt), RulesVersion: r.RulesVersion}
 }
 
 // PutPublication implements register.Store.
 func (s *Store) PutPublication(ctx context.Context, p *register.Publication) error {
 	row := &publicationRow{ProcessingID: p.ProcessingID, Organisation: p.Organisation, Version: p.Version,
 		Title: p.Title, SearchKey: p.SearchKey, Sensitive: p.Sensitive, BasisTypes: p.BasisTypes,
-		Categories: p.Categories, Data: string(p.Data), PublishedAt: utc(p.PublishedAt)}
+		Categories: p.Categories, Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion}
+	if row.RulesVersion == "" {
+		row.RulesVersion = register.RulesVersion
+	}
 	_, err := s.idb.NewInsert().Model(row).
 		On("CONFLICT (processing_id) DO UPDATE").
 		Set("organisation = EXCLUDED.organisation, version = EXCLUDED.version, title = EXCLUDED.title, " +
 			"search_key = EXCLUDED.search_key, sensitive = EXCLUDED.sensitive, basis_types = EXCLUDED.basis_types, " +
-			"categories = EXCLUDED.categories, data = EXCLUDED.data, published_at = EXCLUDED.published_at").
+			"categories = EXCLUDED.categories, data = EXCLUDED.data, published_at = EXCLUDED.published_at, " +
+			"rules_version = EXCLUDED.rules_version").
 		Exec(ctx)
 	return dbError(err, "publication")
 }

@@ -29,14 +29,16 @@ func seedRich(t *testing.T, db *sqlstore.DB) {
 			t.Fatal(err)
 		}
 	}
-	_, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "geneve", Name: "Ville de Genève", LIPADContact: "lipad@geneve.example.ch", Website: "https://www.geneve.example.ch"})
+	_, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "geneve", Name: "Ville de Genève", LIPADContact: "lipad@geneve.example.ch", Website: "https://www.geneve.example.ch", GDPRApplies: true})
 	must(err)
 	_, err = svc.CreateUnit(ctx, admin, "geneve", register.Unit{Slug: "etat-civil", Name: "État civil"})
 	must(err)
 	complete := func(title string) register.Fields {
 		return register.Fields{Unit: "etat-civil", Title: title, Purpose: "Tenir le registre <des> naissances & décès.", PublicSummary: "Résumé « public ».",
-			Controller:       register.Party{Name: "Service de l'état civil", Contact: "ec@geneve.example.ch"},
-			LegalBases:       []register.LegalBasis{{Type: register.BasisLaw, Reference: "OEC art. 8", URL: "https://www.fedlex.admin.ch/eli/cc/2004/118/fr"}},
+			Controller: register.Party{Name: "Service de l'état civil", Contact: "ec@geneve.example.ch"},
+			LegalBases: []register.LegalBasis{{Type: register.BasisLaw, Reference: "CC art. 39 ss (RS 210)", Level: register.NormFormalLaw},
+				{Type: register.BasisLaw, Reference: "OEC art. 8", URL: "https://www.fedlex.admin.ch/eli/cc/2004/118/fr", Level: register.NormRegulation}},
+			CommonIdentifier: "numéro AVS",
 			DataSubjects:     []string{"nouveau-nés"},
 			DataCategories:   []register.DataCategory{{Name: "santé", Sensitive: true}},
 			Recipients:       []register.Recipient{{Name: "OCPM", Type: register.RecipientPublicBody}},

@@ -116,6 +116,11 @@ func load(ctx context.Context, svc *register.Service, p *auth.Principal, sp spec
 		if err := step(register.StepSubmit, ""); err != nil {
 			return err
 		}
+		if sp.override != nil {
+			if pr, err = svc.OverrideFinding(ctx, p, pr.ID, nil, *sp.override); err != nil {
+				return err
+			}
+		}
 		if err := step(register.StepPublish, ""); err != nil {
 			return err
 		}
@@ -150,6 +155,7 @@ func build(sp spec) register.Fields {
 		Profiling:         sp.profiling,
 		AutomatedDecision: sp.automated,
 		InternalNotes:     "Fiche de démonstration.",
+		CommonIdentifier:  sp.commonID,
 	}
 	if !sp.incomplete {
 		f.Controller = register.Party{Name: controller(sp), Contact: "protection.donnees@" + sp.org + ".example"}

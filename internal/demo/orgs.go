@@ -40,7 +40,8 @@ func organisations() []organisation {
 // laslp is the social-aid law in force since 2025-01-01, which replaced the
 // LIASI; its rsGE number is not yet in shared/reference, so it has no link.
 func laslp() register.LegalBasis {
-	return register.LegalBasis{Type: register.BasisLaw, Reference: "Loi sur l'aide sociale et la lutte contre la précarité (LASLP), en vigueur depuis le 1er janvier 2025"}
+	return register.LegalBasis{Type: register.BasisLaw, Reference: "Loi sur l'aide sociale et la lutte contre la précarité (LASLP), en vigueur depuis le 1er janvier 2025",
+		Level: register.NormFormalLaw}
 }
 
 // law builds a legal basis from the references of shared/reference
@@ -56,5 +57,11 @@ func law(key, ref string) register.LegalBasis {
 		"LPD": "https://www.fedlex.admin.ch/eli/cc/2022/491/fr", "CC": "https://www.fedlex.admin.ch/eli/cc/24/233_245_233/fr",
 		"OEC": "https://www.fedlex.admin.ch/eli/cc/2004/362/fr",
 	}
-	return register.LegalBasis{Type: register.BasisLaw, Reference: ref, URL: urls[key]}
+	// The RIPAD and the OEC are regulations (of the Conseil d'État and of
+	// the Federal Council); the others are laws adopted by a parliament.
+	level := register.NormFormalLaw
+	if key == "RIPAD" || key == "OEC" {
+		level = register.NormRegulation
+	}
+	return register.LegalBasis{Type: register.BasisLaw, Reference: ref, URL: urls[key], Level: level}
 }

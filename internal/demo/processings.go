@@ -33,6 +33,8 @@ type spec struct {
 	profiling, automated  bool
 	sources               []string
 	incomplete            bool // a draft still missing legally required items
+	commonID              string
+	override              *register.OverrideInput // a blocking finding the DPO overrules before publishing
 }
 
 func pb(name string) register.Recipient {
