@@ -8,9 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
 )
@@ -222,5 +224,94 @@ func TestImportRefusesCraftedExport(t *testing.T) {
 				t.Errorf("the import does not say which accounts it restored: %q", out.String())
 			}
 		})
+	})
+}
+
+// postCSV sends a spreadsheet to POST /api/v1/import?org=org.
+func (tg *target) postCSV(org, csv string) (*http.Response, []byte) {
+	tg.t.Helper()
+	return tg.send(request{method: "POST", path: "/api/v1/import?org=" + org, body: strings.NewReader(csv),
+		header: map[string]string{"Content-Type": "text/csv; charset=utf-8", "Authorization": "Bearer " + tg.admin()}})
+}
+
+// problemMentions fails unless the problem's field errors hold want.
+func problemMentions(t *testing.T, p map[string]any, want string) {
+	t.Helper()
+	b, _ := json.Marshal(p["errors"])
+	if !strings.Contains(string(b), want) {
+		t.Errorf("got errors %s, want one saying %q", b, want)
+	}
+}
+
+// TestCSVImportUnitShadowing: a unit whose name is another unit's slug does
+// not draw that unit's rows; a name several units share is refused.
+func TestCSVImportUnitShadowing(t *testing.T) {
+	eachTarget(t, nil, func(t *testing.T, tg *target) {
+		tg.seed("ville-a")
+		admin := tg.admin()
+		// "sport" is named like the slug of the civil registry; two units
+		// share the name "Culture".
+		tg.must(201, "POST", "/api/v1/organisations/ville-a/units", admin, map[string]any{"slug": "sport", "name": "etat-civil"})
+		tg.must(201, "POST", "/api/v1/organisations/ville-a/units", admin, map[string]any{"slug": "culture-a", "name": "Culture"})
+		tg.must(201, "POST", "/api/v1/organisations/ville-a/units", admin, map[string]any{"slug": "culture-b", "name": "Culture"})
+
+		before := tg.auditEntries()
+		resp, body := tg.postCSV("ville-a", "Nom du traitement;Finalité;Service\nCours de sport;Organiser les cours;Culture\n")
+		p := problemOf(t, resp, body, 422)
+		problemMentions(t, p, "is the name of 2 units (culture-a, culture-b)")
+		tg.wroteNothing(before)
+
+		resp, body = tg.postCSV("ville-a", "Nom du traitement;Finalité;Service\nNaissances;Tenir le registre;etat-civil\nMariages;Tenir le registre;ÉTAT‐CIVIL\nPiscines;Gérer les entrées;Sport\n")
+		if resp.StatusCode != 201 {
+			t.Fatalf("got %d %s, want 201", resp.StatusCode, truncate(body, 300))
+		}
+		var out struct {
+			Items []struct {
+				Title string `json:"title"`
+				Unit  string `json:"unit"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"Naissances": "etat-civil", "Mariages": "etat-civil", "Piscines": "sport"}
+		if len(out.Items) != len(want) {
+			t.Fatalf("got %d items, want %d", len(out.Items), len(want))
+		}
+		for _, it := range out.Items {
+			if it.Unit != want[it.Title] {
+				t.Errorf("%q went to unit %q, want %q", it.Title, it.Unit, want[it.Title])
+			}
+		}
+	})
+}
+
+// TestCSVImportLookAlikeReferences: references that differ only by case,
+// width or a look-alike dash are duplicates, within the file and against
+// the references of the organisation; nothing is written.
+func TestCSVImportLookAlikeReferences(t *testing.T) {
+	eachTarget(t, nil, func(t *testing.T, tg *target) {
+		tg.seed("ville-a")
+		m := apitest.Complete("etat-civil", "Registre des décès")
+		m["organisation"], m["reference"] = "ville-a", "VDG-EC-004"
+		tg.must(201, "POST", "/api/v1/processings", tg.admin(), m)
+		before := tg.auditEntries()
+		for _, tc := range []struct{ name, csv, want string }{
+			{"StoredHyphen", "Nom du traitement;Finalité;Service;Référence\nDécès;Tenir le registre;etat-civil;VDG\u2010EC\u2010004\n", "already used by a processing of the organisation"},
+			{"StoredCase", "Nom du traitement;Finalité;Service;Référence\nDécès;Tenir le registre;etat-civil;vdg-ec-004\n", "already used by a processing of the organisation"},
+			{"StoredFullWidth", "Nom du traitement;Finalité;Service;Référence\nDécès;Tenir le registre;etat-civil;ＶＤＧ－ＥＣ－００４\n", "already used by a processing of the organisation"},
+			{"InFileDash", "Nom du traitement;Finalité;Service;Référence\nActes A;Tenir le registre;etat-civil;ABC-1\nActes B;Tenir le registre;etat-civil;abc\u20131\n", "is used twice in the file (also line 2"},
+			{"InFileMinusSign", "Nom du traitement;Finalité;Service;Référence\nActes A;Tenir le registre;etat-civil;ABC-1\nActes B;Tenir le registre;etat-civil;ABC\u22121\n", "is used twice in the file (also line 2"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				resp, body := tg.postCSV("ville-a", tc.csv)
+				p := problemOf(t, resp, body, 422)
+				problemMentions(t, p, tc.want)
+				if errs, _ := p["errors"].([]any); len(errs) != 1 {
+					t.Errorf("got %d errors %v, want the one about the reference", len(errs), errs)
+				}
+				tg.wroteNothing(before)
+			})
+		}
 	})
 }
