@@ -112,7 +112,7 @@ func TestReferenceKeyFoldsLookAlikes(t *testing.T) {
 		"VDG\u2013EC\u2013004", // en dash
 		"VDG\u2212EC\u2212004", // minus sign
 		"VDG\uff0dEC\uff0d004", // full-width hyphen-minus
-		"ＶＤＧ-ＥＣ-００４",         // full-width letters and digits
+		"ＶＤＧ-ＥＣ-００４",           // full-width letters and digits
 		"VDG-EC-\u00ad004",     // soft hyphen
 		"VDG-EC-0\u200b04",     // zero-width space
 		"  VDG-EC-004 ",
