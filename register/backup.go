@@ -183,10 +183,12 @@ func (s *Service) Import(ctx context.Context, b *Backup, opts ImportOptions) err
 	}
 	res := v.Result()
 	if !res.OK {
-		return invalid(FieldError{Field: fmt.Sprintf("audit[seq=%d]", res.FirstBad), Message: "the audit trail of the document is broken: " + res.Reason})
+		return &Error{Code: EInvalid, Message: "the document's audit trail does not verify; nothing was imported",
+			Fields: []FieldError{{Field: fmt.Sprintf("audit[seq=%d]", res.FirstBad), Message: "the audit trail of the document is broken: " + res.Reason}}}
 	}
 	if head := FormatHead(res.Entries, res.Head); head != b.AuditHead {
-		return invalid(FieldError{Field: "audit_head", Message: "does not match the audit trail of the document"})
+		return &Error{Code: EInvalid, Message: "the document's audit trail does not verify; nothing was imported",
+			Fields: []FieldError{{Field: "audit_head", Message: "does not match the audit trail of the document"}}}
 	}
 	if err := checkBackupRefs(b); err != nil {
 		return err
