@@ -46,7 +46,6 @@ type txReq struct {
 const maxBatch = 64
 
 func newCommitter(owner *DB) *committer {
-	owner.write.AddQueryHook(detachHook{})
 	c := &committer{owner: owner, db: owner.write, reqs: make(chan *txReq), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
