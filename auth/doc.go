@@ -33,11 +33,14 @@
 //
 // # Keys
 //
-// LoadKeySet reads PEM public keys or a JWKS document and refuses the whole
-// file on anything doubtful (weak RSA, unknown curve, private material, a
-// key whose alg is not its own), since a silently skipped key only shows up
-// when its tokens start failing. Rotate by loading the new file and calling
-// Verifier.SetKeys.
+// LoadKeySet reads PEM public keys or a JWKS document. A file that cannot be
+// read as a whole is an error; inside a readable file, a key that cannot be
+// used (weak RSA, unknown curve or algorithm, private material, a kid given
+// twice) is left out and reported by KeySet.Skipped, for the caller to log,
+// and the others make the set. Refusing the whole file would keep the keys
+// of the previous file trusted, including those the provider removed. A
+// readable file without a usable key is ErrNoSupportedKeys. Rotate by
+// loading the new file and calling Verifier.SetKeys.
 //
 // # Passwords
 //

@@ -37,7 +37,17 @@ const (
 // cannot pick another. A KeySet never changes after it is built; rotate by
 // loading a new one and handing it to Verifier.SetKeys.
 type KeySet struct {
-	keys map[string]publicKey
+	keys    map[string]publicKey
+	skipped []SkippedKey
+}
+
+// Skipped lists the keys of the file that were left out, and why, for the
+// operator's log.
+func (ks *KeySet) Skipped() []SkippedKey {
+	if ks == nil {
+		return nil
+	}
+	return ks.skipped
 }
 
 type publicKey struct {
@@ -90,15 +100,24 @@ func (ks *KeySet) algorithms() []string {
 	return algs
 }
 
-func (ks *KeySet) add(kid string, k publicKey) error {
-	if !validName(kid) {
-		return errors.New("malformed kid")
+// ErrNoSupportedKeys is returned for a key file that was read and parsed
+// but holds no key this service can use: the provider's current word is
+// then "none of the keys you trust", and callers must not keep trusting the
+// keys of an earlier file.
+var ErrNoSupportedKeys = errors.New("auth: key set: no supported signature keys")
+
+// SkippedKey is a key of a key file that was left out, and why.
+type SkippedKey struct {
+	Entry  string // "key 2" (JWKS) or "PEM block 2"
+	KID    string // the kid the entry names, if any
+	Reason string
+}
+
+func (k SkippedKey) String() string {
+	if k.KID != "" {
+		return fmt.Sprintf("%s (kid %q): %s", k.Entry, k.KID, k.Reason)
 	}
-	if _, dup := ks.keys[kid]; dup {
-		return fmt.Errorf("kid %q appears twice", kid)
-	}
-	ks.keys[kid] = k
-	return nil
+	return k.Entry + ": " + k.Reason
 }
 
 // LoadKeySet reads a key file; see ParseKeySet for the formats.
@@ -124,35 +143,97 @@ func LoadKeySet(path string) (*KeySet, error) {
 
 // ParseKeySet accepts either PEM, one or more "PUBLIC KEY" blocks whose kid
 // is the block's "kid" header or else the RFC 7638 thumbprint, or a JWKS
-// document {"keys":[...]}. It refuses the whole input, rather than skipping
-// entries, when anything is off: RSA under 2048 bits, an unknown kty or
-// curve, private key material, an alg that is not the key's own, a duplicate
-// kid. A silently dropped key shows up only when its tokens start failing.
+// document {"keys":[...]}.
+//
+// A document that cannot be read as a whole (not JSON, text outside PEM
+// blocks, a damaged block: typically a file caught half-written) is an
+// error. Inside a readable document, each key that cannot be used is left
+// out and reported by KeySet.Skipped, and the others make the set: RSA outside
+// 2048 to 8192 bits, an unknown kty, curve or use, private key material, an
+// alg that is not the key's own, a malformed key; a kid that appears twice
+// leaves out every key with that kid, since no one can tell which is meant.
+// Refusing the whole file instead would keep the keys of the previous file
+// in use, including those the provider removed. A readable document without
+// any usable key returns an error that wraps ErrNoSupportedKeys and says
+// why each key was left out.
 func ParseKeySet(data []byte) (*KeySet, error) {
 	if len(data) > maxKeyFileSize {
 		return nil, errors.New("auth: key set too large")
 	}
-	ks := &KeySet{keys: map[string]publicKey{}}
-	trimmed := bytes.TrimSpace(data)
 	var err error
+	p := &keyParser{keys: map[string][]entryKey{}}
+	trimmed := bytes.TrimSpace(data)
 	switch {
 	case bytes.HasPrefix(trimmed, []byte("{")):
-		err = ks.parseJWKS(trimmed)
+		err = p.parseJWKS(trimmed)
 	case bytes.HasPrefix(trimmed, []byte("-----BEGIN ")):
-		err = ks.parsePEM(trimmed)
+		err = p.parsePEM(trimmed)
 	default:
 		err = errors.New("neither PEM nor JWKS")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: key set: %w", err)
 	}
+	ks := &KeySet{keys: map[string]publicKey{}}
+	for kid, entries := range p.keys {
+		if len(entries) > 1 {
+			for _, e := range entries {
+				p.skip(e.entry, kid, fmt.Sprintf("kid %q appears %d times; no key with it is used", kid, len(entries)))
+			}
+			continue
+		}
+		ks.keys[kid] = entries[0].key
+	}
+	sort.SliceStable(p.skipped, func(i, j int) bool { return p.skipped[i].order < p.skipped[j].order })
+	var reasons []string
+	for _, s := range p.skipped {
+		ks.skipped = append(ks.skipped, s.SkippedKey)
+		reasons = append(reasons, s.String())
+	}
 	if len(ks.keys) == 0 {
-		return nil, errors.New("auth: key set: no signature keys")
+		if len(reasons) == 0 {
+			return nil, ErrNoSupportedKeys
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNoSupportedKeys, strings.Join(reasons, "; "))
 	}
 	return ks, nil
 }
 
-func (ks *KeySet) parsePEM(data []byte) error {
+// keyParser collects the keys of one document, by kid, and what it skips.
+type keyParser struct {
+	keys    map[string][]entryKey
+	skipped []orderedSkip
+}
+
+type entryKey struct {
+	entry int
+	key   publicKey
+}
+
+type orderedSkip struct {
+	SkippedKey
+	order int
+}
+
+func (p *keyParser) add(entry int, kid string, k publicKey) {
+	p.keys[kid] = append(p.keys[kid], entryKey{entry: entry, key: k})
+}
+
+func (p *keyParser) skip(entry int, kid, reason string) {
+	if !validName(kid) {
+		kid = "" // never echo a kid that is not printable as is
+	}
+	p.skipped = append(p.skipped, orderedSkip{SkippedKey{Entry: p.entryName(entry), KID: kid, Reason: reason}, entry})
+}
+
+func (p *keyParser) entryName(entry int) string {
+	if entry < 0 {
+		return fmt.Sprintf("PEM block %d", -entry)
+	}
+	return fmt.Sprintf("key %d", entry)
+}
+
+func (p *keyParser) parsePEM(data []byte) error {
 	// pem.Decode skips text it does not understand, including a damaged
 	// block; counting the BEGIN lines catches a key that would vanish.
 	want := bytes.Count(data, []byte("-----BEGIN "))
@@ -171,9 +252,14 @@ func (ks *KeySet) parsePEM(data []byte) error {
 			return errors.New("malformed PEM block")
 		}
 		got++
-		if err := ks.addPEMBlock(block); err != nil {
-			return fmt.Errorf("PEM block %d: %w", got, err)
+		// PEM blocks are numbered from 1 and stored negative, to tell
+		// them from JWKS entries.
+		kid, k, err := pemBlockKey(block)
+		if err != nil {
+			p.skip(-got, kid, err.Error())
+			continue
 		}
+		p.add(-got, kid, k)
 	}
 	if got != want {
 		return errors.New("malformed PEM block")
@@ -181,40 +267,43 @@ func (ks *KeySet) parsePEM(data []byte) error {
 	return nil
 }
 
-func (ks *KeySet) addPEMBlock(block *pem.Block) error {
+func pemBlockKey(block *pem.Block) (string, publicKey, error) {
 	switch {
 	case block.Type == "PUBLIC KEY":
 	case strings.Contains(block.Type, "PRIVATE KEY"):
-		return errors.New("private key material is not accepted")
+		return "", publicKey{}, errors.New("private key material is not accepted (remove it from the file: it belongs to the signer only)")
 	default:
-		return fmt.Errorf("block type %q is not PUBLIC KEY", block.Type)
+		return "", publicKey{}, fmt.Errorf("block type %q is not PUBLIC KEY", block.Type)
 	}
 	kid := ""
 	for name, value := range block.Headers {
 		// Any other header is most likely a misspelt kid, which would
 		// otherwise fall back to the thumbprint without a word.
 		if !strings.EqualFold(name, "kid") {
-			return fmt.Errorf("unknown PEM header %q", name)
+			return "", publicKey{}, fmt.Errorf("unknown PEM header %q", name)
 		}
 		kid = strings.TrimSpace(value)
 		if kid == "" {
-			return errors.New("empty kid header")
+			return "", publicKey{}, errors.New("empty kid header")
 		}
+	}
+	if kid != "" && !validName(kid) {
+		return "", publicKey{}, errors.New("malformed kid")
 	}
 	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
 	if err != nil {
-		return fmt.Errorf("parsing public key: %w", err)
+		return kid, publicKey{}, fmt.Errorf("unsupported or malformed public key: %w", err)
 	}
 	k, err := boundKey(pub)
 	if err != nil {
-		return err
+		return kid, publicKey{}, err
 	}
 	if kid == "" {
 		if kid, err = thumbprint(k.key); err != nil {
-			return err
+			return "", publicKey{}, err
 		}
 	}
-	return ks.add(kid, k)
+	return kid, k, nil
 }
 
 // boundKey checks a parsed public key against our policy and attaches the
@@ -258,7 +347,7 @@ func checkRSA(k *rsa.PublicKey) error {
 	return nil
 }
 
-func (ks *KeySet) parseJWKS(data []byte) error {
+func (p *keyParser) parseJWKS(data []byte) error {
 	if err := checkStrictObject(data); err != nil {
 		return err
 	}
@@ -268,58 +357,70 @@ func (ks *KeySet) parseJWKS(data []byte) error {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return errors.New("malformed JWKS")
 	}
-	var keys []map[string]json.RawMessage
+	var keys []json.RawMessage
 	if err := json.Unmarshal(doc["keys"], &keys); err != nil || keys == nil {
 		return errors.New(`JWKS without a "keys" array`)
 	}
-	for i, jwk := range keys {
-		if err := ks.addJWK(jwk); err != nil {
-			return fmt.Errorf("key %d: %w", i, err)
+	for i, raw := range keys {
+		var jwk map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &jwk); err != nil || jwk == nil {
+			p.skip(i, "", "not an object")
+			continue
+		}
+		kid, _ := jwkString(jwk, "kid", false)
+		k, derived, use, err := jwkKey(jwk)
+		switch {
+		case err != nil:
+			p.skip(i, kid, err.Error())
+		case use == "enc":
+			// Encryption keys share JWKS documents with signing keys at
+			// many IdPs; they never sign, so leaving them out loses nothing.
+		default:
+			if kid == "" {
+				kid = derived
+			}
+			p.add(i, kid, k)
 		}
 	}
 	return nil
 }
 
-func (ks *KeySet) addJWK(jwk map[string]json.RawMessage) error {
-	if jwk == nil {
-		return errors.New("not an object")
-	}
+// jwkKey reads one JWK: its key bound to its algorithm, its thumbprint, and
+// its "use".
+func jwkKey(jwk map[string]json.RawMessage) (publicKey, string, string, error) {
 	// The members that carry secrets (RFC 7518 §6): a file holding them
 	// was meant for a signer, and copying it here spreads the secret.
 	for _, name := range [...]string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"} {
 		if _, ok := jwk[name]; ok {
-			return errors.New("private key material is not accepted")
+			return publicKey{}, "", "", errors.New("private key material is not accepted (remove it from the file: it belongs to the signer only)")
 		}
 	}
 	kty, err := jwkString(jwk, "kty", true)
 	if err != nil {
-		return err
+		return publicKey{}, "", "", err
 	}
 	use, err := jwkString(jwk, "use", false)
 	if err != nil {
-		return err
+		return publicKey{}, "", "", err
 	}
 	switch use {
 	case "", "sig":
 	case "enc":
-		// Encryption keys share JWKS documents with signing keys at many
-		// IdPs; they never sign, so leaving them out loses nothing.
-		return nil
+		return publicKey{}, "", use, nil
 	default:
-		return errors.New(`"use" is neither "sig" nor "enc"`)
+		return publicKey{}, "", "", errors.New(`"use" is neither "sig" nor "enc"`)
 	}
 	alg, err := jwkString(jwk, "alg", false)
 	if err != nil {
-		return err
+		return publicKey{}, "", "", err
 	}
 	kid, err := jwkString(jwk, "kid", false)
 	if err != nil {
-		return err
+		return publicKey{}, "", "", err
 	}
-	if _, ok := jwk["kid"]; ok && kid == "" {
-		return errors.New("empty kid")
+	if _, ok := jwk["kid"]; ok && (kid == "" || !validName(kid)) {
+		return publicKey{}, "", "", errors.New("empty or malformed kid")
 	}
-
 	var pub crypto.PublicKey
 	switch kty {
 	case "RSA":
@@ -329,24 +430,31 @@ func (ks *KeySet) addJWK(jwk map[string]json.RawMessage) error {
 	case "OKP":
 		pub, err = jwkOKP(jwk)
 	default:
-		return errors.New("unsupported kty")
+		return publicKey{}, "", "", fmt.Errorf("unsupported kty %q", printable(kty))
 	}
 	if err != nil {
-		return err
+		return publicKey{}, "", "", err
 	}
 	k, err := boundKey(pub)
 	if err != nil {
-		return err
+		return publicKey{}, "", "", err
 	}
 	if alg != "" && alg != k.alg {
-		return fmt.Errorf("alg %q does not fit a %s key, want %s", alg, kty, k.alg)
+		return publicKey{}, "", "", fmt.Errorf("unsupported alg %q for a %s key (this service verifies %s with it)", printable(alg), kty, k.alg)
 	}
-	if kid == "" {
-		if kid, err = thumbprint(k.key); err != nil {
-			return err
-		}
+	thumb, err := thumbprint(k.key)
+	if err != nil {
+		return publicKey{}, "", "", err
 	}
-	return ks.add(kid, k)
+	return k, thumb, use, nil
+}
+
+// printable keeps a value from the file fit for a log line.
+func printable(s string) string {
+	if len(s) > 40 || !validName(s) {
+		return "…"
+	}
+	return s
 }
 
 func jwkRSA(jwk map[string]json.RawMessage) (crypto.PublicKey, error) {

@@ -189,7 +189,6 @@ func TestParseKeySetRefuses(t *testing.T) {
 		{"PEMP384", string(p384.pubPEM)},
 		{"PEMX25519", string(x25519.pubPEM)},
 		{"PEMPrivateKey", string(f.ed.privPEM)},
-		{"PEMRSAPrivateKeyAfterPublic", string(f.rsa.pubPEM) + string(f.rsa.privPEM)},
 		{"PEMCertificateBlock", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"},
 		{"PEMUnknownHeader", strings.Replace(string(pemWithKid(f.ec.pubPEM, "a")), "kid:", "kd:", 1)},
 		{"PEMTextBetweenBlocks", string(f.ec.pubPEM) + "junk\n" + string(f.ed.pubPEM)},
@@ -228,8 +227,12 @@ func TestParseKeySetRefuses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if ks, err := ParseKeySet([]byte(tc.data)); err == nil {
+			ks, err := ParseKeySet([]byte(tc.data))
+			if err == nil {
 				t.Errorf("got key set with kids %v, want an error", ks.KeyIDs())
+			}
+			if ks != nil {
+				t.Errorf("got a key set with the error, want nil")
 			}
 		})
 	}
@@ -245,4 +248,69 @@ func TestLoadKeySetRefusesMissingAndHugeFiles(t *testing.T) {
 	if _, err := LoadKeySet(huge); err == nil {
 		t.Errorf("file over %d bytes: got no error, want one", maxKeyFileSize)
 	}
+}
+
+// TestParseKeySetSkipsUnusableKeys: a readable file with one usable key and
+// one that is not gives a set of the usable key, and says why the other was
+// left out; a readable file without any usable key is ErrNoSupportedKeys,
+// and a file that cannot be read as a whole is another error.
+func TestParseKeySetSkipsUnusableKeys(t *testing.T) {
+	f := newFixture(t)
+	weak := opensslRSA(t, 1024)
+	p384 := opensslEC(t, "P-384")
+	x25519 := opensslKey(t, "-algorithm", "X25519")
+	ecJWK := jwk(t, f.ec.pub)
+	edJWK := jwk(t, f.ed.pub)
+	rsaJWK := jwk(t, f.rsa.pub)
+	good := `{"kty":"EC","crv":"P-256","x":"` + ecJWK["x"] + `","y":"` + ecJWK["y"] + `","kid":"good","alg":"ES256"}`
+	edMembers := `"kty":"OKP","crv":"Ed25519","x":"` + edJWK["x"] + `"`
+	rsaMembers := `"kty":"RSA","n":"` + rsaJWK["n"] + `","e":"` + rsaJWK["e"] + `"`
+	pemGood := string(pemWithKid(f.ec.pubPEM, "good"))
+
+	cases := []struct {
+		name, data, reason string
+	}{
+		{"JWKSRS512", `{"keys":[` + good + `,{` + rsaMembers + `,"kid":"old","alg":"RS512"}]}`, `unsupported alg "RS512"`},
+		{"JWKSOctSecret", `{"keys":[{"kty":"oct","kid":"old","k":"c2VjcmV0"},` + good + `]}`, "private key material"},
+		{"JWKSUnknownKty", `{"keys":[` + good + `,{"kty":"PQC","kid":"old","x":"AQAB"}]}`, `unsupported kty "PQC"`},
+		{"JWKSEd448", `{"keys":[` + good + `,{"kty":"OKP","crv":"Ed448","kid":"old","x":"` + edJWK["x"] + `"}]}`, "unsupported OKP curve"},
+		{"JWKSPrivateEd25519", `{"keys":[` + good + `,{` + edMembers + `,"kid":"old","d":"AQAB"}]}`, "private key material"},
+		{"JWKSDuplicateKid", `{"keys":[` + good + `,{` + edMembers + `,"kid":"old"},{` + rsaMembers + `,"kid":"old"}]}`, "appears 2 times"},
+		{"JWKSNotAnObject", `{"keys":[` + good + `,"old"]}`, "not an object"},
+		{"PEMRSA1024", pemGood + string(pemWithKid(weak.pubPEM, "old")), "RSA key of 1024 bits"},
+		{"PEMP384", pemGood + string(pemWithKid(p384.pubPEM, "old")), "EC key is not on P-256"},
+		{"PEMX25519", pemGood + string(pemWithKid(x25519.pubPEM, "old")), "unsupported key type"},
+		{"PEMPrivateKey", pemGood + string(f.rsa.privPEM), "private key material"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ks, err := ParseKeySet([]byte(tc.data))
+			if err != nil {
+				t.Fatalf("got error %v, want the set of the usable key", err)
+			}
+			if got := ks.KeyIDs(); !slices.Equal(got, []string{"good"}) {
+				t.Errorf("got kids %v, want [good]", got)
+			}
+			sk := ks.Skipped()
+			if len(sk) == 0 || !strings.Contains(sk[0].Reason, tc.reason) {
+				t.Errorf("got skipped %v, want a reason with %q", sk, tc.reason)
+			}
+		})
+	}
+
+	t.Run("NoUsableKey", func(t *testing.T) {
+		ks, err := ParseKeySet([]byte(`{"keys":[{` + rsaMembers + `,"kid":"old","alg":"RS512"}]}`))
+		if !errors.Is(err, ErrNoSupportedKeys) || ks != nil {
+			t.Fatalf("got %v, %v; want ErrNoSupportedKeys and no set", ks.KeyIDs(), err)
+		}
+		if !strings.Contains(err.Error(), "RS512") {
+			t.Errorf("error %q does not say why the key was left out", err)
+		}
+	})
+	t.Run("Unreadable", func(t *testing.T) {
+		_, err := ParseKeySet([]byte(`{"keys":[` + good))
+		if err == nil || errors.Is(err, ErrNoSupportedKeys) {
+			t.Fatalf("half a file: got %v, want an error other than ErrNoSupportedKeys", err)
+		}
+	})
 }

@@ -153,12 +153,32 @@ func (s *Service) Export(ctx context.Context, p *auth.Principal) (*Backup, error
 }
 
 // Import restores a backup into an empty database (operator only). The
-// document is checked first: its format, its audit chain and head.
-func (s *Service) Import(ctx context.Context, b *Backup) error {
+// document is checked first, and refused as a whole when anything is off:
+// its format, its audit chain and head (and the head the operator saved, if
+// given), its references, and its content against the rules the API holds
+// writes to (see checkBackupContent). Accounts are restored only when the
+// operator asks for them. Nothing is written unless everything passes.
+func (s *Service) Import(ctx context.Context, b *Backup, opts ImportOptions) error {
 	if b.Format != BackupFormat {
 		return invalid(FieldError{Field: "format", Message: fmt.Sprintf("must be %q", BackupFormat)})
 	}
+	if opts.WithAccounts && opts.WithoutAccounts {
+		return invalid(FieldError{Field: "accounts", Message: "restore the accounts or leave them out, not both"})
+	}
+	if hasSecrets(b.Secrets) && !opts.WithAccounts && !opts.WithoutAccounts {
+		return describeAccounts(b.Secrets)
+	}
+	if opts.WithoutAccounts {
+		b.Secrets = nil
+	}
 	var v ChainVerifier
+	if opts.ExpectHead != "" {
+		seq, hash, err := ParseHead(opts.ExpectHead)
+		if err != nil {
+			return invalid(FieldError{Field: "expect_head", Message: err.Error()})
+		}
+		v.ExpectHead(seq, hash)
+	}
 	for _, e := range b.Audit {
 		if !v.Add(e) {
 			break
@@ -166,12 +186,17 @@ func (s *Service) Import(ctx context.Context, b *Backup) error {
 	}
 	res := v.Result()
 	if !res.OK {
-		return invalid(FieldError{Field: fmt.Sprintf("audit[seq=%d]", res.FirstBad), Message: "the audit trail of the document is broken: " + res.Reason})
+		return &Error{Code: EInvalid, Message: "the document's audit trail does not verify; nothing was imported",
+			Fields: []FieldError{{Field: fmt.Sprintf("audit[seq=%d]", res.FirstBad), Message: "the audit trail of the document is broken: " + res.Reason}}}
 	}
 	if head := FormatHead(res.Entries, res.Head); head != b.AuditHead {
-		return invalid(FieldError{Field: "audit_head", Message: "does not match the audit trail of the document"})
+		return &Error{Code: EInvalid, Message: "the document's audit trail does not verify; nothing was imported",
+			Fields: []FieldError{{Field: "audit_head", Message: "does not match the audit trail of the document"}}}
 	}
 	if err := checkBackupRefs(b); err != nil {
+		return err
+	}
+	if err := s.checkBackupContent(b, opts.WithAccounts); err != nil {
 		return err
 	}
 	bs, err := s.backupStore()
@@ -180,6 +205,9 @@ func (s *Service) Import(ctx context.Context, b *Backup) error {
 	}
 	return bs.ImportAll(ctx, b)
 }
+
+// ImportSummary says what a restore of b brought in, for the operator.
+func ImportSummary(b *Backup) (accounts int, admins []string) { return accountsSummary(b.Secrets) }
 
 // checkBackupRefs refuses a document whose rows point at rows it lacks,
 // with a message that names them, before the database does it less clearly.

@@ -11,8 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 
@@ -140,17 +142,31 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 	}
 	known := map[string]bool{}
 	// A spreadsheet names units as people do ("Service de l'état civil");
-	// the slug is accepted too.
-	byName := map[string]string{}
+	// the slug is accepted too. Slugs are unique and come first: a unit
+	// whose name reads like another unit's slug cannot draw that unit's
+	// rows to itself. A name that several units share is refused.
+	bySlug := map[string]string{}
+	byName := map[string][]string{}
 	for _, u := range units {
 		known[u.Slug] = true
-		byName[u.Slug], byName[SearchKey(u.Name)] = u.Slug, u.Slug
+		bySlug[unitKey(u.Slug)] = u.Slug
+		byName[unitKey(u.Name)] = append(byName[unitKey(u.Name)], u.Slug)
 	}
-	unitOf := func(cell string) (string, bool) {
-		slug, ok := byName[SearchKey(strings.Join(strings.Fields(cell), " "))]
-		return slug, ok
+	unitOf := func(cell string) (string, string) {
+		key := unitKey(cell)
+		if slug, ok := bySlug[key]; ok {
+			return slug, ""
+		}
+		switch names := byName[key]; len(names) {
+		case 0:
+			return "", "is not a unit of the organisation (give its name or its slug)"
+		case 1:
+			return names[0], ""
+		default:
+			return "", fmt.Sprintf("is the name of %d units (%s): give the slug of the one you mean", len(names), strings.Join(names, ", "))
+		}
 	}
-	if slug, ok := unitOf(defaultUnit); ok {
+	if slug, msg := unitOf(defaultUnit); msg == "" {
 		defaultUnit = slug
 	}
 	rows, errs, headerOf := s.parseCSV(data, defaultUnit, unitOf)
@@ -164,12 +180,16 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 			errs = append(errs, cellError(row.line, headerOf("unit"), "is not a unit of the organisation"))
 		}
 		if ref := row.fields.Reference; ref != "" {
-			if first, ok := seen[ref]; ok {
-				errs = append(errs, cellError(row.line, headerOf("reference"), fmt.Sprintf("is used twice in the file (also line %d)", first)))
-			} else if refs[ref] {
-				errs = append(errs, cellError(row.line, headerOf("reference"), "is already used by a processing of the organisation"))
+			// References that differ only by case, width or a look-alike
+			// dash are one reference to a reader: a second one is a
+			// duplicate, not a new record.
+			key := ReferenceKey(ref)
+			if first, ok := seen[key]; ok {
+				errs = append(errs, cellError(row.line, headerOf("reference"), fmt.Sprintf("is used twice in the file (also line %d; references are compared ignoring case, width and dash variants)", first)))
+			} else if refs[key] {
+				errs = append(errs, cellError(row.line, headerOf("reference"), "is already used by a processing of the organisation (references are compared ignoring case, width and dash variants)"))
 			}
-			seen[ref] = row.line
+			seen[key] = row.line
 		}
 	}
 	if len(errs) > 0 {
@@ -202,7 +222,7 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 	return out, nil
 }
 
-// references lists the references already used in org.
+// references lists the references already used in org, by ReferenceKey.
 func (s *Service) references(ctx context.Context, org string) (map[string]bool, error) {
 	out := map[string]bool{}
 	f := ProcessingFilter{Organisation: org, PerPage: MaxPerPage}
@@ -213,7 +233,7 @@ func (s *Service) references(ctx context.Context, org string) (map[string]bool, 
 		}
 		for _, it := range items {
 			if it.Reference != "" {
-				out[it.Reference] = true
+				out[ReferenceKey(it.Reference)] = true
 			}
 		}
 		if f.Page*f.PerPage >= total {
@@ -255,7 +275,7 @@ func sniffSeparator(data []byte) rune {
 
 // parseCSV reads the rows and reports every cell that cannot be read.
 // It also returns how each field's column is headed in the file.
-func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) (string, bool)) ([]csvRow, []FieldError, func(field string) string) {
+func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) (string, string)) ([]csvRow, []FieldError, func(field string) string) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		// Excel's « CSV (séparateur : point-virgule) » is Windows-1252, the
@@ -356,9 +376,9 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 				continue
 			}
 			if colField[i] == "unit" && strings.TrimSpace(cell) != "" {
-				slug, ok := unitOf(cell)
-				if !ok {
-					errs = append(errs, cellError(line, headerOf("unit"), "is not a unit of the organisation (give its name or its slug)"))
+				slug, msg := unitOf(cell)
+				if msg != "" {
+					errs = append(errs, cellError(line, headerOf("unit"), msg))
 					unitBad = true
 					continue
 				}
@@ -725,4 +745,47 @@ func parseSecurity(item string) SecurityMeasure {
 		}
 	}
 	return SecurityMeasure{Category: SecOther, Details: item}
+}
+
+// ReferenceKey folds a reference for comparison: Unicode compatibility
+// forms (NFKC: full-width letters, ligatures), case (full case folding),
+// every dash and minus look-alike to '-', invisible format characters
+// (soft hyphen, zero-width space) removed, and runs of spaces to one.
+// "VDG‐EC‐004", "ｖｄｇ-ec-004" and "vdg-ec-004" have one key.
+func ReferenceKey(ref string) string {
+	s := cases.Fold().String(norm.NFKC.String(ref))
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFKC.String(s) {
+		switch {
+		case isDash(r):
+			r = '-'
+		case unicode.Is(unicode.Cf, r):
+			continue
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isDash reports dash punctuation and the signs that look like a hyphen.
+func isDash(r rune) bool {
+	switch r {
+	case '\u2212', '\u02d7', '\u2043', '\u2796', '\ufe63', '\uff0d':
+		return true
+	}
+	return unicode.Is(unicode.Pd, r)
+}
+
+// unitKey folds a unit's name or slug as a spreadsheet may write it: the
+// search folding (case, accents), dash variants and spacing.
+func unitKey(s string) string {
+	return SearchKey(strings.Join(strings.Fields(ReferenceKey(s)), " "))
 }

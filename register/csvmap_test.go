@@ -97,8 +97,33 @@ func TestParseCellsFromRealSpreadsheets(t *testing.T) {
 	// "années" with a combining grave accent, as some exports write it.
 	decomposed := []byte("Nom du traitement;Finalité;Durée\nArchives;Y;10 anne\u0301es apre\u0300s la clo\u0302ture\n")
 	v := NewService(nil)
-	rows, errs, _ := v.parseCSV(decomposed, "etat-civil", func(s string) (string, bool) { return s, true })
+	rows, errs, _ := v.parseCSV(decomposed, "etat-civil", func(s string) (string, string) { return s, "" })
 	if len(errs) != 0 || len(rows) != 1 || rows[0].fields.Retention.Trigger != "après la clôture" || rows[0].fields.Retention.Period != "P10Y" {
 		t.Fatalf("decomposed accents: got %+v %v", rows, errs)
+	}
+}
+
+func TestReferenceKeyFoldsLookAlikes(t *testing.T) {
+	base := ReferenceKey("VDG-EC-004")
+	for _, ref := range []string{
+		"vdg-ec-004",
+		"VDG\u2010EC\u2010004", // hyphen
+		"VDG\u2011EC\u2011004", // non-breaking hyphen
+		"VDG\u2013EC\u2013004", // en dash
+		"VDG\u2212EC\u2212004", // minus sign
+		"VDG\uff0dEC\uff0d004", // full-width hyphen-minus
+		"ＶＤＧ-ＥＣ-００４",           // full-width letters and digits
+		"VDG-EC-\u00ad004",     // soft hyphen
+		"VDG-EC-0\u200b04",     // zero-width space
+		"  VDG-EC-004 ",
+	} {
+		if got := ReferenceKey(ref); got != base {
+			t.Errorf("ReferenceKey(%q) = %q, want %q", ref, got, base)
+		}
+	}
+	for _, other := range []string{"VDG-EC-005", "VDG-EC 004", "VDGEC004"} {
+		if ReferenceKey(other) == base {
+			t.Errorf("ReferenceKey(%q) = %q, the key of a different reference", other, base)
+		}
 	}
 }

@@ -17,6 +17,15 @@ import (
 // transaction, each inside its own savepoint, and commits once. A failing
 // transaction rolls back to its savepoint and leaves the others alone; no
 // caller hears back before the commit that holds its change is durable.
+//
+// A caller that gives up (its context is cancelled) loses its own
+// transaction only. Its statements never see the cancellation (see
+// detachHook): the SQLite driver answers a cancelled statement with
+// sqlite3_interrupt, and an interrupted INSERT, UPDATE or DELETE rolls back
+// the whole database transaction, that is every caller of the batch. Instead
+// the cancellation is noticed between statements (the next one is refused
+// before it starts) and once the function returns, when the caller's
+// savepoint is rolled back.
 type committer struct {
 	owner *DB
 	db    *bun.DB
@@ -117,6 +126,12 @@ func (c *committer) commit(batch []*txReq) {
 			continue
 		}
 		results[i] = call(r.fn, st)
+		if err := r.ctx.Err(); err != nil && results[i] == nil {
+			// The caller gave up before its transaction was done: undo it,
+			// as PostgreSQL would, rather than keep a change it was told
+			// failed.
+			results[i] = err
+		}
 		if err := endSavepoint(ctx, tx, results[i] != nil); err != nil {
 			// The savepoint cannot be undone: nothing of this batch is kept.
 			_ = tx.Rollback()
@@ -154,3 +169,20 @@ func call(fn func(tx register.Store) error, st *Store) (err error) {
 	}()
 	return fn(st)
 }
+
+// detachHook runs every statement of the SQLite write connection without its
+// caller's cancellation, so that a caller giving up cannot interrupt a
+// statement of the shared transaction (see committer). A context that is
+// already done is passed through: database/sql then refuses the statement
+// before it reaches the connection, which stops a cancelled caller's
+// transaction at its next statement without disturbing the others.
+type detachHook struct{}
+
+func (detachHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	if ctx.Err() != nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
+func (detachHook) AfterQuery(context.Context, *bun.QueryEvent) {}

@@ -84,7 +84,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db := &DB{
-		write: bun.NewDB(w, sqlitedialect.New()),
+		// The write connection runs shared transactions (group commit):
+		// no caller's cancellation may interrupt one (see detachHook).
+		write: bun.NewDB(w, sqlitedialect.New()).WithQueryHook(detachHook{}),
 		read:  bun.NewDB(r, sqlitedialect.New()),
 	}
 	db.commit = newCommitter(db)

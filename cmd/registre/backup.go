@@ -68,6 +68,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	var c config
 	fs := flagSet("import", e, &c)
+	var opts register.ImportOptions
+	fs.BoolVar(&opts.WithAccounts, "with-accounts", false, "restore the accounts, password hashes and signing keys of the document (it is refused if it holds some and neither this nor --no-accounts is given)")
+	fs.BoolVar(&opts.WithoutAccounts, "no-accounts", false, "leave the accounts and signing keys of the document out")
+	fs.StringVar(&opts.ExpectHead, "expect-head", "", "a head saved from the source (`registre audit head`): the document's audit trail must pass through it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -98,11 +102,18 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer app.close()
-	if err := app.svc.Import(ctx, &b); err != nil {
-		return describe(err)
+	if err := app.svc.Import(ctx, &b, opts); err != nil {
+		return describe(fmt.Errorf("import: %w", err))
 	}
 	fmt.Fprintf(e.stdout, "imported %d organisations, %d processings, %d versions, %d audit entries; audit head %s\n",
 		len(b.Organisations), len(b.Processings), len(b.Versions), len(b.Audit), b.AuditHead)
+	if n, admins := register.ImportSummary(&b); n > 0 {
+		list := "none"
+		if len(admins) > 0 {
+			list = strings.Join(admins, ", ")
+		}
+		fmt.Fprintf(e.stdout, "restored %d accounts; administrators: %s\n", n, list)
+	}
 	return nil
 }
 

@@ -113,7 +113,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
 					t.Fatal(err)
 				}
-				out := cmdRun(t, dsn, nil, "import", file)
+				out := cmdRun(t, dsn, nil, "import", "--with-accounts", file)
 				if !strings.Contains(out, "imported 1 organisations, 5 processings") {
 					t.Fatalf("import said %q", out)
 				}
@@ -146,7 +146,7 @@ func TestImportRefusals(t *testing.T) {
 		doc := cmdRun(t, dsn, nil, "export")
 		getenv := func(k string) string { return map[string]string{"REGISTRE_DB": dsn}[k] }
 		// Into a database that holds something: refused, nothing changed.
-		err := run(context.Background(), []string{"import", "-"}, getenv, strings.NewReader(doc), io.Discard, io.Discard)
+		err := run(context.Background(), []string{"import", "--with-accounts", "-"}, getenv, strings.NewReader(doc), io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "not empty") {
 			t.Fatalf("import into a full database: got %v", err)
 		}
@@ -158,7 +158,7 @@ func TestImportRefusals(t *testing.T) {
 			{"NotJSON", "{", "not a document"},
 			{"UnknownField", strings.Replace(doc, `{"format"`, `{"colour":1,"format"`, 1), "not a document"},
 		} {
-			err := run(context.Background(), []string{"import", "-"}, getenv, strings.NewReader(tt.doc), io.Discard, io.Discard)
+			err := run(context.Background(), []string{"import", "--with-accounts", "-"}, getenv, strings.NewReader(tt.doc), io.Discard, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("%s: got %v, want an error about %s", tt.name, err, tt.want)
 			}

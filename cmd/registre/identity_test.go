@@ -501,3 +501,102 @@ func TestIdentityProviderKeysAndRotation(t *testing.T) {
 		})
 	}
 }
+
+// jwksPlus is jwksOf with extra raw entries in the "keys" array: keys of a
+// type or algorithm this service does not support.
+func jwksPlus(t *testing.T, keys map[string]crypto.Signer, extra ...string) []byte {
+	t.Helper()
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(jwksOf(t, keys), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range extra {
+		doc.Keys = append(doc.Keys, json.RawMessage(e))
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// waitLog waits until the log holds n lines containing s.
+func waitLog(t *testing.T, s *serving, text string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(s.stderr.String(), text) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log has %d lines with %q, want at least %d:\n%s", strings.Count(s.stderr.String(), text), text, n, s.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestKeyRotationWithUnsupportedKeys runs serve with an identity provider
+// whose key file gains keys this service does not support while the old key
+// leaves it. The unsupported keys are left out with a warning, the others
+// replace the set, and the removed key stops working. A file with no usable
+// key trusts none (errors at every check); a file that cannot be read keeps
+// the keys in use, and says so at every check.
+func TestKeyRotationWithUnsupportedKeys(t *testing.T) {
+	rsaOld := opensslPair(t, "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
+	rsaNew := opensslPair(t, "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048")
+	ec := opensslPair(t, "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256")
+	b64 := base64.RawURLEncoding.EncodeToString
+	pub := rsaNew.Public().(*rsa.PublicKey)
+	// The provider starts to publish an RS512 key and a P-384 key, neither
+	// of which this service verifies.
+	rs512 := `{"kty":"RSA","kid":"rsa-512","use":"sig","alg":"RS512","n":"` + b64(pub.N.Bytes()) + `","e":"AQAB"}`
+	p384 := opensslPair(t, "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384").Public().(*ecdsa.PublicKey)
+	pt, err := p384.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	es384 := `{"kty":"EC","kid":"ec-384","use":"sig","alg":"ES384","crv":"P-384","x":"` + b64(pt[1:49]) + `","y":"` + b64(pt[49:]) + `"}`
+
+	path := filepath.Join(t.TempDir(), "jwks.json")
+	writeAtomically(t, path, jwksPlus(t, map[string]crypto.Signer{"rsa-old": rsaOld, "ec": ec}, es384))
+	env := map[string]string{"REGISTRE_DB": dbtest.SQLiteDSN(t), "REGISTRE_JWT_KEYS": path,
+		"REGISTRE_JWT_ISSUER": "https://idp.example", "REGISTRE_JWT_KEYS_RELOAD": "50ms"}
+	s := serveCapture(t, env)
+	oldTok, newTok, ecTok := idpToken(t, "rsa-old", rsaOld), idpToken(t, "rsa-new", rsaNew), idpToken(t, "ec", ec)
+	mustCall(t, 200, "GET", s.base+"/api/v1/organisations", oldTok, nil)
+	mustCall(t, 200, "GET", s.base+"/api/v1/organisations", ecTok, nil)
+	mustCall(t, 401, "GET", s.base+"/api/v1/organisations", newTok, nil)
+	waitLog(t, s, `msg="identity provider key left out"`, 1)
+
+	// The rotation: the old key leaves, the new one and an RS512 key join.
+	writeAtomically(t, path, jwksPlus(t, map[string]crypto.Signer{"rsa-new": rsaNew, "ec": ec}, rs512, es384))
+	eventually(t, s.base, oldTok, 401)
+	mustCall(t, 200, "GET", s.base+"/api/v1/organisations", newTok, nil)
+	mustCall(t, 200, "GET", s.base+"/api/v1/organisations", ecTok, nil)
+	waitLog(t, s, `kid=rsa-512 reason="unsupported alg \"RS512\"`, 1)
+
+	// Only unsupported keys: none of the provider's tokens is accepted, and
+	// the error comes back at every check, not once.
+	writeAtomically(t, path, jwksPlus(t, nil, rs512, es384))
+	eventually(t, s.base, newTok, 401)
+	mustCall(t, 401, "GET", s.base+"/api/v1/organisations", ecTok, nil)
+	waitLog(t, s, "holds no usable key", 3)
+
+	// Back to a good file, then a file caught half-written: the keys in use
+	// stay, with an error at every check naming the keys still trusted.
+	writeAtomically(t, path, jwksOf(t, map[string]crypto.Signer{"rsa-new": rsaNew}))
+	eventually(t, s.base, newTok, 200)
+	mustCall(t, 401, "GET", s.base+"/api/v1/organisations", ecTok, nil)
+	writeAtomically(t, path, []byte(`{"keys":[{"kty":"RSA"`))
+	waitLog(t, s, "the previous keys are still trusted", 3)
+	mustCall(t, 200, "GET", s.base+"/api/v1/organisations", newTok, nil)
+	s.stop()
+	logs := s.stderr.String()
+	if !strings.Contains(logs, `kids_still_trusted=[rsa-new]`) {
+		t.Errorf("the error does not name the keys still trusted:\n%s", logs)
+	}
+	for _, tok := range []string{oldTok, newTok, ecTok} {
+		if strings.Contains(logs, sigOf(tok)) {
+			t.Errorf("a token reached the logs")
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,6 +40,10 @@ type identity struct {
 	keysPath    string
 	keysSum     [sha256.Size]byte // of the key file as last loaded
 	reloadEvery time.Duration
+	// keysTrouble is why the keys in use are not the file's, repeated as an
+	// error at every check until the file is fixed.
+	keysTrouble string
+	keysInUse   []string // kids of the provider's keys the verifier trusts
 }
 
 // signingConfig returns the signer of this deployment: HS256 with the
@@ -105,7 +110,8 @@ func (c *config) identity(ctx context.Context, svc *register.Service, log *slog.
 		if err != nil {
 			return nil, fmt.Errorf("REGISTRE_JWT_KEYS: %w", err)
 		}
-		vc.Keys, id.keysSum = ks, sum
+		vc.Keys, id.keysSum, id.keysInUse = ks, sum, ks.KeyIDs()
+		logSkipped(ctx, log, c.JWTKeys, ks)
 		log.InfoContext(ctx, "identity provider keys loaded", "file", c.JWTKeys, "kids", ks.KeyIDs())
 	}
 	if id.verifier, err = auth.NewVerifier(vc); err != nil {
@@ -155,23 +161,66 @@ func loadKeyFile(path string) (*auth.KeySet, [sha256.Size]byte, error) {
 	return ks, sha256.Sum256(data), nil
 }
 
-// reloadKeys swaps in the key file's keys if the file changed. A file that
-// cannot be read or parsed (for instance caught half-written) leaves the
-// keys in use as they are: refusing every token of the provider would be
-// worse, and the next check tries again.
+// logSkipped warns about each key of the file that is not used.
+func logSkipped(ctx context.Context, log *slog.Logger, path string, ks *auth.KeySet) {
+	for _, k := range ks.Skipped() {
+		log.WarnContext(ctx, "identity provider key left out", "file", path, "key", k.Entry, "kid", k.KID, "reason", k.Reason)
+	}
+}
+
+// reloadKeys makes the verifier trust what the key file holds now:
+//
+//   - a file whose usable keys changed: they replace the set, so a key
+//     removed from the file stops working; keys that cannot be used
+//     (an unsupported type or algorithm, ...) are left out with a warning.
+//   - a file that was read and parsed but holds no usable key: no key of the
+//     provider is trusted any more (its tokens get 401), and an error is
+//     logged at every check. The file is the provider's current word; the
+//     keys it no longer lists must not stay trusted.
+//   - a file that cannot be read or parsed at all (missing, caught
+//     half-written, not PEM or JWKS): the keys in use stay, since refusing
+//     every token of the provider for a typo would be worse, and an error
+//     saying that the previous keys are still trusted is logged at every
+//     check until the file is fixed.
 func (id *identity) reloadKeys(ctx context.Context, log *slog.Logger) {
-	if data, err := readKeyFile(id.keysPath); err == nil && sha256.Sum256(data) == id.keysSum {
+	data, err := readKeyFile(id.keysPath)
+	if err == nil && sha256.Sum256(data) == id.keysSum {
+		if id.keysTrouble != "" {
+			log.ErrorContext(ctx, id.keysTrouble, "file", id.keysPath)
+		}
 		return
 	}
-	ks, sum, err := loadKeyFile(id.keysPath)
+	var ks *auth.KeySet
 	if err == nil {
-		err = id.verifier.SetKeys(ks)
+		ks, err = auth.ParseKeySet(data)
 	}
-	if err != nil {
-		log.WarnContext(ctx, "identity provider keys not reloaded; the previous keys stay in use", "file", id.keysPath, "err", err)
+	switch {
+	case err != nil && !errors.Is(err, auth.ErrNoSupportedKeys):
+		id.keysTrouble = "identity provider keys not reloaded: the file cannot be read; the previous keys are still trusted, including any the new file would remove"
+		log.ErrorContext(ctx, id.keysTrouble, "file", id.keysPath, "err", err, "kids_still_trusted", id.keysInUse)
+		return
+	case err != nil:
+		id.keysSum, id.keysTrouble = sha256.Sum256(data), "identity provider key file holds no usable key: no token of the provider is accepted"
+		if serr := id.verifier.SetKeys(nil); serr != nil {
+			log.ErrorContext(ctx, "identity provider keys cannot be dropped", "file", id.keysPath, "err", serr)
+			return
+		}
+		id.keysInUse = nil
+		log.ErrorContext(ctx, id.keysTrouble, "file", id.keysPath, "err", err)
 		return
 	}
-	id.keysSum = sum
+	logSkipped(ctx, log, id.keysPath, ks)
+	if err := id.verifier.SetKeys(ks); err != nil {
+		// The only refusal with keys in the set is a kid that clashes with
+		// the service's own: trust none rather than the old ones.
+		id.keysSum, id.keysTrouble = sha256.Sum256(data), "identity provider key file cannot be used ("+err.Error()+"): no token of the provider is accepted"
+		if id.verifier.SetKeys(nil) == nil {
+			id.keysInUse = nil
+		}
+		log.ErrorContext(ctx, id.keysTrouble, "file", id.keysPath)
+		return
+	}
+	id.keysSum, id.keysTrouble, id.keysInUse = sha256.Sum256(data), "", ks.KeyIDs()
 	log.InfoContext(ctx, "identity provider keys reloaded", "file", id.keysPath, "kids", ks.KeyIDs())
 }
 

@@ -41,7 +41,7 @@ func commands() []command {
 		{"audit", "audit trail: audit verify [--head SEQ:HASH] | audit head", runAudit},
 		{"demo", "load a realistic demo register: the canton and three cities, about 40 processings (idempotent)", runDemoLoad},
 		{"export", "the whole register as one JSON document: export [--out FILE] [--no-secrets]", runExport},
-		{"import", "import FILE (an export, into an empty database) | import --csv FILE --org O (a spreadsheet)", runImport},
+		{"import", "import [--with-accounts|--no-accounts] [--expect-head SEQ:HASH] FILE (an export, into an empty database) | import --csv FILE --org O (a spreadsheet)", runImport},
 		{"user", "local accounts: user add --username U --role R [--org O] [--units a,b] (password from stdin, or generated)", runUser},
 		{"token", "print a signed access token: token --sub S --role R [--org O] [--units a,b] [--ttl 1h]", runToken},
 		{"pdf", "documents to stdout: pdf notice ID | pdf register --org O | pdf report --org O [--lang fr|en]", runPDF},
