@@ -229,6 +229,6 @@ func (errReader) Read([]byte) (int, error) { return 0, errors.New("the body was 
 
 type nopWriter struct{}
 
-func (nopWriter) Header() http.Header        { return http.Header{} }
+func (nopWriter) Header() http.Header         { return http.Header{} }
 func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (nopWriter) WriteHeader(int)             {}

@@ -38,11 +38,15 @@ func TestReadFormBounds(t *testing.T) {
 		body        func(t *testing.T) (string, io.Reader)
 		want        int
 	}{
-		{"URLEncodedOK", urlenc, func(*testing.T) (string, io.Reader) { return urlenc, strings.NewReader("title=Registre+des+naissances&unit=etat-civil") }, 0},
+		{"URLEncodedOK", urlenc, func(*testing.T) (string, io.Reader) {
+			return urlenc, strings.NewReader("title=Registre+des+naissances&unit=etat-civil")
+		}, 0},
 		{"URLEncodedTooManyFields", "", func(*testing.T) (string, io.Reader) {
 			return urlenc, strings.NewReader(strings.Repeat("a=1&", 10) + "b=2")
 		}, 400},
-		{"URLEncodedLongValue", "", func(*testing.T) (string, io.Reader) { return urlenc, strings.NewReader("a=" + strings.Repeat("x", 101)) }, 400},
+		{"URLEncodedLongValue", "", func(*testing.T) (string, io.Reader) {
+			return urlenc, strings.NewReader("a=" + strings.Repeat("x", 101))
+		}, 400},
 		{"URLEncodedLongEscapedValue", "", func(*testing.T) (string, io.Reader) {
 			return urlenc, strings.NewReader("a=" + strings.Repeat("%41", 101))
 		}, 400},
@@ -113,9 +117,13 @@ func TestReadFormMemoryIsBoundedByTheBody(t *testing.T) {
 	lim := defaultFormLimits()
 	many := strings.Repeat("a=1&", 300_000)
 	bodies := map[string]func() (string, string){
-		"many url fields":   func() (string, string) { return "application/x-www-form-urlencoded", many[:lim.MaxBytes-1] },
-		"many parts":        func() (string, string) { return "multipart/form-data; boundary=b", strings.Repeat("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n", 30_000)[:lim.MaxBytes-1] },
-		"many part headers": func() (string, string) { return "multipart/form-data; boundary=b", ("--b\r\n" + strings.Repeat("X-A: 1\r\n", 200_000))[:lim.MaxBytes-1] },
+		"many url fields": func() (string, string) { return "application/x-www-form-urlencoded", many[:lim.MaxBytes-1] },
+		"many parts": func() (string, string) {
+			return "multipart/form-data; boundary=b", strings.Repeat("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n", 30_000)[:lim.MaxBytes-1]
+		},
+		"many part headers": func() (string, string) {
+			return "multipart/form-data; boundary=b", ("--b\r\n" + strings.Repeat("X-A: 1\r\n", 200_000))[:lim.MaxBytes-1]
+		},
 	}
 	for name, mk := range bodies {
 		ct, body := mk()
