@@ -7,15 +7,21 @@ import (
 	"sync"
 )
 
-// DefaultBodyMemory is how many bytes of request bodies all requests in
-// flight may hold together when Config.BodyMemory is zero: 64 requests at
-// the 1 MiB cap, or thousands of small ones.
+// DefaultBodyMemory is how many bytes of request bodies, and of their
+// decoding, all requests in flight may hold together when Config.BodyMemory
+// is zero: 16 requests at the 1 MiB cap, or thousands of small ones.
 const DefaultBodyMemory = 64 << 20
 
+// bodyCost is what a body costs while it is read and decoded, as a multiple
+// of its size: the bytes, the strings the name check reads, the decoded
+// value and what validation makes of it (measured: a 1 MiB string field
+// allocates about 7 MiB, of which about half is live at once).
+const bodyCost = 4
+
 // bodyBudget bounds the bytes that request bodies being read or decoded
-// hold at once, across all requests. Reading a body first takes its size
-// (its Content-Length, or the route's cap when the length is unknown) from
-// the budget and gives it back when the request ends. When the budget is
+// hold at once, across all requests. Reading a body first takes bodyCost
+// times its size (its Content-Length, or the route's cap when the length is
+// unknown) from the budget and gives it back when the request ends. When the budget is
 // spent the request fails at once with 503 and Retry-After: queueing it
 // would only hold its connection and then its memory.
 type bodyBudget struct {
@@ -75,13 +81,14 @@ func holdFrom(ctx context.Context) *bodyHold {
 	return h
 }
 
-// take counts n more bytes for this request, or answers 503.
+// take counts a body of n bytes for this request, or answers 503.
 func (h *bodyHold) take(n int64) error {
 	if n <= 0 {
 		return nil
 	}
+	n *= bodyCost
 	if !h.budget.tryTake(n) {
-		p := newProblem(http.StatusServiceUnavailable, fmt.Sprintf("the server is holding as many request bodies as it may (%d bytes); try again shortly", h.budget.max))
+		p := newProblem(http.StatusServiceUnavailable, fmt.Sprintf("the server is busy with as many request bodies as it may hold (%d bytes in all); try again shortly", h.budget.max))
 		p.retryAfter = 1
 		return p
 	}

@@ -148,7 +148,7 @@ func scanShape(body []byte, lim jsonLimits) error {
 			wantName = false
 		case '{', '[':
 			if depth >= maxDepth {
-				return errBadRequest(fmt.Sprintf("the JSON nests deeper than %d levels", maxDepth))
+				return errBadRequest(fmt.Sprintf("the JSON nests more than %d level(s) deep", maxDepth))
 			}
 			if c == '{' {
 				objects |= 1 << depth

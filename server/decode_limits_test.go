@@ -28,9 +28,9 @@ func TestDecodeRefusesShapesBeyondTheLimits(t *testing.T) {
 		detail     string
 	}{
 		{"OK", `{"title":"abc","legal_bases":[{"type":"law"}]}`, 0, ""},
-		{"DeepArrays", strings.Repeat("[", 5) + strings.Repeat("]", 5), 400, "deeper than 4"},
-		{"DeepObjects", strings.Repeat(`{"a":`, 5) + "1" + strings.Repeat("}", 5), 400, "deeper than 4"},
-		{"UnclosedDeepArrays", strings.Repeat("[", 100000), 400, "deeper than 4"},
+		{"DeepArrays", strings.Repeat("[", 5) + strings.Repeat("]", 5), 400, "more than 4 level"},
+		{"DeepObjects", strings.Repeat(`{"a":`, 5) + "1" + strings.Repeat("}", 5), 400, "more than 4 level"},
+		{"UnclosedDeepArrays", strings.Repeat("[", 100000), 400, "more than 4 level"},
 		{"ManyValues", "[" + strings.Repeat("0,", 60) + "0]", 400, "more than 50 values"},
 		{"WideObject", "{" + strings.Repeat(`"a":1,`, 60) + `"b":2}`, 400, "more than 50 values"},
 		{"LongName", `{"` + strings.Repeat("x", 13) + `":1}`, 400, "longer than 12"},
@@ -125,7 +125,7 @@ func TestReadBodyAnswers413BeforeReadingALongBody(t *testing.T) {
 }
 
 func TestBodyBudgetRefusesBeyondItsBytesAndGivesThemBack(t *testing.T) {
-	b := newBodyBudget(100)
+	b := newBodyBudget(100 * bodyCost)
 	r1, done1 := withBodyHold(&http.Request{}, b)
 	r1 = r1.WithContext(r1.Context())
 	if err := holdFrom(r1.Context()).take(80); err != nil {
