@@ -114,7 +114,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	pair := account + "\x00" + addr
 	now := time.Now()
 	var delayPair, delayWide time.Duration
-	wide := false // counted against the account from everywhere
+	wide := false  // counted against the account from everywhere
+	known := false // the account signed in from this address before
 	if account != "" {
 		if ok, retry, delayPair = g.pairs.reserve(pair, now); !ok {
 			// A locked account is not a password guess: the address
@@ -125,7 +126,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		// Addresses the account signed in from are not refused by the
 		// account-wide limit: that is how its owner still gets in while
 		// someone else guesses from many addresses.
-		if !g.known.has(account, addr, now) {
+		known = g.known.has(account, addr, now)
+		if !known {
 			if ok, retry, delayWide = g.accountWide.reserve(account, now); !ok {
 				g.addresses.release(addr, now)
 				g.pairs.release(pair, now)
@@ -145,7 +147,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 
-	if err := g.hashing.acquire(ctx, addr); err != nil {
+	if err := g.hashing.acquire(ctx, addr, known); err != nil {
 		release()
 		if p := problemFor(err); p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable {
 			s.log.WarnContext(ctx, "login queue full", "client", client.String(), "status", p.Status)

@@ -149,13 +149,13 @@ func TestBodyBudgetRefusesBeyondItsBytesAndGivesThemBack(t *testing.T) {
 func TestHashQueueServesAddressesInTurn(t *testing.T) {
 	q := newHashQueue(1, 100, 50)
 	ctx := context.Background()
-	if err := q.acquire(ctx, "holder"); err != nil {
+	if err := q.acquire(ctx, "holder", false); err != nil {
 		t.Fatal(err)
 	}
 	order := make(chan string, 100)
 	start := func(key string) {
 		go func() {
-			if err := q.acquire(ctx, key); err != nil {
+			if err := q.acquire(ctx, key, false); err != nil {
 				order <- "error " + err.Error()
 				return
 			}
@@ -181,22 +181,54 @@ func TestHashQueueServesAddressesInTurn(t *testing.T) {
 	}
 }
 
+func TestHashQueueServesKnownAddressesFirst(t *testing.T) {
+	q := newHashQueue(1, 100, 50)
+	ctx := context.Background()
+	if err := q.acquire(ctx, "holder", false); err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 100)
+	start := func(key string, known bool) {
+		go func() {
+			if err := q.acquire(ctx, key, known); err != nil {
+				order <- "error " + err.Error()
+				return
+			}
+			order <- key
+			q.release()
+		}()
+	}
+	for i := range 20 {
+		start(fmt.Sprint("flood-", i), false)
+	}
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 20 })
+	start("owner", true)
+	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 21 })
+	q.release()
+	if got := <-order; got != "owner" {
+		t.Fatalf("served first: %q, want the owner", got)
+	}
+	for range 20 {
+		<-order
+	}
+}
+
 func TestHashQueueBoundsWaiters(t *testing.T) {
 	q := newHashQueue(1, 3, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := q.acquire(ctx, "a"); err != nil {
+	if err := q.acquire(ctx, "a", false); err != nil {
 		t.Fatal(err)
 	}
 	errs := make(chan error, 10)
 	for _, k := range []string{"a", "a", "b"} {
-		go func() { errs <- q.acquire(ctx, k) }()
+		go func() { errs <- q.acquire(ctx, k, k == "b") }()
 	}
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 3 })
-	if got := statusOfErr(q.acquire(ctx, "a")); got != 429 {
+	if got := statusOfErr(q.acquire(ctx, "a", true)); got != 429 {
 		t.Fatalf("a third waiter from one address: got %d, want 429", got)
 	}
-	if got := statusOfErr(q.acquire(ctx, "c")); got != 503 {
+	if got := statusOfErr(q.acquire(ctx, "c", false)); got != 503 {
 		t.Fatalf("a full queue: got %d, want 503", got)
 	}
 	cancel()
@@ -207,8 +239,8 @@ func TestHashQueueBoundsWaiters(t *testing.T) {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.n != 0 || len(q.ring) != 0 || len(q.waiting) != 0 || q.free != 0 {
-		t.Fatalf("after the waiters gave up: n %d ring %v waiting %d free %d", q.n, q.ring, len(q.waiting), q.free)
+	if q.n != 0 || len(q.ring) != 0 || len(q.waiting) != 0 || len(q.known) != 0 || q.free != 0 {
+		t.Fatalf("after the waiters gave up: n %d ring %v waiting %d known %d free %d", q.n, q.ring, len(q.waiting), len(q.known), q.free)
 	}
 }
 

@@ -12,32 +12,44 @@ import (
 // another address waits for about one check per busy address. Each address
 // may have only a few checks waiting, and the whole queue is bounded, so a
 // flood costs a goroutine per connection and no more.
+//
+// Round-robin by address is not enough against many addresses: with a
+// hundred of them busy, a person waits for a hundred checks. So a sign-in
+// from an address where that account signed in before (which a guesser
+// cannot produce) goes in a lane served first.
 type hashQueue struct {
 	mu         sync.Mutex
 	free       int                        // slots not in use
 	waiting    map[string][]chan struct{} // per address, oldest first
 	ring       []string                   // addresses with waiters, in serving order
-	n          int                        // waiters in all
+	known      []knownWaiter              // the first lane, oldest first
+	n          int                        // waiters in all, both lanes
 	maxWaiting int
 	maxPerKey  int
+}
+
+type knownWaiter struct {
+	key string
+	ch  chan struct{}
 }
 
 func newHashQueue(slots, maxWaiting, maxPerKey int) *hashQueue {
 	return &hashQueue{free: slots, waiting: map[string][]chan struct{}{}, maxWaiting: maxWaiting, maxPerKey: maxPerKey}
 }
 
-// acquire waits for a slot for a check on behalf of key. It answers 429 when
+// acquire waits for a slot for a check on behalf of key, in the first lane
+// when known. It answers 429 when
 // key already has maxPerKey checks waiting, 503 when the queue is full, and
 // ctx's error when the caller gives up. release must be called once after a
 // successful acquire.
-func (q *hashQueue) acquire(ctx context.Context, key string) error {
+func (q *hashQueue) acquire(ctx context.Context, key string, known bool) error {
 	q.mu.Lock()
 	if q.free > 0 && q.n == 0 {
 		q.free--
 		q.mu.Unlock()
 		return nil
 	}
-	if len(q.waiting[key]) >= q.maxPerKey {
+	if q.waitingFor(key) >= q.maxPerKey {
 		q.mu.Unlock()
 		p := newProblem(http.StatusTooManyRequests, "this address already has logins waiting; try again shortly")
 		p.retryAfter = 1
@@ -50,10 +62,15 @@ func (q *hashQueue) acquire(ctx context.Context, key string) error {
 		return p
 	}
 	ch := make(chan struct{})
-	if len(q.waiting[key]) == 0 {
+	switch {
+	case known:
+		q.known = append(q.known, knownWaiter{key, ch})
+	case len(q.waiting[key]) == 0:
 		q.ring = append(q.ring, key)
+		fallthrough
+	default:
+		q.waiting[key] = append(q.waiting[key], ch)
 	}
-	q.waiting[key] = append(q.waiting[key], ch)
 	q.n++
 	q.mu.Unlock()
 
@@ -88,6 +105,13 @@ func (q *hashQueue) handOn() {
 		q.free++
 		return
 	}
+	if len(q.known) > 0 {
+		ch := q.known[0].ch
+		q.known = q.known[1:]
+		q.n--
+		close(ch)
+		return
+	}
 	key := q.ring[0]
 	q.ring = q.ring[1:]
 	ws := q.waiting[key]
@@ -102,7 +126,25 @@ func (q *hashQueue) handOn() {
 	close(ch)
 }
 
+// waitingFor counts key's waiters in both lanes.
+func (q *hashQueue) waitingFor(key string) int {
+	n := len(q.waiting[key])
+	for _, w := range q.known {
+		if w.key == key {
+			n++
+		}
+	}
+	return n
+}
+
 func (q *hashQueue) remove(key string, ch chan struct{}) {
+	for i, w := range q.known {
+		if w.ch == ch {
+			q.known = append(q.known[:i:i], q.known[i+1:]...)
+			q.n--
+			return
+		}
+	}
 	ws := q.waiting[key]
 	for i, w := range ws {
 		if w != ch {
