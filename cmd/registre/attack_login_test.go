@@ -15,7 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
-		"testing"
+	"testing"
 	"time"
 )
 
