@@ -88,6 +88,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	// read.
 	ok, retry, delayAddr := g.addresses.reserve(addr, time.Now())
 	if !ok {
+		leaveBodyUnread(w)
 		return s.tooManyLogins(r, client.String(), retry)
 	}
 	var in loginRequest

@@ -54,6 +54,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 // follow the value. encoding/json alone accepts all of these.
 func decodeWith(w http.ResponseWriter, r *http.Request, v any, lim jsonLimits) error {
 	if !isJSON(r) {
+		leaveBodyUnread(w)
 		return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
 	}
 	body, err := readBody(w, r, lim.MaxBytes)
@@ -179,8 +180,7 @@ func scanShape(body []byte, lim jsonLimits) error {
 // limit is refused before a byte is read.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
-		// The rest of the body is not wanted: close rather than drain it.
-		w.Header().Set("Connection", "close")
+		leaveBodyUnread(w)
 		return nil, tooLarge(limit)
 	}
 	want := limit
@@ -205,6 +205,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return nil, errBadRequest("the request body could not be read")
 	}
 	return buf.Bytes(), nil
+}
+
+// leaveBodyUnread makes the connection close after the answer. Otherwise
+// net/http reads up to 256 KiB of an unread body before it answers, to keep
+// the connection; a body that is refused unread must cost no reading, and a
+// client that sends it slowly must not hold the answer back.
+func leaveBodyUnread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
 }
 
 func tooLarge(limit int64) *Problem {

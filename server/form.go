@@ -61,9 +61,11 @@ type formFile struct {
 func readForm(w http.ResponseWriter, r *http.Request, lim formLimits) (*form, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data") {
+		leaveBodyUnread(w)
 		return nil, newProblem(http.StatusUnsupportedMediaType, "the request body must be a form (application/x-www-form-urlencoded or multipart/form-data)")
 	}
 	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
+		leaveBodyUnread(w)
 		return nil, newProblem(http.StatusUnsupportedMediaType, "the form must be UTF-8")
 	}
 	if mt == "application/x-www-form-urlencoded" {
@@ -78,7 +80,7 @@ func readForm(w http.ResponseWriter, r *http.Request, lim formLimits) (*form, er
 		return nil, errBadRequest("a multipart form needs a boundary")
 	}
 	if r.ContentLength > lim.MaxBytes {
-		w.Header().Set("Connection", "close")
+		leaveBodyUnread(w)
 		return nil, tooLarge(lim.MaxBytes)
 	}
 	want := lim.MaxBytes

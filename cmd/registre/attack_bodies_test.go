@@ -116,12 +116,13 @@ func TestAttackHostileJSONIsRefusedCheaply(t *testing.T) {
 	})
 }
 
-// blockingBody is a request body that never delivers a byte until closed:
-// a server that reads it waits until its read timeout (30 s), so an answer
-// within seconds shows that the body was not read.
+// blockingBody is a request body that delivers no byte for 5 s, then ends
+// short: a server that reads it cannot answer sooner, so an answer within
+// that time shows that the body was not read. Closing it early is fine.
 func blockingBody() (io.ReadCloser, func()) {
 	pr, pw := io.Pipe()
-	return pr, func() { _ = pw.Close() }
+	t := time.AfterFunc(5*time.Second, func() { _ = pw.Close() })
+	return pr, func() { t.Stop(); _ = pw.Close() }
 }
 
 func TestAttackBodiesThatAreNotJSONAreNotRead(t *testing.T) {
@@ -162,8 +163,12 @@ func TestAttackBodiesThatAreNotJSONAreNotRead(t *testing.T) {
 			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			took := time.Since(start)
 			p := problemOf(t, resp, b, c.want)
-			t.Logf("%s: %d %q in %v", c.name, resp.StatusCode, p["detail"], time.Since(start).Round(time.Millisecond))
+			t.Logf("%s: %d %q in %v", c.name, resp.StatusCode, p["detail"], took.Round(time.Millisecond))
+			if took >= 5*time.Second {
+				t.Errorf("%s: answered after %v: the server waited for the body", c.name, took)
+			}
 		}
 		tg.wroteNothing(before)
 	})

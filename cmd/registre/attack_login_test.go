@@ -120,6 +120,16 @@ func TestAttackConcurrentLargeLogins(t *testing.T) {
 				t.Errorf("%s: %d of %d connections broke without an answer", spread.name, count[-1], n)
 			}
 		}
+		// The address that sent 300 is over its limit: it is refused
+		// before its body is read (this body never comes).
+		body, closeBody := blockingBody()
+		start := time.Now()
+		status, retry, _ := tg.loginFrom(&http.Client{Timeout: 10 * time.Second}, "203.0.113.9", body, 100)
+		closeBody()
+		if took := time.Since(start); status != 429 || retry == "" || took >= 5*time.Second {
+			t.Errorf("an address over its limit, with a body that never comes: got %d (Retry-After %q) after %v, want 429 at once", status, retry, took)
+		}
+		t.Logf("an address over its limit was refused in %v without its body", time.Since(start).Round(time.Millisecond))
 		tg.wroteNothing(before)
 	})
 }
