@@ -8,14 +8,23 @@ import (
 	"github.com/registre/registre/register"
 )
 
-// loginGuard holds what login needs between requests: the two failure
-// limiters and a cap on concurrent password hashing. Each argon2id check
-// takes 19 MiB and tens of milliseconds; without the cap a burst of logins
-// could take the process's memory.
+// loginGuard holds what login needs between requests: the failure
+// limiters, the addresses each account signed in from, and the queue of
+// password checks. Each argon2id check takes 19 MiB and tens of
+// milliseconds; the queue bounds how many run at once and serves addresses
+// in turn, so that a flood from some addresses does not starve the others.
 type loginGuard struct {
-	accounts  *limiter
-	addresses *limiter
-	hashing   chan struct{}
+	pairs       *limiter // per account and address
+	addresses   *limiter
+	accountWide *limiter // per account, all addresses
+	known       *knownAddrs
+	hashing     *hashQueue
+}
+
+// loginJSON bounds a login body: two short strings (a password is at most
+// auth.MaxPasswordLength bytes; the cap leaves room for JSON escapes).
+func loginJSON() jsonLimits {
+	return jsonLimits{MaxBytes: 8 << 10, MaxDepth: 1, MaxValues: 8, MaxName: 32}
 }
 
 func newLoginGuard(cfg Config) *loginGuard {
@@ -26,10 +35,18 @@ func newLoginGuard(cfg Config) *loginGuard {
 	if l.MaxEntries <= 0 {
 		l.MaxEntries = DefaultLoginLimits().MaxEntries
 	}
+	if l.KnownFor <= 0 {
+		l.KnownFor = DefaultLoginLimits().KnownFor
+	}
+	slots := max(2, runtime.GOMAXPROCS(0))
 	return &loginGuard{
-		accounts:  newLimiter(l.Account, l.MaxEntries),
-		addresses: newLimiter(l.Address, l.MaxEntries),
-		hashing:   make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		pairs:       newLimiter(l.Account, l.MaxEntries),
+		addresses:   newLimiter(l.Address, l.MaxEntries),
+		accountWide: newLimiter(l.AccountWide, l.MaxEntries),
+		known:       newKnownAddrs(l.KnownFor, l.MaxEntries),
+		// Two waiting per address is more than a person ever sends; 256
+		// waiting in all is a few seconds of checks.
+		hashing: newHashQueue(slots, 256, 2),
 	}
 }
 
@@ -51,16 +68,31 @@ func (s *Server) tokenTTL() time.Duration {
 }
 
 // login exchanges a username and password for a token. Every failure looks
-// the same, whether the account exists or not; repeated failures per
-// account and per client address are slowed down, then refused with 429.
+// the same, whether the account exists or not. Repeated failures are slowed
+// down, then refused with 429: per address before the body is even read,
+// then per account and address, and per account from everywhere except
+// addresses the account signed in from before (ratelimit.go).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	// The answer holds a token: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Signer == nil {
 		return newProblem(http.StatusServiceUnavailable, "local login is not available: the service has no key to sign tokens with")
 	}
+	ctx := r.Context()
+	g := s.logins
+	client := clientAddr(r, s.cfg.TrustedProxies)
+	addr := addrKey(client)
+	// Every attempt counts as a failure until it succeeds, so that many
+	// attempts sent at once cannot all pass before the first failure is
+	// recorded; an address over its limit is refused before its body is
+	// read.
+	ok, retry, delayAddr := g.addresses.reserve(addr, time.Now())
+	if !ok {
+		leaveBodyUnread(w)
+		return s.tooManyLogins(r, client.String(), retry)
+	}
 	var in loginRequest
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeWith(w, r, &in, loginJSON()); err != nil {
 		return err
 	}
 	var fields []register.FieldError
@@ -74,50 +106,62 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return &register.Error{Code: register.EInvalid, Message: "the request is not valid", Fields: fields}
 	}
 
-	ctx := r.Context()
-	g := s.logins
-	client := clientAddr(r, s.cfg.TrustedProxies)
-	addr := addrKey(client)
 	// Names no account can have are counted per address only: they cost
-	// the attacker the same, and they would only fill the account map.
+	// the attacker the same, and they would only fill the account maps.
 	account := ""
 	if register.ValidUsername(in.Username) {
 		account = in.Username
 	}
+	pair := account + "\x00" + addr
 	now := time.Now()
-	ok, retry, delayAddr := g.addresses.reserve(addr, now)
-	if !ok {
-		return s.tooManyLogins(r, client.String(), retry)
-	}
-	var delayAccount time.Duration
+	var delayPair, delayWide time.Duration
+	wide := false  // counted against the account from everywhere
+	known := false // the account signed in from this address before
 	if account != "" {
-		if ok, retry, delayAccount = g.accounts.reserve(account, now); !ok {
+		if ok, retry, delayPair = g.pairs.reserve(pair, now); !ok {
 			// A locked account is not a password guess: the address
 			// keeps its count.
 			g.addresses.release(addr, now)
 			return s.tooManyLogins(r, client.String(), retry)
+		}
+		// Addresses the account signed in from are not refused by the
+		// account-wide limit: that is how its owner still gets in while
+		// someone else guesses from many addresses.
+		known = g.known.has(account, addr, now)
+		if !known {
+			if ok, retry, delayWide = g.accountWide.reserve(account, now); !ok {
+				g.addresses.release(addr, now)
+				g.pairs.release(pair, now)
+				return s.tooManyLogins(r, client.String(), retry)
+			}
+			wide = true
 		}
 	}
 	release := func() {
 		now := time.Now()
 		g.addresses.release(addr, now)
 		if account != "" {
-			g.accounts.release(account, now)
+			g.pairs.release(pair, now)
+		}
+		if wide {
+			g.accountWide.release(account, now)
 		}
 	}
 
-	select {
-	case g.hashing <- struct{}{}:
-	case <-ctx.Done():
+	if err := g.hashing.acquire(ctx, addr, known); err != nil {
 		release()
-		return ctx.Err()
+		if p := problemFor(err); p.Status == http.StatusTooManyRequests || p.Status == http.StatusServiceUnavailable {
+			s.log.WarnContext(ctx, "login queue full", "client", client.String(), "status", p.Status)
+		}
+		return err
 	}
 	p, err := s.svc.Login(ctx, in.Username, in.Password)
-	<-g.hashing
+	g.hashing.release()
 	if register.ErrorCode(err) == register.EUnauthorized {
 		// The delay comes from the counts, never from whether the account
-		// exists, so it tells an attacker nothing either.
-		if d := max(delayAddr, delayAccount); d > 0 {
+		// exists, so it tells an attacker nothing either. It is served
+		// after the check, outside the queue.
+		if d := max(delayAddr, delayPair, delayWide); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:
@@ -132,6 +176,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	g.known.add(account, addr, time.Now())
 	token, exp, err := s.cfg.Signer.Issue(*p, s.tokenTTL(), time.Now())
 	if err != nil {
 		return err

@@ -243,7 +243,8 @@ func TestLoginRateLimit(t *testing.T) {
 			e.Must(201, "POST", "/api/v1/users", admin, map[string]any{"username": u, "password": password, "role": "dpo", "org": "geneve"})
 		}
 		// Three failures on one account, each from a "different" address
-		// by X-Forwarded-For, which no trusted proxy vouches for.
+		// by X-Forwarded-For, which no trusted proxy vouches for: they all
+		// come from one address, the TCP peer.
 		for i := range 3 {
 			if r := login(e, "dora", "wrong-password-"+strconv.Itoa(i), fmt.Sprintf("X-Forwarded-For: 203.0.113.%d", i)); r.Status != 401 {
 				t.Fatalf("failure %d: got %d, want 401", i, r.Status)
@@ -258,9 +259,8 @@ func TestLoginRateLimit(t *testing.T) {
 				t.Fatalf("got Retry-After %q, want seconds", r.Header.Get("Retry-After"))
 			}
 		}
-		// The account was locked, not the address... which is also at 3
-		// failures, so the other account is refused too; a successful login
-		// would not have counted.
+		// The address is at 3 failures, so the other account is refused
+		// too; a successful login would not have counted.
 		if r := login(e, "dan", password); r.Status != 429 {
 			t.Fatalf("same address, other account: got %d, want 429", r.Status)
 		}
@@ -287,6 +287,52 @@ func TestLoginRateLimitBehindTrustedProxy(t *testing.T) {
 		// Another client of the same proxy is not affected.
 		if r := login(e, "dora", password, "X-Forwarded-For: 203.0.113.10"); r.Status != 200 {
 			t.Fatalf("other client behind the proxy: got %d, want 200: %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestLoginGuessingLocksTheGuesserNotTheOwner(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := apitest.Start(t, db, withLogin(quickLimits(), "127.0.0.1/32"))
+		e.Seed("geneve")
+		e.Must(201, "POST", "/api/v1/users", e.Token(auth.RoleAdmin, ""), map[string]any{"username": "dora", "password": password, "role": "dpo", "org": "geneve"})
+		guesser, owner := "X-Forwarded-For: 203.0.113.9", "X-Forwarded-For: 198.51.100.7"
+		for i := range 3 {
+			if r := login(e, "dora", "wrong-password-"+strconv.Itoa(i), guesser); r.Status != 401 {
+				t.Fatalf("guess %d: got %d, want 401", i, r.Status)
+			}
+		}
+		if r := login(e, "dora", password, guesser); r.Status != 429 {
+			t.Fatalf("the guesser with the right password: got %d, want 429", r.Status)
+		}
+		if r := login(e, "dora", password, owner); r.Status != 200 {
+			t.Fatalf("the owner at another address: got %d, want 200: %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestLoginAccountWideLimitSparesKnownAddresses(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		l := quickLimits()
+		l.AccountWide = server.Limit{Free: 1, Burst: 4, Decay: time.Hour, Delay: time.Millisecond, MaxDelay: time.Millisecond}
+		e := apitest.Start(t, db, withLogin(l, "127.0.0.1/32"))
+		e.Seed("geneve")
+		e.Must(201, "POST", "/api/v1/users", e.Token(auth.RoleAdmin, ""), map[string]any{"username": "dora", "password": password, "role": "dpo", "org": "geneve"})
+		owner := "X-Forwarded-For: 198.51.100.7"
+		if r := login(e, "dora", password, owner); r.Status != 200 {
+			t.Fatalf("first sign-in: got %d, want 200: %s", r.Status, r.Body)
+		}
+		// Four guessers, one try each: the account-wide burst is spent.
+		for i := range 4 {
+			if r := login(e, "dora", "wrong-password", fmt.Sprintf("X-Forwarded-For: 203.0.113.%d", i)); r.Status != 401 {
+				t.Fatalf("guess %d: got %d, want 401", i, r.Status)
+			}
+		}
+		if r := login(e, "dora", password, "X-Forwarded-For: 203.0.113.50"); r.Status != 429 {
+			t.Fatalf("a new address with the right password: got %d, want 429", r.Status)
+		}
+		if r := login(e, "dora", password, owner); r.Status != 200 {
+			t.Fatalf("the owner at a known address: got %d, want 200: %s", r.Status, r.Body)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"reflect"
@@ -15,41 +14,87 @@ import (
 	"github.com/registre/registre/register"
 )
 
-// maxBody is the largest request body accepted.
+// maxBody is the largest request body any route accepts (API.md: 1 MiB);
+// routes that need less say so with their own jsonLimits.
 const maxBody = 1 << 20
 
-// decode reads a JSON request body into v strictly: the body must be
-// application/json and at most 1 MiB; member names must match exactly (no
-// case-variant or unknown names), appear once per object, and nothing may
-// follow the value. encoding/json alone accepts all of these.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	ct := r.Header.Get("Content-Type")
-	mt, params, err := mime.ParseMediaType(ct)
-	if ct == "" || err != nil || mt != "application/json" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
-		return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body must be at most %d bytes", maxBody))
-		}
-		return errBadRequest("the request body could not be read")
-	}
-	return decodeBytes(body, v)
+// jsonLimits bound the work one JSON body can cause before and while it is
+// decoded. Size alone is not enough: encoding/json and the name check below
+// spend memory per nesting level and per value, so a body of a few hundred
+// kilobytes of "[[[[" or of tiny members would otherwise cost far more than
+// its size.
+type jsonLimits struct {
+	MaxBytes  int64 // the body, in bytes (413 beyond)
+	MaxDepth  int   // arrays and objects open at once (at most maxDepthLimit)
+	MaxValues int   // array elements and object members in the whole body
+	MaxName   int   // bytes of one member name, as sent (escapes included)
 }
 
-// decodeBytes is decode without the HTTP framing (the import uses it too).
+// maxDepthLimit is the deepest nesting the scanner can track (one bit per
+// level); no record of ours is more than a few levels deep.
+const maxDepthLimit = 64
+
+// defaultJSONLimits hold for every JSON route that asks for nothing else.
+// A complete processing nests 3 levels and has a few hundred values.
+func defaultJSONLimits() jsonLimits {
+	return jsonLimits{MaxBytes: maxBody, MaxDepth: 16, MaxValues: 20_000, MaxName: 128}
+}
+
+// decode reads a JSON request body into v strictly, within
+// defaultJSONLimits; see decodeWith.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeWith(w, r, v, defaultJSONLimits())
+}
+
+// decodeWith reads a JSON request body into v strictly: the body must be
+// application/json (415 before anything is read), at most lim.MaxBytes (413,
+// before anything is read when Content-Length says so), and within lim's
+// depth, value and name bounds (400); member names must match exactly (no
+// case-variant or unknown names), appear once per object, and nothing may
+// follow the value. encoding/json alone accepts all of these.
+func decodeWith(w http.ResponseWriter, r *http.Request, v any, lim jsonLimits) error {
+	if !isJSON(r) {
+		leaveBodyUnread(w)
+		return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
+	}
+	body, err := readBody(w, r, lim.MaxBytes)
+	if err != nil {
+		return err
+	}
+	return decodeBytesWith(body, v, lim)
+}
+
+// isJSON tells whether r says its body is UTF-8 JSON.
+func isJSON(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	return ct != "" && err == nil && mt == "application/json" && (params["charset"] == "" || strings.EqualFold(params["charset"], "utf-8"))
+}
+
+// decodeBytes is decode without the HTTP framing.
 func decodeBytes(body []byte, v any) error {
+	return decodeBytesWith(body, v, defaultJSONLimits())
+}
+
+func decodeBytesWith(body []byte, v any, lim jsonLimits) error {
+	if int64(len(body)) > lim.MaxBytes {
+		return tooLarge(lim.MaxBytes)
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return errBadRequest("the request body is empty; send a JSON object")
+	}
+	// The shape is checked first, in one pass that allocates nothing, so
+	// that nothing below ever sees a deep or crowded document.
+	if err := scanShape(body, lim); err != nil {
+		return err
 	}
 	if !json.Valid(body) {
 		return errBadRequest(syntaxDetail(body))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := checkNames(dec, reflect.TypeOf(v), ""); err != nil {
+	var path jsonPath
+	if err := checkNames(dec, reflect.TypeOf(v), &path); err != nil {
 		return err
 	}
 	dec = json.NewDecoder(bytes.NewReader(body))
@@ -64,6 +109,114 @@ func decodeBytes(body []byte, v any) error {
 		return errBadRequest("the JSON could not be decoded: " + strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
+}
+
+// scanShape walks body once, outside strings, and refuses it when it nests
+// deeper than lim.MaxDepth, holds more than lim.MaxValues elements and
+// members, or has a member name longer than lim.MaxName. It does not check
+// the syntax (json.Valid does, afterwards); it only guarantees that what
+// follows works on a bounded shape.
+func scanShape(body []byte, lim jsonLimits) error {
+	maxDepth := min(lim.MaxDepth, maxDepthLimit)
+	var (
+		depth    int
+		objects  uint64 // bit i set: level i+1 is an object
+		values   int
+		inString bool
+		escaped  bool
+		isName   bool // the string being read is a member name
+		start    int  // where that string began
+		wantName bool // the next string in this object is a member name
+	)
+	for i, c := range body {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+				if isName && i-start-1 > lim.MaxName {
+					return errBadRequest(fmt.Sprintf("a member name is longer than %d bytes", lim.MaxName))
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString, isName, start = true, wantName, i
+			wantName = false
+		case '{', '[':
+			if depth >= maxDepth {
+				return errBadRequest(fmt.Sprintf("the JSON nests more than %d level(s) deep", maxDepth))
+			}
+			if c == '{' {
+				objects |= 1 << depth
+			} else {
+				objects &^= 1 << depth
+			}
+			depth++
+			wantName = c == '{'
+			values++
+		case '}', ']':
+			if depth > 0 {
+				depth--
+			}
+			wantName = false
+		case ',':
+			values++
+			wantName = depth > 0 && objects&(1<<(depth-1)) != 0
+		}
+		if values > lim.MaxValues {
+			return errBadRequest(fmt.Sprintf("the JSON holds more than %d values", lim.MaxValues))
+		}
+	}
+	return nil
+}
+
+// readBody reads r's body, at most limit bytes, counting it against the
+// bytes all requests may hold together (bodyBudget). A Content-Length over
+// limit is refused before a byte is read.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		leaveBodyUnread(w)
+		return nil, tooLarge(limit)
+	}
+	want := limit
+	if r.ContentLength >= 0 {
+		want = r.ContentLength
+	}
+	if h := holdFrom(r.Context()); h != nil {
+		if err := h.take(want); err != nil {
+			return nil, err
+		}
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + 1)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return nil, tooLarge(limit)
+		}
+		return nil, errBadRequest("the request body could not be read")
+	}
+	return buf.Bytes(), nil
+}
+
+// leaveBodyUnread makes the connection close after the answer. Otherwise
+// net/http reads up to 256 KiB of an unread body before it answers, to keep
+// the connection; a body that is refused unread must cost no reading, and a
+// client that sends it slowly must not hold the answer back.
+func leaveBodyUnread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+}
+
+func tooLarge(limit int64) *Problem {
+	return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body must be at most %d bytes here", limit))
 }
 
 // jsonPathOf drops from encoding/json's Go-side path the names of embedded
@@ -128,10 +281,36 @@ func jsonKind(t reflect.Type) string {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
+// jsonPath is where checkNames is in the document: one step per open
+// array or object. The path is written out only for the error reported, so
+// walking costs O(depth), not a string per level.
+type jsonPath []pathStep
+
+type pathStep struct {
+	name  string
+	index int // -1: an object member (name)
+}
+
+func (p jsonPath) String() string {
+	var b strings.Builder
+	for _, s := range p {
+		if s.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.name)
+	}
+	return b.String()
+}
+
 // checkNames walks the next JSON value from dec along type t and refuses
 // duplicate member names and names that are not exactly a field's JSON name.
-// t nil means any value (names still checked for duplicates).
-func checkNames(dec *json.Decoder, t reflect.Type, path string) error {
+// t nil means any value (names still checked for duplicates). The caller has
+// bounded depth and width (scanShape).
+func checkNames(dec *json.Decoder, t reflect.Type, path *jsonPath) error {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -152,11 +331,14 @@ func checkNames(dec *json.Decoder, t reflect.Type, path string) error {
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			elem = t.Elem()
 		}
+		*path = append(*path, pathStep{})
 		for i := 0; dec.More(); i++ {
-			if err := checkNames(dec, elem, path+"["+strconv.Itoa(i)+"]"); err != nil {
+			(*path)[len(*path)-1] = pathStep{index: i}
+			if err := checkNames(dec, elem, path); err != nil {
 				return err
 			}
 		}
+		*path = (*path)[:len(*path)-1]
 		_, err = dec.Token()
 	case '{':
 		var fields map[string]reflect.Type
@@ -170,32 +352,31 @@ func checkNames(dec *json.Decoder, t reflect.Type, path string) error {
 			}
 		}
 		seen := map[string]bool{}
+		*path = append(*path, pathStep{})
 		for dec.More() {
 			k, err := dec.Token()
 			if err != nil {
 				return errBadRequest("malformed JSON")
 			}
 			name, _ := k.(string)
-			p := name
-			if path != "" {
-				p = path + "." + name
-			}
+			(*path)[len(*path)-1] = pathStep{name: name, index: -1}
 			if seen[name] {
-				return errBadRequest("a member name appears twice in one object", register.FieldError{Field: p, Message: "is duplicated"})
+				return errBadRequest("a member name appears twice in one object", register.FieldError{Field: path.String(), Message: "is duplicated"})
 			}
 			seen[name] = true
 			next := elem
 			if fields != nil {
 				ft, ok := fields[name]
 				if !ok {
-					return errBadRequest("unknown field (names are matched exactly, case included)", register.FieldError{Field: p, Message: "is not a known field"})
+					return errBadRequest("unknown field (names are matched exactly, case included)", register.FieldError{Field: path.String(), Message: "is not a known field"})
 				}
 				next = ft
 			}
-			if err := checkNames(dec, next, p); err != nil {
+			if err := checkNames(dec, next, path); err != nil {
 				return err
 			}
 		}
+		*path = (*path)[:len(*path)-1]
 		_, err = dec.Token()
 	}
 	if err != nil {

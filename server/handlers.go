@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -235,16 +234,20 @@ func (s *Server) step(name register.Step) handler {
 		var in struct {
 			Comment string `json:"comment"`
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		lim := defaultJSONLimits()
+		lim.MaxBytes = 64 << 10 // a comment; the domain bounds its length
+		body, err := readBody(w, r, lim.MaxBytes)
 		if err != nil {
-			return newProblem(http.StatusRequestEntityTooLarge, "the request body is too large")
+			return err
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if name != register.StepReturn {
 				return errBadRequest("this workflow step takes no body")
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			if err := decode(w, r, &in); err != nil {
+			if !isJSON(r) {
+				return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
+			}
+			if err := decodeBytesWith(body, &in, lim); err != nil {
 				return err
 			}
 		}

@@ -78,8 +78,8 @@ func langParam() param {
 
 func apiDocs() []op {
 	errsRead := []int{401, 403, 404}
-	errsWrite := func(more ...int) []int { return append([]int{400, 401, 403, 404, 413, 415, 422}, more...) }
-	errsStep := func(more ...int) []int { return append([]int{400, 401, 403, 404, 409, 412}, more...) }
+	errsWrite := func(more ...int) []int { return append([]int{400, 401, 403, 404, 413, 415, 422, 503}, more...) }
+	errsStep := func(more ...int) []int { return append([]int{400, 401, 403, 404, 409, 412, 413, 503}, more...) }
 	statuses := []string{"draft", "in_review", "published", "archived"}
 	return []op{
 		{method: "GET", path: "/healthz", summary: "The process is alive", tag: "service", status: 200, resp: status{}},

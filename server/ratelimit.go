@@ -25,20 +25,36 @@ type Limit struct {
 // LoginLimits configures the login limiters. The zero value means
 // DefaultLoginLimits.
 type LoginLimits struct {
-	Account    Limit // per attempted username, whether or not it exists
-	Address    Limit // per client address (IPv6: per /64)
-	MaxEntries int   // per limiter; idle entries are evicted first
+	// Account counts failures per attempted username *and* client address
+	// (IPv6: per /64): a guesser is stopped on that account without
+	// locking the owner, who signs in from elsewhere.
+	Account Limit
+	// Address counts failures per client address, whatever the username.
+	Address Limit
+	// AccountWide counts failures per username from every address, against
+	// guessing spread over many addresses. At its Burst it refuses only
+	// addresses that have not signed in to that account before (see
+	// KnownFor). Zero: off.
+	AccountWide Limit
+	// KnownFor is how long an address where an account signed in stays
+	// exempt from that account's AccountWide refusal; 0: 30 days.
+	KnownFor   time.Duration
+	MaxEntries int // per limiter; idle entries are evicted first
 }
 
 // DefaultLoginLimits lets a person mistype a few times without noticing,
 // makes a guesser wait seconds per try after that, and stops them after 10
-// tries on one account or 30 from one address; an account's bucket leaks one
-// failure a minute, so it is usable again a minute after an attack pauses.
+// tries on one account from one address, 30 from one address on any
+// accounts, or 100 on one account from everywhere (then only addresses the
+// owner has used still get through). An account's bucket leaks one failure
+// a minute, so a guesser gets about one more try a minute per address.
 func DefaultLoginLimits() LoginLimits {
 	return LoginLimits{
-		Account:    Limit{Free: 3, Burst: 10, Decay: time.Minute, Delay: 250 * time.Millisecond, MaxDelay: 2 * time.Second},
-		Address:    Limit{Free: 5, Burst: 30, Decay: 20 * time.Second, Delay: 250 * time.Millisecond, MaxDelay: 2 * time.Second},
-		MaxEntries: 10_000,
+		Account:     Limit{Free: 3, Burst: 10, Decay: time.Minute, Delay: 250 * time.Millisecond, MaxDelay: 2 * time.Second},
+		Address:     Limit{Free: 5, Burst: 30, Decay: 20 * time.Second, Delay: 250 * time.Millisecond, MaxDelay: 2 * time.Second},
+		AccountWide: Limit{Free: 20, Burst: 100, Decay: 6 * time.Second, Delay: 100 * time.Millisecond, MaxDelay: time.Second},
+		KnownFor:    30 * 24 * time.Hour,
+		MaxEntries:  10_000,
 	}
 }
 
@@ -56,7 +72,11 @@ type bucket struct {
 	at    time.Time
 }
 
+// newLimiter returns nil (no limit) for a zero Limit.
 func newLimiter(l Limit, maxEntries int) *limiter {
+	if l.Burst <= 0 || l.Decay <= 0 {
+		return nil
+	}
 	return &limiter{limit: l, max: maxEntries, buckets: map[string]bucket{}}
 }
 
@@ -72,6 +92,9 @@ func (l *limiter) level(b bucket, now time.Time) float64 {
 // the key is over its burst, ok is false and retry says when to come back;
 // otherwise delay is how long to hold back the answer should it fail.
 func (l *limiter) reserve(key string, now time.Time) (ok bool, retry, delay time.Duration) {
+	if l == nil {
+		return true, 0, 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, found := l.buckets[key]
@@ -97,6 +120,9 @@ func (l *limiter) reserve(key string, now time.Time) (ok bool, retry, delay time
 
 // release takes back one failure reserved for key.
 func (l *limiter) release(key string, now time.Time) {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
@@ -134,6 +160,9 @@ func (l *limiter) makeRoom(now time.Time) {
 }
 
 func (l *limiter) len() int {
+	if l == nil {
+		return 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
@@ -227,4 +256,47 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// knownAddrs remembers, for a while, the addresses from which each account
+// signed in, in a bounded map (oldest dropped first when full).
+type knownAddrs struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	max  int
+	seen map[string]time.Time // account + "\x00" + address key
+}
+
+func newKnownAddrs(ttl time.Duration, max int) *knownAddrs {
+	return &knownAddrs{ttl: ttl, max: max, seen: map[string]time.Time{}}
+}
+
+func (k *knownAddrs) add(account, addr string, now time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key := account + "\x00" + addr
+	if _, ok := k.seen[key]; !ok && len(k.seen) >= k.max {
+		for x, at := range k.seen {
+			if now.Sub(at) > k.ttl {
+				delete(k.seen, x)
+			}
+		}
+		for len(k.seen) >= k.max {
+			oldest, first := "", time.Time{}
+			for x, at := range k.seen {
+				if oldest == "" || at.Before(first) {
+					oldest, first = x, at
+				}
+			}
+			delete(k.seen, oldest)
+		}
+	}
+	k.seen[key] = now
+}
+
+func (k *knownAddrs) has(account, addr string, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	at, ok := k.seen[account+"\x00"+addr]
+	return ok && now.Sub(at) <= k.ttl
 }

@@ -60,6 +60,9 @@ type Config struct {
 	LoginLimits LoginLimits
 	// PDF bounds the drawing of PDF documents (pdf.go); zero: defaults.
 	PDF PDFConfig
+	// BodyMemory bounds the bytes of request bodies held at once by all
+	// requests together (beyond: 503); 0: DefaultBodyMemory.
+	BodyMemory int64
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
@@ -77,6 +80,7 @@ type Server struct {
 	pub      *publicSite // the public register's pages, caches and static files
 	docs     *documents  // PDF documents: render slots, cache of public ones (pdf.go)
 	hosts    hostPolicy  // which Host names are answered (guard.go)
+	bodies   *bodyBudget // bytes of request bodies held at once (bodybudget.go)
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -91,6 +95,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.logins = newLoginGuard(cfg)
+	s.bodies = newBodyBudget(cfg.BodyMemory)
 	s.pub = newPublicSite()
 	s.docs = newDocuments(cfg.PDF)
 	s.hosts = newHostPolicy(cfg.PublicURL, cfg.ListenAddr)
@@ -245,6 +250,8 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 // and error handling.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, done := withBodyHold(r, s.bodies)
+		defer done()
 		if rt.roles != nil {
 			w.Header().Set("Cache-Control", "no-store")
 			p, err := s.authenticate(r)
