@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -18,15 +17,16 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
 		return newProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")
 	}
-	// The API's one body limit (1 MiB) holds here too; larger files go
-	// through `registre import --csv`, which takes up to register.MaxCSVBytes.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	// The API's one body limit (1 MiB) holds here too, inside the shared
+	// budget of bodies in flight; larger files go through
+	// `registre import --csv`, which takes up to register.MaxCSVBytes.
+	body, err := readBody(w, r, maxBody)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the spreadsheet must be at most %d bytes over HTTP; use `registre import --csv` for larger files", maxBody))
+		var p *Problem
+		if errors.As(err, &p) && p.Status == http.StatusRequestEntityTooLarge {
+			p.Detail = fmt.Sprintf("the spreadsheet must be at most %d bytes over HTTP; use `registre import --csv` for larger files", maxBody)
 		}
-		return errBadRequest("the request body could not be read")
+		return err
 	}
 	q := r.URL.Query()
 	items, err := s.svc.ImportCSV(r.Context(), principal(r), q.Get("org"), q.Get("unit"), strings.NewReader(string(body)))
