@@ -31,6 +31,14 @@ const (
 	ActionProcessingRef = "processing" // target prefix
 )
 
+// AuditActions are every action the service writes in the audit trail; an
+// import refuses any other.
+func AuditActions() []string {
+	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
+		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout,
+		ActionImport, ActionOverride, ActionTextClean}
+}
+
 // GenesisHash is the prev_hash of the first entry of the chain.
 const GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
