@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -265,13 +264,8 @@ func isContactField(name string) bool {
 // must be settable) and CleanContact to contacts, and returns the JSON
 // paths of the strings it changed.
 func cleanStrings(v reflect.Value, path string) []string {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		return cleanStrings(v.Elem(), path)
-	case reflect.String:
+	var changed []string
+	eachString(v, path, func(v reflect.Value, path string) {
 		s := v.String()
 		clean := CleanText(s)
 		name := path[strings.LastIndexAny(path, ".]")+1:]
@@ -280,39 +274,8 @@ func cleanStrings(v reflect.Value, path string) []string {
 		}
 		if clean != s && v.CanSet() {
 			v.SetString(clean)
-			return []string{path}
+			changed = append(changed, path)
 		}
-	case reflect.Slice, reflect.Array:
-		var out []string
-		for i := 0; i < v.Len(); i++ {
-			out = append(out, cleanStrings(v.Index(i), path+"["+strconv.Itoa(i)+"]")...)
-		}
-		return out
-	case reflect.Struct:
-		var out []string
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			p := path
-			if !f.Anonymous {
-				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-				if name == "-" {
-					continue
-				}
-				if name == "" {
-					name = f.Name
-				}
-				if p != "" {
-					p += "."
-				}
-				p += name
-			}
-			out = append(out, cleanStrings(v.Field(i), p)...)
-		}
-		return out
-	}
-	return nil
+	})
+	return changed
 }

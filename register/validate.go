@@ -159,24 +159,30 @@ func message(fe validator.FieldError) string {
 // control characters other than newline and tab: they corrupt documents and
 // logs, and no legitimate text needs them.
 func controlChars(v reflect.Value, path string) []FieldError {
+	var out []FieldError
+	eachString(v, path, func(s reflect.Value, path string) {
+		if bad := badText(s.String()); bad != "" {
+			out = append(out, FieldError{Field: path, Message: bad})
+		}
+	})
+	return out
+}
+
+// eachString calls fn with every string reachable from v and its JSON path
+// ("legal_bases[1].reference"), in field order.
+func eachString(v reflect.Value, path string, fn func(s reflect.Value, path string)) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
+		if !v.IsNil() {
+			eachString(v.Elem(), path, fn)
 		}
-		return controlChars(v.Elem(), path)
 	case reflect.String:
-		if bad := badText(v.String()); bad != "" {
-			return []FieldError{{Field: path, Message: bad}}
-		}
+		fn(v, path)
 	case reflect.Slice, reflect.Array:
-		var out []FieldError
 		for i := 0; i < v.Len(); i++ {
-			out = append(out, controlChars(v.Index(i), path+"["+strconv.Itoa(i)+"]")...)
+			eachString(v.Index(i), path+"["+strconv.Itoa(i)+"]", fn)
 		}
-		return out
 	case reflect.Struct:
-		var out []FieldError
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
@@ -197,11 +203,9 @@ func controlChars(v reflect.Value, path string) []FieldError {
 				}
 				p += name
 			}
-			out = append(out, controlChars(v.Field(i), p)...)
+			eachString(v.Field(i), p, fn)
 		}
-		return out
 	}
-	return nil
 }
 
 func badText(s string) string {

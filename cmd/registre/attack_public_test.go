@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"regexp"
 	"sort"
@@ -27,53 +26,20 @@ import (
 	"github.com/registre/registre/internal/dbtest"
 )
 
-// loggedTarget is a target whose stderr is kept: the tests look in it for
-// ERROR lines and for the metrics address.
-type loggedTarget struct {
-	*target
-	logs *apitest.SyncBuffer
-}
+// loggedTarget is a target whose log the tests read (for ERROR lines and
+// the metrics address); every target keeps its log.
+type loggedTarget = target
 
-// eachLoggedTarget is eachTarget with the subprocess's log kept.
+// eachLoggedTarget is eachTarget.
 func eachLoggedTarget(t *testing.T, env map[string]string, fn func(t *testing.T, tg *loggedTarget)) {
 	t.Helper()
-	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
-		fn(t, startLoggedTarget(t, kind, dsn, env))
-	})
+	eachTarget(t, env, fn)
 }
 
-// startLoggedTarget is startTarget, keeping everything the subprocess
-// writes to stderr.
+// startLoggedTarget is startTarget.
 func startLoggedTarget(t *testing.T, kind dbtest.Kind, dsn string, env map[string]string) *loggedTarget {
 	t.Helper()
-	bin, err := binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{"PATH": os.Getenv("PATH"), "REGISTRE_DB": dsn, "REGISTRE_JWT_SECRET": testSecret}
-	for k, v := range env {
-		vars[k] = v
-	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	for k, v := range vars {
-		if v != "" {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd}
-	t.Cleanup(func() { p.kill() })
-	logs := &apitest.SyncBuffer{}
-	// waitListening keeps reading after the address: the tee keeps it all.
-	p.base = waitListening(t, io.TeeReader(stderr, logs))
-	tg := &target{proc: p, t: t, kind: kind, dsn: dsn, http: &http.Client{Timeout: 60 * time.Second}}
-	return &loggedTarget{target: tg, logs: logs}
+	return startTarget(t, kind, dsn, env)
 }
 
 // errorLines returns the log lines at level ERROR.

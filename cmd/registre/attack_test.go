@@ -30,6 +30,7 @@ type target struct {
 	kind dbtest.Kind
 	dsn  string
 	http *http.Client
+	logs *apitest.SyncBuffer // everything the subprocess wrote to stderr
 }
 
 // eachTarget runs fn as a subtest on a fresh serve subprocess per database.
@@ -71,8 +72,10 @@ func startTarget(t *testing.T, kind dbtest.Kind, dsn string, env map[string]stri
 	}
 	p := &proc{cmd: cmd}
 	t.Cleanup(func() { p.kill() })
-	p.base = waitListening(t, stderr)
-	return &target{proc: p, t: t, kind: kind, dsn: dsn, http: &http.Client{Timeout: 60 * time.Second}}
+	logs := &apitest.SyncBuffer{}
+	// waitListening keeps reading after the address: the tee keeps it all.
+	p.base = waitListening(t, io.TeeReader(stderr, logs))
+	return &target{proc: p, t: t, kind: kind, dsn: dsn, http: &http.Client{Timeout: 60 * time.Second}, logs: logs}
 }
 
 // pid is the subprocess's process id.
