@@ -18,6 +18,8 @@ type PublicOrganisation struct {
 	Website      string `json:"website"`
 	DPOContact   string `json:"dpo_contact"`
 	LIPADContact string `json:"lipad_contact"`
+	// TransparencyContact answers requests for official documents.
+	TransparencyContact string `json:"transparency_contact,omitempty"`
 	Count        int    `json:"count"`
 }
 
