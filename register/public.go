@@ -177,6 +177,17 @@ func (p *PublicProcessing) DisclosedAbroad() bool {
 	return len(p.AbroadParties()) > 0
 }
 
+// HasConsent reports whether a legal basis is consent: the notice then says
+// that consent may be withdrawn.
+func (p *PublicProcessing) HasConsent() bool {
+	for _, b := range p.LegalBases {
+		if b.Type == BasisConsent {
+			return true
+		}
+	}
+	return false
+}
+
 // Sensitive reports whether the published processing holds sensitive data.
 func (p *PublicProcessing) Sensitive() bool {
 	for _, c := range p.DataCategories {
