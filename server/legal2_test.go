@@ -261,3 +261,19 @@ func TestNoticeItemsOnlyWhenTheyApply(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenAPINamesIssue14Fields: the OpenAPI document names the new optional
+// fields and their closed values.
+func TestOpenAPINamesIssue14Fields(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := apitest.Start(t, db)
+		doc := string(e.Must(200, "GET", "/api/openapi.json", "", nil).Body)
+		for _, w := range []string{`"criteria"`, `"residual_risk"`, `"consultation"`, `"consulted_on"`, `"purge_frequency"`, `"schedule"`,
+			`"per_category"`, `"information"`, `"provision"`, `"decision_logic"`, `"exception_reason"`, `"transparency_contact"`,
+			`"public-monitoring"`, `"ppdt"`, `"provided-by-law"`, `"mandatory"`} {
+			if !strings.Contains(doc, w) {
+				t.Errorf("the OpenAPI document does not name %s", w)
+			}
+		}
+	})
+}
