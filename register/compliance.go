@@ -322,7 +322,9 @@ func Rules() []Rule {
 		{ID: "automated-decision", Severity: SeverityWarning, Field: "information.decision_logic", Laws: []string{LawGDPR22, LawFADP21, LawNotice},
 			Cites:   Cites{LIPADRevised: []string{"nLIPAD art. 38B"}, FADP: []string{"FADP art. 21"}, GDPR: []string{"GDPR art. 13", "GDPR art. 22"}},
 			Message: "automated individual decisions are announced with their logic in plain words (information.decision_logic) and the right to be heard by a person",
-			check:   func(c *checkCtx) []string { return when(c.p.AutomatedDecision && strings.TrimSpace(c.p.Information.DecisionLogic) == "") }},
+			check: func(c *checkCtx) []string {
+				return when(c.p.AutomatedDecision && strings.TrimSpace(c.p.Information.DecisionLogic) == "")
+			}},
 		{ID: "information-exception", Severity: SeverityWarning, Field: "information.exception_reason", Laws: []string{LawFADP20, LawNotice},
 			Cites:   Cites{LIPAD: []string{lipadInform}, LIPADRevised: []string{nLIPAD}, FADP: []string{"FADP art. 20"}, GDPR: []string{"GDPR art. 14"}},
 			Message: "the record invokes an exception to the duty to inform: say why, in words the public reads",

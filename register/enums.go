@@ -300,11 +300,11 @@ type InfoException string
 
 // Exceptions to the duty to inform.
 const (
-	InfoAlreadyInformed  InfoException = "already-informed"  // 20(1)(a)
-	InfoProvidedByLaw    InfoException = "provided-by-law"   // 20(1)(b)
-	InfoImpossible       InfoException = "impossible"        // 20(2)(a), data not collected from the person
-	InfoDisproportionate InfoException = "disproportionate"  // 20(2)(b), data not collected from the person
-	InfoRestricted       InfoException = "restricted"        // 20(3): restricted or deferred (overriding interest, investigation)
+	InfoAlreadyInformed  InfoException = "already-informed" // 20(1)(a)
+	InfoProvidedByLaw    InfoException = "provided-by-law"  // 20(1)(b)
+	InfoImpossible       InfoException = "impossible"       // 20(2)(a), data not collected from the person
+	InfoDisproportionate InfoException = "disproportionate" // 20(2)(b), data not collected from the person
+	InfoRestricted       InfoException = "restricted"       // 20(3): restricted or deferred (overriding interest, investigation)
 )
 
 // InfoExceptions lists every exception.

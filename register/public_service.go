@@ -20,7 +20,7 @@ type PublicOrganisation struct {
 	LIPADContact string `json:"lipad_contact"`
 	// TransparencyContact answers requests for official documents.
 	TransparencyContact string `json:"transparency_contact,omitempty"`
-	Count        int    `json:"count"`
+	Count               int    `json:"count"`
 }
 
 // PublicationStamp says which version of a processing the public register
