@@ -325,6 +325,10 @@ func Rules() []Rule {
 			check: func(c *checkCtx) []string {
 				return when(c.p.AutomatedDecision && strings.TrimSpace(c.p.Information.DecisionLogic) == "")
 			}},
+		{ID: "sources", Severity: SeverityWarning, Field: "sources", Laws: []string{LawNotice},
+			Cites:   Cites{LIPAD: []string{lipadInform}, LIPADRevised: []string{nLIPAD}, FADP: []string{"FADP art. 19"}, GDPR: []string{"GDPR art. 14"}},
+			Message: "say where the data come from: the person, or the other sources when they are not collected from the person",
+			check:   func(c *checkCtx) []string { return when(len(c.p.Sources) == 0) }},
 		{ID: "information-exception", Severity: SeverityWarning, Field: "information.exception_reason", Laws: []string{LawFADP20, LawNotice},
 			Cites:   Cites{LIPAD: []string{lipadInform}, LIPADRevised: []string{nLIPAD}, FADP: []string{"FADP art. 20"}, GDPR: []string{"GDPR art. 14"}},
 			Message: "the record invokes an exception to the duty to inform: say why, in words the public reads",

@@ -22,6 +22,7 @@ func completeProcessing() (*Processing, *Organisation) {
 		Recipients:       []Recipient{{Name: "OCPM", Type: RecipientPublicBody}},
 		Processors:       []Processor{{Name: "Hébergeur", Country: "CH", Contract: true}},
 		Retention:        Retention{Period: "P10Y"},
+		Sources:          []string{"la personne concernée"},
 		SecurityMeasures: []SecurityMeasure{{Category: SecAccessControl}},
 		Transfers:        []Transfer{{Country: "FR", Safeguard: SafeguardAdequacy}},
 		ReviewDue:        "2027-06-30",
@@ -107,6 +108,7 @@ func TestComplianceRules(t *testing.T) {
 			p.Retention.PerCategory = []CategoryRetention{{Category: "identité"}}
 		}},
 		{"automated-decision", SeverityWarning, "information.decision_logic", func(p *Processing, o *Organisation) { p.AutomatedDecision = true }},
+		{"sources", SeverityWarning, "sources", func(p *Processing, o *Organisation) { p.Sources = nil }},
 		{"information-exception", SeverityWarning, "information.exception_reason", func(p *Processing, o *Organisation) {
 			p.Information.Exception = InfoDisproportionate
 		}},

@@ -332,6 +332,7 @@ func fr() *labels {
 			"dpia-required":           "un critère de la liste rend l’analyse d’impact nécessaire\u00a0: la terminer avant de publier",
 			"dpia-consultation":       "l’analyse d’impact laisse un risque élevé\u00a0: consulter l’autorité (PFPDT, ou le préposé cantonal pour un organe genevois) avant le traitement et en indiquer la date",
 			"dpia-required-mismatch":  "dpia.required contredit les critères\u00a0: les critères l’emportent",
+			"sources":                 "indiquer d’où viennent les données\u00a0: la personne, ou les autres sources lorsqu’elles ne sont pas collectées auprès d’elle",
 			"information-exception":   "une exception au devoir d’informer est invoquée\u00a0: en dire la raison en termes clairs",
 			"security-measures":       "décrire les mesures de sécurité",
 			"recipients":              "indiquer les destinataires (y compris internes)",
