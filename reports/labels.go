@@ -339,7 +339,6 @@ func fr() *labels {
 			"transfer-safeguard":      "un transfert à l’étranger doit indiquer sa garantie",
 			"public-summary":          "rédiger un résumé en langage clair pour le public (règle du registre, pas une obligation légale)",
 			"lipad-contact":           "l’organisation doit indiquer qui répond aux demandes d’accès LIPAD",
-			"dpia-sensitive":          "des données sensibles sont traitées sans analyse d’impact terminée",
 			"transfer-no-safeguard":   "un transfert à l’étranger sans aucune garantie n’est pas permis",
 			"transfer-not-adequate":   "le registre invoque l’adéquation pour un pays qui n’en bénéficie pas (ou seulement en partie, sans que le destinataire soit dit couvert)",
 			"automated-decision":      "les décisions individuelles automatisées sont annoncées avec leur logique en termes clairs et le droit d’être entendu par une personne",
