@@ -215,3 +215,102 @@ func oneOf[T comparable](v T, all []T) bool {
 	}
 	return false
 }
+
+// DPIACriterion is one item of the checklist that says whether an impact
+// assessment is required (FADP art. 22 al. 2; GDPR art. 35(3) and the
+// authorities' lists). Any ticked criterion makes it required.
+type DPIACriterion string
+
+// DPIA criteria.
+const (
+	// CritSensitiveLargeScale: sensitive data processed on a large scale
+	// (FADP 22(2)(a); GDPR 35(3)(b)).
+	CritSensitiveLargeScale DPIACriterion = "sensitive-large-scale"
+	// CritPublicMonitoring: systematic monitoring of large parts of the
+	// public area, video surveillance for instance (FADP 22(2)(b); GDPR 35(3)(c)).
+	CritPublicMonitoring DPIACriterion = "public-monitoring"
+	// CritHighRiskProfiling: profiling with a high risk, a systematic and
+	// extensive evaluation of personal aspects (FADP 5(g) and 34; GDPR 35(3)(a)).
+	CritHighRiskProfiling DPIACriterion = "high-risk-profiling"
+	// CritAutomatedDecision: decisions based solely on automated processing
+	// with legal or similarly significant effects (FADP 21; GDPR 35(3)(a), 22).
+	CritAutomatedDecision DPIACriterion = "automated-decision"
+	// CritNewTechnology: new technologies whose risk is not yet known
+	// (FADP 22(2); GDPR 35(1)).
+	CritNewTechnology DPIACriterion = "new-technology"
+)
+
+// DPIACriteria lists every criterion.
+func DPIACriteria() []DPIACriterion {
+	return []DPIACriterion{CritSensitiveLargeScale, CritPublicMonitoring, CritHighRiskProfiling, CritAutomatedDecision, CritNewTechnology}
+}
+
+// Valid reports whether c is a known criterion.
+func (c DPIACriterion) Valid() bool { return oneOf(c, DPIACriteria()) }
+
+// ResidualRisk is the risk that remains once the measures of an impact
+// assessment are taken.
+type ResidualRisk string
+
+// Residual risks.
+const (
+	ResidualAcceptable ResidualRisk = "acceptable"
+	ResidualHigh       ResidualRisk = "high" // the authority must be consulted first (FADP 23; GDPR 36)
+)
+
+// ResidualRisks lists every residual risk.
+func ResidualRisks() []ResidualRisk { return []ResidualRisk{ResidualAcceptable, ResidualHigh} }
+
+// Valid reports whether r is a known residual risk.
+func (r ResidualRisk) Valid() bool { return oneOf(r, ResidualRisks()) }
+
+// Authority is a supervisory authority consulted before a high-risk processing.
+type Authority string
+
+// Authorities.
+const (
+	AuthorityFDPIC Authority = "fdpic" // Federal Data Protection and Information Commissioner (PFPDT)
+	AuthorityPPDT  Authority = "ppdt"  // Geneva's cantonal commissioner (préposé cantonal)
+	AuthorityEU    Authority = "eu-sa" // an EU supervisory authority (GDPR 36)
+)
+
+// Authorities lists every authority.
+func Authorities() []Authority { return []Authority{AuthorityFDPIC, AuthorityPPDT, AuthorityEU} }
+
+// Valid reports whether a is a known authority.
+func (a Authority) Valid() bool { return oneOf(a, Authorities()) }
+
+// Provision says whether a person must provide the data.
+type Provision string
+
+// Provisions.
+const (
+	ProvisionMandatory Provision = "mandatory" // required by law or to obtain the service
+	ProvisionOptional  Provision = "optional"
+)
+
+// Provisions lists every provision.
+func Provisions() []Provision { return []Provision{ProvisionMandatory, ProvisionOptional} }
+
+// Valid reports whether p is a known provision.
+func (p Provision) Valid() bool { return oneOf(p, Provisions()) }
+
+// InfoException is an exception to the duty to inform (FADP art. 20).
+type InfoException string
+
+// Exceptions to the duty to inform.
+const (
+	InfoAlreadyInformed  InfoException = "already-informed" // 20(1)(a)
+	InfoProvidedByLaw    InfoException = "provided-by-law"  // 20(1)(b)
+	InfoImpossible       InfoException = "impossible"       // 20(2)(a), data not collected from the person
+	InfoDisproportionate InfoException = "disproportionate" // 20(2)(b), data not collected from the person
+	InfoRestricted       InfoException = "restricted"       // 20(3): restricted or deferred (overriding interest, investigation)
+)
+
+// InfoExceptions lists every exception.
+func InfoExceptions() []InfoException {
+	return []InfoException{InfoAlreadyInformed, InfoProvidedByLaw, InfoImpossible, InfoDisproportionate, InfoRestricted}
+}
+
+// Valid reports whether e is a known exception.
+func (e InfoException) Valid() bool { return oneOf(e, InfoExceptions()) }

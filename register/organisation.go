@@ -11,6 +11,10 @@ type Organisation struct {
 	Website      string `json:"website" validate:"omitempty,httpurl,max=500"`
 	DPOContact   string `json:"dpo_contact" validate:"max=500,contact"`
 	LIPADContact string `json:"lipad_contact" validate:"max=500,contact"`
+	// TransparencyContact answers requests for access to official documents
+	// (LIPAD title II); LIPADContact answers access to one's own data
+	// (LIPAD art. 44). Optional; public.
+	TransparencyContact string `json:"transparency_contact,omitempty" validate:"max=500,contact"`
 	// Regime is the data-protection law the organisation is under; empty on
 	// input means lipad (every organisation of this register is a Geneva
 	// public body unless an administrator says otherwise).
@@ -36,6 +40,8 @@ type OrganisationContacts struct {
 	Website      string `json:"website" validate:"omitempty,httpurl,max=500"`
 	DPOContact   string `json:"dpo_contact" validate:"max=500,contact"`
 	LIPADContact string `json:"lipad_contact" validate:"max=500,contact"`
+	// TransparencyContact: see Organisation.
+	TransparencyContact string `json:"transparency_contact,omitempty" validate:"max=500,contact"`
 }
 
 // Unit is a department of an organisation; editors write in their units.

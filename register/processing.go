@@ -1,6 +1,9 @@
 package register
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Party is a controller or joint controller.
 // A draft may lack the controller's name; the compliance rules require it
@@ -61,11 +64,39 @@ type Access struct {
 	Scope       string `json:"scope" validate:"max=2000"`
 }
 
-// Retention says how long data are kept and what happens then.
+// Retention says how long data are kept and what happens then. The law asks
+// for a period *or the criteria* that fix it (FADP 12(2)(e)), per category
+// where possible (GDPR 30(1)(f)); the LIPAD catalogue asks for the update and
+// purge frequency. Period, criteria or both; every field is public.
 type Retention struct {
 	Period   string   `json:"period" validate:"omitempty,duration"`
 	Trigger  string   `json:"trigger" validate:"max=500"`
 	Disposal Disposal `json:"disposal" validate:"omitempty,enum"`
+	// Criteria fix the retention when no single period does ("until the
+	// end of the schooling, then 2 years").
+	Criteria string `json:"criteria,omitempty" validate:"max=1000"`
+	// PurgeFrequency is how often stale data are purged (ISO 8601 duration).
+	PurgeFrequency string `json:"purge_frequency,omitempty" validate:"omitempty,duration"`
+	// Schedule names the archives' retention schedule (calendrier de
+	// conservation, LArch / Archives d'État) the retention follows.
+	Schedule string `json:"schedule,omitempty" validate:"max=300"`
+	// PerCategory is the retention of the data categories kept differently
+	// from the rest.
+	PerCategory []CategoryRetention `json:"per_category,omitempty" validate:"max=100,dive"`
+}
+
+// Given reports whether the retention says how long the data are kept: a
+// period or criteria.
+func (r *Retention) Given() bool {
+	return r.Period != "" || strings.TrimSpace(r.Criteria) != ""
+}
+
+// CategoryRetention is the retention of one data category.
+type CategoryRetention struct {
+	Category string   `json:"category" validate:"required,min=2,max=200"`
+	Period   string   `json:"period,omitempty" validate:"omitempty,duration"`
+	Criteria string   `json:"criteria,omitempty" validate:"max=1000"`
+	Disposal Disposal `json:"disposal,omitempty" validate:"omitempty,enum"`
 }
 
 // SecurityMeasure is one technical or organisational measure.
@@ -76,10 +107,49 @@ type SecurityMeasure struct {
 
 // DPIA is the data protection impact assessment.
 type DPIA struct {
+	// Required is what the client says; the criteria decide (Needed), and
+	// a finding says so when the two disagree.
 	Required    bool       `json:"required"`
 	Status      DPIAStatus `json:"status" validate:"omitempty,enum"`
 	CompletedOn string     `json:"completed_on" validate:"omitempty,date"`
 	Reference   string     `json:"reference" validate:"max=300"` // internal
+	// Criteria are the ticked items of the checklist (public).
+	Criteria []DPIACriterion `json:"criteria,omitempty" validate:"max=10,dive,enum"`
+	// ResidualRisk is the risk left once the measures are taken (public).
+	ResidualRisk ResidualRisk `json:"residual_risk,omitempty" validate:"omitempty,enum"`
+	// Consultation is the prior consultation of the authority when the
+	// residual risk stays high.
+	Consultation *Consultation `json:"consultation,omitempty"`
+}
+
+// Needed reports whether an impact assessment is required: at least one
+// criterion of the checklist is ticked.
+func (d *DPIA) Needed() bool { return len(d.Criteria) > 0 }
+
+// Consultation is the prior consultation of a supervisory authority (FADP
+// art. 23; GDPR art. 36). The authority and the date are public; the
+// reference and the outcome are internal.
+type Consultation struct {
+	Authority   Authority `json:"authority" validate:"required,enum"`
+	ConsultedOn string    `json:"consulted_on" validate:"omitempty,date"`
+	Reference   string    `json:"reference,omitempty" validate:"max=300"` // internal
+	Outcome     string    `json:"outcome,omitempty" validate:"max=2000"`  // internal
+}
+
+// Information is what the notice tells people beyond the register's
+// content (FADP 19-21; GDPR 13-14). Every field is optional and public.
+type Information struct {
+	// Provision says whether people must provide the data; Consequences
+	// what happens if they do not.
+	Provision    Provision `json:"provision,omitempty" validate:"omitempty,enum"`
+	Consequences string    `json:"consequences,omitempty" validate:"max=1000"`
+	// DecisionLogic explains in plain words the logic of an automated
+	// individual decision.
+	DecisionLogic string `json:"decision_logic,omitempty" validate:"max=2000"`
+	// Exception is the exception to the duty to inform the record invokes
+	// (FADP art. 20), with its reason.
+	Exception       InfoException `json:"exception,omitempty" validate:"omitempty,enum"`
+	ExceptionReason string        `json:"exception_reason,omitempty" validate:"max=1000"`
 }
 
 // Fields are the writable content of a processing: what a client sends.
@@ -110,7 +180,10 @@ type Fields struct {
 	// uses (the AVS number, for instance); empty when none. Internal: the
 	// DPO checks that a law institutes its use.
 	CommonIdentifier string `json:"common_identifier,omitempty" validate:"max=200"`
-	InternalNotes    string `json:"internal_notes" validate:"max=10000"` // internal
+	// Information is what the notice tells people besides the register's
+	// content (public).
+	Information   Information `json:"information,omitzero"`
+	InternalNotes string      `json:"internal_notes" validate:"max=10000"` // internal
 }
 
 // Processing is one record of the register as the internal API shows it.

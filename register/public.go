@@ -29,6 +29,7 @@ type PublicProcessing struct {
 	AutomatedDecision bool                    `json:"automated_decision"`
 	Profiling         bool                    `json:"profiling"`
 	DPIA              PublicDPIA              `json:"dpia"`
+	Information       Information             `json:"information,omitzero"`
 	Version           int                     `json:"version"`
 	PublishedAt       time.Time               `json:"published_at"`
 }
@@ -45,10 +46,22 @@ type PublicSecurityMeasure struct {
 }
 
 // PublicDPIA tells whether an impact assessment was needed and done.
+// Required is the value the criteria give, not the client's.
 type PublicDPIA struct {
-	Required    bool       `json:"required"`
-	Status      DPIAStatus `json:"status,omitempty"`
-	CompletedOn string     `json:"completed_on,omitempty"`
+	Required     bool            `json:"required"`
+	Status       DPIAStatus      `json:"status,omitempty"`
+	CompletedOn  string          `json:"completed_on,omitempty"`
+	Criteria     []DPIACriterion `json:"criteria,omitempty"`
+	ResidualRisk ResidualRisk    `json:"residual_risk,omitempty"`
+	// Consultation says which authority was consulted and when; its
+	// reference and outcome stay internal.
+	Consultation *PublicConsultation `json:"consultation,omitempty"`
+}
+
+// PublicConsultation is the public part of a prior consultation.
+type PublicConsultation struct {
+	Authority   Authority `json:"authority"`
+	ConsultedOn string    `json:"consulted_on,omitempty"`
 }
 
 // Public builds the public shape of p as published at publishedAt. It copies
@@ -75,10 +88,11 @@ func Public(p *Processing, publishedAt time.Time) *PublicProcessing {
 		Recipients:        append([]Recipient{}, f.Recipients...),
 		Transfers:         append([]Transfer{}, f.Transfers...),
 		Accesses:          append([]Access{}, f.Accesses...),
-		Retention:         f.Retention,
+		Retention:         publicRetention(f.Retention),
 		AutomatedDecision: f.AutomatedDecision,
 		Profiling:         f.Profiling,
-		DPIA:              PublicDPIA{Required: f.DPIA.Required, Status: f.DPIA.Status, CompletedOn: f.DPIA.CompletedOn},
+		DPIA:              publicDPIA(&f.DPIA),
+		Information:       f.Information,
 		Version:           p.Version,
 		PublishedAt:       publishedAt.UTC(),
 	}
@@ -91,6 +105,23 @@ func Public(p *Processing, publishedAt time.Time) *PublicProcessing {
 		pub.SecurityMeasures = append(pub.SecurityMeasures, PublicSecurityMeasure{Category: m.Category})
 	}
 	return pub
+}
+
+// publicDPIA copies the public part of an assessment. "required" is the
+// value the criteria give: when the client's disagrees, the criteria win (a
+// finding told the DPO before publication).
+func publicDPIA(d *DPIA) PublicDPIA {
+	out := PublicDPIA{Required: d.Needed(), Status: d.Status, CompletedOn: d.CompletedOn,
+		Criteria: append([]DPIACriterion(nil), d.Criteria...), ResidualRisk: d.ResidualRisk}
+	if d.Consultation != nil {
+		out.Consultation = &PublicConsultation{Authority: d.Consultation.Authority, ConsultedOn: d.Consultation.ConsultedOn}
+	}
+	return out
+}
+
+func publicRetention(r Retention) Retention {
+	r.PerCategory = append([]CategoryRetention(nil), r.PerCategory...)
+	return r
 }
 
 // AbroadParty is a processor or recipient located abroad.
@@ -144,6 +175,17 @@ func (p *PublicProcessing) DisclosedAbroad() bool {
 		}
 	}
 	return len(p.AbroadParties()) > 0
+}
+
+// HasConsent reports whether a legal basis is consent: the notice then says
+// that consent may be withdrawn.
+func (p *PublicProcessing) HasConsent() bool {
+	for _, b := range p.LegalBases {
+		if b.Type == BasisConsent {
+			return true
+		}
+	}
+	return false
 }
 
 // Sensitive reports whether the published processing holds sensitive data.

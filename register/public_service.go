@@ -18,7 +18,9 @@ type PublicOrganisation struct {
 	Website      string `json:"website"`
 	DPOContact   string `json:"dpo_contact"`
 	LIPADContact string `json:"lipad_contact"`
-	Count        int    `json:"count"`
+	// TransparencyContact answers requests for official documents.
+	TransparencyContact string `json:"transparency_contact,omitempty"`
+	Count               int    `json:"count"`
 }
 
 // PublicationStamp says which version of a processing the public register

@@ -228,6 +228,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *auth.Principal, slu
 		o.Regime, o.GDPRApplies = in.Regime, in.GDPRApplies
 		now := s.clock()
 		o.Name, o.Address, o.Website, o.DPOContact, o.LIPADContact = in.Name, in.Address, in.Website, in.DPOContact, in.LIPADContact
+		o.TransparencyContact = in.TransparencyContact
 		o.UpdatedAt = now
 		if err := tx.UpdateOrganisation(ctx, o); err != nil {
 			return err

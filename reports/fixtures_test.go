@@ -17,12 +17,13 @@ var (
 
 func fixtureOrg() *register.Organisation {
 	return &register.Organisation{
-		Slug:         "ville-de-geneve",
-		Name:         "Ville de Genève",
-		Address:      "Palais Eynard, rue de la Croix-Rouge 4, 1204 Genève",
-		Website:      "https://www.geneve.ch",
-		DPOContact:   "Conseillère à la protection des données, dpo@ville-ge.example.ch, 022 418 00 00",
-		LIPADContact: "Responsable LIPAD, Palais Eynard, 1204 Genève, lipad@ville-ge.example.ch",
+		Slug:                "ville-de-geneve",
+		Name:                "Ville de Genève",
+		Address:             "Palais Eynard, rue de la Croix-Rouge 4, 1204 Genève",
+		Website:             "https://www.geneve.ch",
+		DPOContact:          "Conseillère à la protection des données, dpo@ville-ge.example.ch, 022 418 00 00",
+		LIPADContact:        "Responsable LIPAD, Palais Eynard, 1204 Genève, lipad@ville-ge.example.ch",
+		TransparencyContact: "Secrétariat général (documents officiels), transparence@ville-ge.example.ch",
 	}
 }
 
@@ -49,6 +50,7 @@ func fixtureRich() *register.PublicProcessing {
 		LegalBases: []register.LegalBasis{
 			{Type: register.BasisLaw, Reference: "Loi sur l’insertion et l’aide sociale individuelle (LIASI), art.\u00a02", URL: "https://silgeneve.ch/legis/data/rsg_j4_04.htm"},
 			{Type: register.BasisPublicTask, Reference: "Règlement municipal sur les aides financières (LC 21 511)"},
+			{Type: register.BasisConsent, Reference: "consentement à recevoir l’infolettre des prestations"},
 		},
 		DataSubjects: []string{"parents et représentants légaux", "enfants scolarisés à Genève"},
 		DataCategories: []register.DataCategory{
@@ -64,13 +66,23 @@ func fixtureRich() *register.PublicProcessing {
 		Accesses: []register.Access{
 			{Institution: "Office cantonal des finances", LegalBasis: "LIPAD art. 39", Scope: "consultation des montants versés"},
 		},
-		Retention:         register.Retention{Period: "P10Y", Trigger: "la fin de l’année scolaire concernée", Disposal: register.DisposalArchive},
+		Retention: register.Retention{Period: "P10Y", Trigger: "la fin de l’année scolaire concernée", Disposal: register.DisposalArchive,
+			Criteria: "tant que la famille reçoit l’allocation", PurgeFrequency: "P1Y", Schedule: "Calendrier de conservation de la Ville, rubrique 4.2 (Archives de la Ville)",
+			PerCategory: []register.CategoryRetention{
+				{Category: "revenus et fortune", Period: "P5Y", Disposal: register.DisposalDelete},
+				{Category: "mesures d’aide sociale", Criteria: "jusqu’à la fin du droit", Disposal: register.DisposalAnonymise},
+			}},
+		Information: register.Information{Provision: register.ProvisionMandatory, Consequences: "Sans ces données, la demande ne peut pas être examinée.",
+			DecisionLogic: "Le montant est calculé d’après le revenu déterminant et le nombre d’enfants ; une personne valide chaque décision.",
+			Exception:     register.InfoProvidedByLaw, ExceptionReason: "Les données reçues de l’OCPM sont communiquées en vertu de la loi ; les familles en sont averties par le formulaire de demande."},
 		SecurityMeasures:  []register.PublicSecurityMeasure{{Category: register.SecAccessControl}, {Category: register.SecEncryptionAtRest}, {Category: register.SecLogging}},
 		AutomatedDecision: true,
 		Profiling:         false,
-		DPIA:              register.PublicDPIA{Required: true, Status: register.DPIADone, CompletedOn: "2026-01-15"},
-		Version:           3,
-		PublishedAt:       fixedPublished,
+		DPIA: register.PublicDPIA{Required: true, Status: register.DPIADone, CompletedOn: "2026-01-15",
+			Criteria:     []register.DPIACriterion{register.CritSensitiveLargeScale, register.CritAutomatedDecision},
+			ResidualRisk: register.ResidualHigh, Consultation: &register.PublicConsultation{Authority: register.AuthorityPPDT, ConsultedOn: "2025-12-01"}},
+		Version:     3,
+		PublishedAt: fixedPublished,
 	}
 }
 
@@ -142,7 +154,7 @@ func fixtureReport() ReportData {
 		{ProcessingID: procs[1].ID, Rule: "legal-basis", Severity: register.SeverityError, Field: "legal_bases", Laws: []string{register.LawLIPAD43, register.LawNotice},
 			Articles: []string{"LIPAD art. 43", "LIPAD art. 35"}, Message: "give at least one legal basis"},
 		{ProcessingID: procs[1].ID, Rule: "public-summary", Severity: register.SeverityError, Field: "public_summary", Laws: []string{register.LawPolicy}, Message: "write a plain-language summary for the public"},
-		{ProcessingID: procs[1].ID, Rule: "dpia-sensitive", Severity: register.SeverityWarning, Field: "dpia.status", Laws: []string{register.LawGDPR35, register.LawFADP22}, Message: "sensitive data are processed without a finished impact assessment"},
+		{ProcessingID: procs[1].ID, Rule: "dpia-required", Severity: register.SeverityError, Field: "dpia.status", Laws: []string{register.LawGDPR35, register.LawFADP22, register.LawPolicy}, Message: "a criterion of the checklist makes an impact assessment required (dpia.criteria): finish it before publishing"},
 	}
 	audit := []register.AuditEntry{
 		{Seq: 12, At: fixedReport.Add(-2 * time.Hour), Actor: "m.dupont", Role: "dpo", Organisation: org.Slug, Action: "publish", Target: "processing/" + procs[0].ID, Version: 3},

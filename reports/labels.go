@@ -35,6 +35,11 @@ type labels struct {
 	about, versionLine, previewLine, onlinePage, pdfHere, pdfOther            string
 	none, unknown                                                             string
 
+	// issue 14: what the notice tells people
+	transparencyContact, consentWithdraw, provisionTitle, consequences string
+	criteria, purgeFrequency, schedule, perCategory, decisionLogic     string
+	dpiaCriteria, dpiaResidualHigh, dpiaConsulted, infoExceptionTitle  string
+
 	registerTitle, registerKind, registerCount1, registerCountN, registerAsOf string
 	contents, contacts, registerIntro, registerOnline, registerEmpty          string
 
@@ -53,6 +58,10 @@ type labels struct {
 	disposal   map[register.Disposal]string
 	measures   map[register.SecurityCategory]string
 	dpiaState  map[register.DPIAStatus]string
+	criterion  map[register.DPIACriterion]string
+	authority  map[register.Authority]string
+	provision  map[register.Provision]string
+	infoExc    map[register.InfoException]string
 	statuses   map[register.Status]string
 	severity   map[register.Severity]string
 	lawNames   map[string]string
@@ -157,6 +166,43 @@ func fr() *labels {
 		pdfOther:          "This notice in English (PDF)",
 		none:              "Aucun.",
 		unknown:           "Non indiqué.",
+
+		transparencyContact: "Accès aux documents officiels (transparence)",
+		consentWithdraw:     "Lorsque le traitement repose sur votre consentement, vous pouvez le retirer à tout moment, sans effet sur ce qui a été fait avant le retrait.",
+		provisionTitle:      "Devez-vous fournir ces données\u00a0?",
+		consequences:        "Si vous ne les fournissez pas",
+		criteria:            "Critères",
+		purgeFrequency:      "Épuration",
+		schedule:            "Calendrier de conservation",
+		perCategory:         "Par catégorie de données",
+		decisionLogic:       "Logique de la décision",
+		dpiaCriteria:        "Une analyse d’impact est nécessaire parce que le traitement comporte\u00a0: %s.",
+		dpiaResidualHigh:    "Après les mesures prévues, un risque élevé subsiste pour vos droits.",
+		dpiaConsulted:       "L’autorité de surveillance a été consultée avant le traitement\u00a0: %s, le %s.",
+		infoExceptionTitle:  "Information des personnes concernées",
+		criterion: map[register.DPIACriterion]string{
+			register.CritSensitiveLargeScale: "des données sensibles à grande échelle",
+			register.CritPublicMonitoring:    "une surveillance systématique du domaine public",
+			register.CritHighRiskProfiling:   "un profilage à risque élevé",
+			register.CritAutomatedDecision:   "des décisions individuelles automatisées",
+			register.CritNewTechnology:       "le recours à une nouvelle technologie",
+		},
+		authority: map[register.Authority]string{
+			register.AuthorityFDPIC: "Préposé fédéral à la protection des données et à la transparence (PFPDT)",
+			register.AuthorityPPDT:  "Préposé cantonal à la protection des données et à la transparence (PPDT)",
+			register.AuthorityEU:    "autorité de contrôle de l’Union européenne",
+		},
+		provision: map[register.Provision]string{
+			register.ProvisionMandatory: "Oui. La fourniture de ces données est obligatoire.",
+			register.ProvisionOptional:  "Non. La fourniture de ces données est facultative.",
+		},
+		infoExc: map[register.InfoException]string{
+			register.InfoAlreadyInformed:  "Vous n’êtes pas informé·e individuellement\u00a0: vous disposez déjà de ces informations.",
+			register.InfoProvidedByLaw:    "Vous n’êtes pas informé·e individuellement\u00a0: le traitement est prévu par la loi.",
+			register.InfoImpossible:       "Vous n’êtes pas informé·e individuellement\u00a0: les données ne sont pas collectées auprès de vous et l’information est impossible à donner.",
+			register.InfoDisproportionate: "Vous n’êtes pas informé·e individuellement\u00a0: les données ne sont pas collectées auprès de vous et l’information demanderait des efforts disproportionnés.",
+			register.InfoRestricted:       "L’information qui vous est donnée est restreinte ou différée (intérêt prépondérant ou enquête en cours).",
+		},
 
 		registerTitle:  "Registre des traitements de données personnelles",
 		registerKind:   "Registre public",
@@ -265,6 +311,8 @@ func fr() *labels {
 			register.LawFADP9: "LPD art. 9 (sous-traitance)", register.LawFADP34: "LPD art. 34 (bases légales)",
 			register.LawLIPAD35: "LIPAD art. 35 (licéité)", register.LawLIPAD39: "LIPAD art. 39 (communication)",
 			register.LawPolicy: "Règle du registre (bonne pratique)",
+			register.LawGDPR36: "RGPD art. 36 (consultation préalable)", register.LawFADP23: "LPD art. 23 (consultation du PFPDT)",
+			register.LawFADP20: "LPD art. 20 (exceptions au devoir d’informer)",
 		},
 		rules: map[string]string{
 			"controller":              "nommer le responsable du traitement",
@@ -279,16 +327,21 @@ func fr() *labels {
 			"transfer-details":        "indiquer le traité, les garanties, le consentement ou l’exception sur lesquels repose le transfert",
 			"abroad-without-transfer": "un sous-traitant ou un destinataire à l’étranger reçoit les données : indiquer le transfert et sa garantie",
 			"common-identifier":       "un identifiant personnel commun (p. ex. le numéro AVS) est utilisé : vérifier qu’une loi l’institue",
-			"retention":               "indiquer la durée de conservation",
+			"retention":               "indiquer la durée de conservation\u00a0: une durée, ou les critères qui la fixent",
+			"retention-category":      "une conservation par catégorie nomme une catégorie de données du traitement et indique sa durée ou ses critères",
+			"dpia-required":           "un critère de la liste rend l’analyse d’impact nécessaire\u00a0: la terminer avant de publier",
+			"dpia-consultation":       "l’analyse d’impact laisse un risque élevé\u00a0: consulter l’autorité (PFPDT, ou le préposé cantonal pour un organe genevois) avant le traitement et en indiquer la date",
+			"dpia-required-mismatch":  "dpia.required contredit les critères\u00a0: les critères l’emportent",
+			"sources":                 "indiquer d’où viennent les données\u00a0: la personne, ou les autres sources lorsqu’elles ne sont pas collectées auprès d’elle",
+			"information-exception":   "une exception au devoir d’informer est invoquée\u00a0: en dire la raison en termes clairs",
 			"security-measures":       "décrire les mesures de sécurité",
 			"recipients":              "indiquer les destinataires (y compris internes)",
 			"transfer-safeguard":      "un transfert à l’étranger doit indiquer sa garantie",
 			"public-summary":          "rédiger un résumé en langage clair pour le public (règle du registre, pas une obligation légale)",
 			"lipad-contact":           "l’organisation doit indiquer qui répond aux demandes d’accès LIPAD",
-			"dpia-sensitive":          "des données sensibles sont traitées sans analyse d’impact terminée",
 			"transfer-no-safeguard":   "un transfert à l’étranger sans aucune garantie n’est pas permis",
 			"transfer-not-adequate":   "le registre invoque l’adéquation pour un pays qui n’en bénéficie pas (ou seulement en partie, sans que le destinataire soit dit couvert)",
-			"automated-decision":      "les décisions individuelles automatisées doivent être annoncées et un réexamen par une personne offert",
+			"automated-decision":      "les décisions individuelles automatisées sont annoncées avec leur logique en termes clairs et le droit d’être entendu par une personne",
 			"profiling":               "le profilage exige une base légale claire et, en général, une analyse d’impact",
 			"public-task-basis":       "le consentement ou l’intérêt légitime est rarement une base valable pour une tâche publique\u00a0; citer la loi",
 			"review-overdue":          "la date de révision prévue est dépassée",
@@ -385,6 +438,43 @@ func en() *labels {
 		pdfOther:          "Cette notice en français (PDF)",
 		none:              "None.",
 		unknown:           "Not stated.",
+
+		transparencyContact: "Access to official documents (transparency)",
+		consentWithdraw:     "Where the processing rests on your consent, you may withdraw it at any time; this does not affect what was done before.",
+		provisionTitle:      "Must you provide these data?",
+		consequences:        "If you do not provide them",
+		criteria:            "Criteria",
+		purgeFrequency:      "Purge",
+		schedule:            "Retention schedule",
+		perCategory:         "By category of data",
+		decisionLogic:       "Logic of the decision",
+		dpiaCriteria:        "An impact assessment is required because the processing involves %s.",
+		dpiaResidualHigh:    "After the planned measures, a high risk to your rights remains.",
+		dpiaConsulted:       "The supervisory authority was consulted before the processing: %s, on %s.",
+		infoExceptionTitle:  "Information of the people concerned",
+		criterion: map[register.DPIACriterion]string{
+			register.CritSensitiveLargeScale: "sensitive data on a large scale",
+			register.CritPublicMonitoring:    "systematic monitoring of the public area",
+			register.CritHighRiskProfiling:   "high-risk profiling",
+			register.CritAutomatedDecision:   "automated individual decisions",
+			register.CritNewTechnology:       "a new technology",
+		},
+		authority: map[register.Authority]string{
+			register.AuthorityFDPIC: "Federal Data Protection and Information Commissioner (FDPIC)",
+			register.AuthorityPPDT:  "Geneva’s cantonal data protection and transparency commissioner (PPDT)",
+			register.AuthorityEU:    "a supervisory authority of the European Union",
+		},
+		provision: map[register.Provision]string{
+			register.ProvisionMandatory: "Yes. Providing these data is mandatory.",
+			register.ProvisionOptional:  "No. Providing these data is optional.",
+		},
+		infoExc: map[register.InfoException]string{
+			register.InfoAlreadyInformed:  "You are not informed individually: you already have this information.",
+			register.InfoProvidedByLaw:    "You are not informed individually: the processing is provided for by law.",
+			register.InfoImpossible:       "You are not informed individually: the data are not collected from you and informing you is impossible.",
+			register.InfoDisproportionate: "You are not informed individually: the data are not collected from you and informing you would take disproportionate effort.",
+			register.InfoRestricted:       "The information given to you is restricted or deferred (overriding interest or an ongoing investigation).",
+		},
 
 		registerTitle:  "Register of personal data processing",
 		registerKind:   "Public register",
@@ -493,6 +583,8 @@ func en() *labels {
 			register.LawFADP9: "FADP Art. 9 (processors)", register.LawFADP34: "FADP Art. 34 (legal bases)",
 			register.LawLIPAD35: "LIPAD art. 35 (lawfulness)", register.LawLIPAD39: "LIPAD art. 39 (communication)",
 			register.LawPolicy: "Rule of this register (good practice)",
+			register.LawGDPR36: "GDPR Art. 36 (prior consultation)", register.LawFADP23: "FADP Art. 23 (consulting the FDPIC)",
+			register.LawFADP20: "FADP Art. 20 (exceptions to the duty to inform)",
 		},
 
 		years: [2]string{"year", "years"}, months2: [2]string{"month", "months"}, weeks: [2]string{"week", "weeks"},

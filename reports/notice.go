@@ -113,6 +113,9 @@ func (d *doc) processing(p *register.PublicProcessing, org *register.Organisatio
 		}
 		d.bullet(s, b.URL)
 	}
+	if p.HasConsent() {
+		d.para(l.consentWithdraw)
+	}
 
 	h(l.whose)
 	d.listOr(p.DataSubjects, l.unknown)
@@ -137,6 +140,14 @@ func (d *doc) processing(p *register.PublicProcessing, org *register.Organisatio
 
 	h(l.sources)
 	d.listOr(p.Sources, l.unknown)
+
+	if in := p.Information; in.Provision != "" {
+		h(l.provisionTitle)
+		d.para(word(l.provision, in.Provision))
+		if strings.TrimSpace(in.Consequences) != "" {
+			d.row(l.consequences, in.Consequences)
+		}
+	}
 
 	h(l.recipients)
 	recips := make([]string, 0, len(p.Recipients))
@@ -208,24 +219,26 @@ func (d *doc) processing(p *register.PublicProcessing, org *register.Organisatio
 	}
 
 	h(l.retention)
-	period := l.notStated
-	if p.Retention.Period != "" {
-		period = l.duration(p.Retention.Period)
-	}
-	d.row(l.period, period)
-	if p.Retention.Trigger != "" {
-		d.row(l.trigger, p.Retention.Trigger)
-	}
-	if p.Retention.Disposal != "" {
-		d.row(l.afterwards, upperFirst(word(l.disposal, p.Retention.Disposal)))
-	}
+	d.retention(&p.Retention)
 
 	h(l.automated)
 	d.row(l.automatedDecision, pick(p.AutomatedDecision, l.autoYes, l.autoNo))
+	if p.AutomatedDecision && strings.TrimSpace(p.Information.DecisionLogic) != "" {
+		d.row(l.decisionLogic, p.Information.DecisionLogic)
+	}
 	d.row(l.profiling, pick(p.Profiling, l.profYes, l.profNo))
 
 	h(l.dpia)
 	d.para(d.dpiaText(p.DPIA))
+	d.dpiaDetails(p.DPIA)
+
+	if in := p.Information; in.Exception != "" {
+		h(l.infoExceptionTitle)
+		d.para(word(l.infoExc, in.Exception))
+		if strings.TrimSpace(in.ExceptionReason) != "" {
+			d.para(in.ExceptionReason)
+		}
+	}
 
 	h(l.security)
 	if len(p.SecurityMeasures) == 0 {
@@ -266,6 +279,84 @@ func (d *doc) orgContacts(org *register.Organisation) {
 	}
 	d.row(l.dpoContact, orDefault(org.DPOContact, l.notStated))
 	d.row(l.lipadContact, orDefault(org.LIPADContact, l.notStated))
+	if org.TransparencyContact != "" {
+		d.row(l.transparencyContact, org.TransparencyContact)
+	}
+}
+
+// retention draws how long the data are kept: a period, criteria or both,
+// then what differs per category of data.
+func (d *doc) retention(r *register.Retention) {
+	l := d.l
+	if r.Period != "" || strings.TrimSpace(r.Criteria) == "" {
+		period := l.notStated
+		if r.Period != "" {
+			period = l.duration(r.Period)
+		}
+		d.row(l.period, period)
+	}
+	if strings.TrimSpace(r.Criteria) != "" {
+		d.row(l.criteria, r.Criteria)
+	}
+	if r.Trigger != "" {
+		d.row(l.trigger, r.Trigger)
+	}
+	if r.Disposal != "" {
+		d.row(l.afterwards, upperFirst(word(l.disposal, r.Disposal)))
+	}
+	if r.PurgeFrequency != "" {
+		d.row(l.purgeFrequency, l.duration(r.PurgeFrequency))
+	}
+	if strings.TrimSpace(r.Schedule) != "" {
+		d.row(l.schedule, r.Schedule)
+	}
+	if len(r.PerCategory) > 0 {
+		items := make([]string, 0, len(r.PerCategory))
+		for _, c := range r.PerCategory {
+			var parts []string
+			if c.Period != "" {
+				parts = append(parts, l.duration(c.Period))
+			}
+			if strings.TrimSpace(c.Criteria) != "" {
+				parts = append(parts, c.Criteria)
+			}
+			s := c.Category + l.colon + strings.Join(parts, ", ")
+			if c.Disposal != "" {
+				s += "\n" + l.afterwards + l.colon + word(l.disposal, c.Disposal)
+			}
+			items = append(items, s)
+		}
+		d.space(1)
+		d.subheading(l.perCategory)
+		d.list(items)
+	}
+}
+
+// dpiaDetails draws the criteria that made an assessment required, a high
+// residual risk and the consultation of the authority, when there are.
+func (d *doc) dpiaDetails(a register.PublicDPIA) {
+	l := d.l
+	if len(a.Criteria) > 0 {
+		words := make([]string, 0, len(a.Criteria))
+		for _, c := range a.Criteria {
+			words = append(words, word(l.criterion, c))
+		}
+		d.para(fmt.Sprintf(l.dpiaCriteria, joinAnd(words, l.and)))
+	}
+	if a.ResidualRisk == register.ResidualHigh {
+		d.para(l.dpiaResidualHigh)
+	}
+	if c := a.Consultation; c != nil && c.ConsultedOn != "" {
+		d.para(fmt.Sprintf(l.dpiaConsulted, word(l.authority, c.Authority), l.isoDate(c.ConsultedOn)))
+	}
+}
+
+// joinAnd joins words as a sentence does: "a, b and c".
+func joinAnd(ws []string, and string) string {
+	if len(ws) <= 1 {
+		return strings.Join(ws, "")
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " " + and + " " + ws[len(ws)-1]
 }
 
 // rights draws the person's rights and how to exercise them.

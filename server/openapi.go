@@ -358,6 +358,16 @@ func enumValues(t reflect.Type) []string {
 		return strs(register.NormLevels())
 	case reflect.TypeFor[register.Regime]():
 		return strs(register.Regimes())
+	case reflect.TypeFor[register.DPIACriterion]():
+		return strs(register.DPIACriteria())
+	case reflect.TypeFor[register.ResidualRisk]():
+		return strs(register.ResidualRisks())
+	case reflect.TypeFor[register.Authority]():
+		return strs(register.Authorities())
+	case reflect.TypeFor[register.Provision]():
+		return strs(register.Provisions())
+	case reflect.TypeFor[register.InfoException]():
+		return strs(register.InfoExceptions())
 	case reflect.TypeFor[register.Severity]():
 		return []string{string(register.SeverityError), string(register.SeverityWarning)}
 	}

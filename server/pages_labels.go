@@ -186,5 +186,42 @@ func labelTable() map[string]text {
 		"dpia.in_progress": {"en cours", "in progress"},
 		"dpia.done":        {"réalisée", "done"},
 		"dpia.not_needed":  {"pas nécessaire", "not needed"},
+
+		// issue 14: what the page tells people
+		"p.consent.withdraw":   {"Lorsque le traitement repose sur votre consentement, vous pouvez le retirer à tout moment, sans effet sur ce qui a été fait avant le retrait.", "Where the processing rests on your consent, you may withdraw it at any time; this does not affect what was done before."},
+		"p.provision":          {"Devez-vous fournir ces données ?", "Must you provide these data?"},
+		"p.consequences":       {"Si vous ne les fournissez pas", "If you do not provide them"},
+		"p.criteria":           {"Critères", "Criteria"},
+		"p.purge":              {"Épuration", "Purge"},
+		"p.schedule":           {"Calendrier de conservation", "Retention schedule"},
+		"p.percategory":        {"Par catégorie de données", "By category of data"},
+		"p.automated.heard":    {"vous pouvez faire valoir votre point de vue et demander qu’une personne réexamine la décision", "you may state your view and ask that a person review the decision"},
+		"p.decision.logic":     {"Logique de la décision", "Logic of the decision"},
+		"p.dpia.criteria":      {"Pourquoi une analyse d’impact", "Why an impact assessment"},
+		"p.dpia.residual":      {"Risque résiduel", "Residual risk"},
+		"p.dpia.residual.high": {"élevé malgré les mesures prévues", "high despite the planned measures"},
+		"p.dpia.consulted":     {"Autorité consultée", "Authority consulted"},
+		"p.info.exception":     {"Information des personnes concernées", "Information of the people concerned"},
+		"rights.dpo":           {"Conseiller·ère à la protection des données", "Data protection officer"},
+		"rights.transparency":  {"Accès aux documents officiels (transparence)", "Access to official documents (transparency)"},
+
+		"provision.mandatory": {"Oui. La fourniture de ces données est obligatoire.", "Yes. Providing these data is mandatory."},
+		"provision.optional":  {"Non. La fourniture de ces données est facultative.", "No. Providing these data is optional."},
+
+		"dpiacrit.sensitive-large-scale": {"données sensibles à grande échelle", "sensitive data on a large scale"},
+		"dpiacrit.public-monitoring":     {"surveillance systématique du domaine public", "systematic monitoring of the public area"},
+		"dpiacrit.high-risk-profiling":   {"profilage à risque élevé", "high-risk profiling"},
+		"dpiacrit.automated-decision":    {"décisions individuelles automatisées", "automated individual decisions"},
+		"dpiacrit.new-technology":        {"nouvelle technologie", "new technology"},
+
+		"authority.fdpic": {"Préposé fédéral à la protection des données et à la transparence (PFPDT)", "Federal Data Protection and Information Commissioner (FDPIC)"},
+		"authority.ppdt":  {"Préposé cantonal à la protection des données et à la transparence (PPDT)", "Geneva’s cantonal data protection and transparency commissioner (PPDT)"},
+		"authority.eu-sa": {"autorité de contrôle de l’Union européenne", "a supervisory authority of the European Union"},
+
+		"infoexc.already-informed": {"Vous n’êtes pas informé·e individuellement : vous disposez déjà de ces informations.", "You are not informed individually: you already have this information."},
+		"infoexc.provided-by-law":  {"Vous n’êtes pas informé·e individuellement : le traitement est prévu par la loi.", "You are not informed individually: the processing is provided for by law."},
+		"infoexc.impossible":       {"Vous n’êtes pas informé·e individuellement : les données ne sont pas collectées auprès de vous et l’information est impossible à donner.", "You are not informed individually: the data are not collected from you and informing you is impossible."},
+		"infoexc.disproportionate": {"Vous n’êtes pas informé·e individuellement : les données ne sont pas collectées auprès de vous et l’information demanderait des efforts disproportionnés.", "You are not informed individually: the data are not collected from you and informing you would take disproportionate effort."},
+		"infoexc.restricted":       {"L’information qui vous est donnée est restreinte ou différée (intérêt prépondérant ou enquête en cours).", "The information given to you is restricted or deferred (overriding interest or an ongoing investigation)."},
 	}
 }

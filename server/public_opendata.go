@@ -114,6 +114,10 @@ func csvColumns() []string {
 		"recipients", "transfers", "accesses", "retention_period", "retention_trigger",
 		"retention_disposal", "security_measures", "automated_decision", "profiling",
 		"dpia_required", "dpia_status", "dpia_completed_on", "version", "published_at", "url",
+		// issue 14
+		"retention_criteria", "retention_purge_frequency", "retention_schedule", "retention_per_category",
+		"dpia_criteria", "dpia_residual_risk", "dpia_consulted_authority", "dpia_consulted_on",
+		"provision", "provision_consequences", "decision_logic", "information_exception", "information_exception_reason",
 	}
 }
 
@@ -180,6 +184,10 @@ func csvRow(p *register.PublicProcessing, base string) []string {
 			sensitive = append(sensitive, c.Name)
 		}
 	}
+	var consultedAuthority, consultedOn string
+	if c := p.DPIA.Consultation; c != nil {
+		consultedAuthority, consultedOn = string(c.Authority), c.ConsultedOn
+	}
 	row := []string{
 		p.ID, p.Organisation, p.Unit, p.Reference, p.Title, p.Purpose, p.Description, p.PublicSummary,
 		p.Controller.Name, p.Controller.Contact,
@@ -199,6 +207,14 @@ func csvRow(p *register.PublicProcessing, base string) []string {
 		strconv.FormatBool(p.AutomatedDecision), strconv.FormatBool(p.Profiling),
 		strconv.FormatBool(p.DPIA.Required), string(p.DPIA.Status), p.DPIA.CompletedOn,
 		strconv.Itoa(p.Version), p.PublishedAt.UTC().Format(time.RFC3339), base + "/processings/" + p.ID,
+		p.Retention.Criteria, p.Retention.PurgeFrequency, p.Retention.Schedule,
+		csvList(p.Retention.PerCategory, func(c register.CategoryRetention) string {
+			return csvItem(c.Category, c.Period, c.Criteria, string(c.Disposal))
+		}),
+		csvList(p.DPIA.Criteria, func(c register.DPIACriterion) string { return string(c) }),
+		string(p.DPIA.ResidualRisk), consultedAuthority, consultedOn,
+		string(p.Information.Provision), p.Information.Consequences, p.Information.DecisionLogic,
+		string(p.Information.Exception), p.Information.ExceptionReason,
 	}
 	for i := range row {
 		row[i] = csvCell(row[i])

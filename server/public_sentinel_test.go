@@ -46,7 +46,11 @@ func TestPublicNeverShowsInternals(t *testing.T) {
 				map[string]any{"category": "encryption_at_rest", "details": internalSentinel},
 			}
 			p["processors"] = []any{map[string]any{"name": "Prestataire SA", "country": "CH", "contract": true}}
-			p["dpia"] = map[string]any{"required": true, "status": "done", "completed_on": "2026-03-01", "reference": "AIPD-" + internalSentinel}
+			// The consultation's reference and outcome are internal; its
+			// authority and date are public (issue 14).
+			p["dpia"] = map[string]any{"required": true, "status": "done", "completed_on": "2026-03-01", "reference": "AIPD-" + internalSentinel,
+				"criteria": []any{"public-monitoring"}, "residual_risk": "high",
+				"consultation": map[string]any{"authority": "ppdt", "consulted_on": "2026-02-01", "reference": "PPDT-" + internalSentinel, "outcome": "avis " + internalSentinel}}
 			return p
 		}
 		hidden := func(title string) map[string]any {

@@ -88,12 +88,13 @@ func (s *Store) ListPublicOrganisations(ctx context.Context) ([]register.PublicO
 		Website      string `bun:"website"`
 		DPOContact   string `bun:"dpo_contact"`
 		LIPADContact string `bun:"lipad_contact"`
+		Transparency string `bun:"transparency_contact"`
 		Count        int    `bun:"count"`
 	}
 	err := s.idb.NewSelect().TableExpr("organisations AS o").
 		Join("JOIN publications AS p ON p.organisation = o.slug").
-		ColumnExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, COUNT(*) AS count").
-		GroupExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact").
+		ColumnExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, o.transparency_contact, COUNT(*) AS count").
+		GroupExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, o.transparency_contact").
 		OrderExpr("o.name, o.slug").Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbError(err, "organisations")
@@ -101,7 +102,7 @@ func (s *Store) ListPublicOrganisations(ctx context.Context) ([]register.PublicO
 	out := make([]register.PublicOrganisation, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, register.PublicOrganisation{Slug: r.Slug, Name: r.Name, Address: r.Address,
-			Website: r.Website, DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, Count: r.Count})
+			Website: r.Website, DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, TransparencyContact: r.Transparency, Count: r.Count})
 	}
 	return out, nil
 }

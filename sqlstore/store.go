@@ -113,6 +113,7 @@ type orgRow struct {
 	Website       string    `bun:"website"`
 	DPOContact    string    `bun:"dpo_contact"`
 	LIPADContact  string    `bun:"lipad_contact"`
+	Transparency  string    `bun:"transparency_contact"`
 	Regime        string    `bun:"regime"`
 	GDPRApplies   bool      `bun:"gdpr_applies"`
 	CreatedAt     time.Time `bun:"created_at"`
@@ -121,13 +122,13 @@ type orgRow struct {
 
 func toOrgRow(o *register.Organisation) *orgRow {
 	return &orgRow{Slug: o.Slug, Name: o.Name, Address: o.Address, Website: o.Website,
-		DPOContact: o.DPOContact, LIPADContact: o.LIPADContact, Regime: string(o.EffectiveRegime()), GDPRApplies: o.GDPRApplies,
+		DPOContact: o.DPOContact, LIPADContact: o.LIPADContact, Transparency: o.TransparencyContact, Regime: string(o.EffectiveRegime()), GDPRApplies: o.GDPRApplies,
 		CreatedAt: utc(o.CreatedAt), UpdatedAt: utc(o.UpdatedAt)}
 }
 
 func (r *orgRow) domain() register.Organisation {
 	return register.Organisation{Slug: r.Slug, Name: r.Name, Address: r.Address, Website: r.Website,
-		DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, Regime: register.Regime(r.Regime), GDPRApplies: r.GDPRApplies,
+		DPOContact: r.DPOContact, LIPADContact: r.LIPADContact, TransparencyContact: r.Transparency, Regime: register.Regime(r.Regime), GDPRApplies: r.GDPRApplies,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
 }
 

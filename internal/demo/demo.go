@@ -149,13 +149,19 @@ func build(sp spec) register.Fields {
 		Unit: sp.unit, Reference: sp.ref, Title: sp.title, Purpose: sp.purpose, PublicSummary: sp.summary,
 		LegalBases: sp.bases, DataSubjects: sp.subjects, Recipients: sp.recipients, Processors: sp.processors,
 		Transfers: sp.transfers, Accesses: sp.accesses, Sources: sp.sources,
-		Retention:         register.Retention{Period: sp.period, Trigger: sp.trigger, Disposal: sp.disposal},
+		Retention:         sp.retention,
+		Information:       sp.info,
 		DPIA:              sp.dpia,
 		ReviewDue:         sp.reviewDue,
 		Profiling:         sp.profiling,
 		AutomatedDecision: sp.automated,
 		InternalNotes:     "Fiche de démonstration.",
 		CommonIdentifier:  sp.commonID,
+	}
+	f.Retention.Period, f.Retention.Trigger, f.Retention.Disposal = sp.period, sp.trigger, sp.disposal
+	if len(f.Sources) == 0 && !sp.incomplete {
+		// Unless a spec says otherwise, the data come from the person.
+		f.Sources = []string{"la personne concernée"}
 	}
 	if !sp.incomplete {
 		f.Controller = register.Party{Name: controller(sp), Contact: "protection.donnees@" + sp.org + ".example"}

@@ -2,6 +2,8 @@ package demo_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +53,25 @@ func TestLoad(t *testing.T) {
 				}
 			}
 		}
-		for _, want := range []string{"dpia-sensitive", "transfer-not-adequate", "transfer-no-safeguard", "public-task-basis", "review-overdue", "controller", "common-identifier", "processor-contract"} {
+		// The video surveillance requires an impact assessment (systematic
+		// monitoring of the public area), and every published record says
+		// where its data come from.
+		video := 0
+		for _, p := range all {
+			if p.Status == register.StatusPublished && len(p.Sources) == 0 {
+				t.Errorf("published %s does not say where its data come from", p.Reference)
+			}
+			if strings.Contains(p.Title, "Vidéosurveillance") {
+				video++
+				if pub := register.Public(&p, time.Now()); !pub.DPIA.Required || !slices.Contains(pub.DPIA.Criteria, register.CritPublicMonitoring) {
+					t.Errorf("video surveillance: public dpia %+v, want required by public-monitoring", pub.DPIA)
+				}
+			}
+		}
+		if video == 0 {
+			t.Error("the demo has no video surveillance")
+		}
+		for _, want := range []string{"dpia-required-mismatch", "transfer-not-adequate", "transfer-no-safeguard", "public-task-basis", "review-overdue", "controller", "common-identifier", "processor-contract"} {
 			if rules[want] == 0 {
 				t.Errorf("the demo shows no %s finding (%v)", want, rules)
 			}

@@ -35,6 +35,8 @@ type spec struct {
 	incomplete            bool // a draft still missing legally required items
 	commonID              string
 	override              *register.OverrideInput // a blocking finding the DPO overrules before publishing
+	retention             register.Retention      // criteria, per category, purge, schedule (period, trigger and disposal come from the fields above)
+	info                  register.Information
 }
 
 func pb(name string) register.Recipient {
@@ -59,12 +61,22 @@ func strong() []register.SecurityCategory {
 		register.SecEncryptionInTransit, register.SecLogging, register.SecBackup, register.SecTraining}
 }
 
-func dpiaDone() register.DPIA {
-	return register.DPIA{Required: true, Status: register.DPIADone, CompletedOn: "2025-11-14", Reference: "AIPD-2025-07"}
+// dpiaDone is a finished assessment; the criteria that made it required,
+// if any, are ticked (an assessment may be done without being required).
+func dpiaDone(crit ...register.DPIACriterion) register.DPIA {
+	return register.DPIA{Required: len(crit) > 0, Criteria: crit, Status: register.DPIADone, CompletedOn: "2025-11-14",
+		Reference: "AIPD-2025-07", ResidualRisk: register.ResidualAcceptable}
 }
 
 func dpiaNo() register.DPIA { return register.DPIA{Required: false, Status: register.DPIANotNeeded} }
 
 func dpiaGoing() register.DPIA {
 	return register.DPIA{Required: true, Status: register.DPIAInProgress, Reference: "AIPD-2026-02"}
+}
+
+// illus marks a basis as illustrative: the law is real, but the review
+// doubted that it is the basis of this processing (docs/demo.md).
+func illus(b register.LegalBasis) register.LegalBasis {
+	b.Reference += " — illustratif"
+	return b
 }
