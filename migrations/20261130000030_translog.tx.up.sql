@@ -1,0 +1,43 @@
+-- Issue 21: the transparency log of publications. Records are the leaves
+-- (their text is what the Merkle tree hashes); translog_hashes keeps every
+-- stored hash of golang.org/x/mod/sumdb/tlog (leaves and complete subtrees),
+-- so proofs read O(log n) rows and never rehash the records. translog_state
+-- is one row: the log's origin, its size and root. Records, hashes and the
+-- state are only ever inserted or advanced, never rewritten.
+CREATE TABLE translog_records (
+    idx           BIGINT PRIMARY KEY,
+    organisation  TEXT NOT NULL,
+    processing_id TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    event         TEXT NOT NULL,
+    at            {{.TS}} NOT NULL,
+    sha256        TEXT NOT NULL,
+    record        TEXT NOT NULL
+);
+--bun:split
+CREATE INDEX translog_records_sha256 ON translog_records (sha256, idx);
+--bun:split
+CREATE INDEX translog_records_processing ON translog_records (processing_id, version, event);
+--bun:split
+CREATE TABLE translog_hashes (
+    idx  BIGINT PRIMARY KEY,
+    hash {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
+);
+--bun:split
+CREATE TABLE translog_state (
+    id     INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,
+    size   BIGINT NOT NULL,
+    root   {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
+);
+--bun:split
+-- The signing keys of checkpoints. The newest key with a secret signs; every
+-- key stays here, its public half published, so old checkpoints still
+-- verify after a rotation. An operator-given key has its public half here
+-- and no secret.
+CREATE TABLE translog_keys (
+    name       TEXT PRIMARY KEY,
+    vkey       TEXT NOT NULL,
+    skey       TEXT,
+    created_at {{.TS}} NOT NULL
+);
