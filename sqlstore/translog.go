@@ -32,6 +32,7 @@ type TransLog struct {
 
 type cachedCheckpoint struct {
 	size int64
+	root tlog.Hash
 	key  string
 	text []byte
 }
@@ -371,7 +372,7 @@ func (l *TransLog) Checkpoint(ctx context.Context) ([]byte, int64, error) {
 	l.mu.Lock()
 	c := l.last
 	l.mu.Unlock()
-	if c.text != nil && c.size == head.Size && c.key == skey {
+	if c.text != nil && c.size == head.Size && c.root == head.Root && c.key == skey {
 		return c.text, head.Size, nil
 	}
 	text, err := translog.Sign(skey, head.Origin, head.Size, head.Root)
@@ -380,7 +381,7 @@ func (l *TransLog) Checkpoint(ctx context.Context) ([]byte, int64, error) {
 	}
 	l.mu.Lock()
 	if head.Size >= l.last.size {
-		l.last = cachedCheckpoint{size: head.Size, key: skey, text: text}
+		l.last = cachedCheckpoint{size: head.Size, root: head.Root, key: skey, text: text}
 	}
 	l.mu.Unlock()
 	return text, head.Size, nil

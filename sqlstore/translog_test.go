@@ -3,6 +3,11 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -300,6 +305,124 @@ func TestLabelChangeLeavesPublishedBytes(t *testing.T) {
 		}
 		if head, _ := tl.Head(ctx); head.Size != 1 {
 			t.Fatalf("a label change appended to the log: size %d", head.Size)
+		}
+	})
+}
+
+// checkNoteByHand verifies a checkpoint's signature by vkey with
+// crypto/ed25519 alone, following the signed-note format (C2SP signed-note)
+// rather than x/mod's code: the signed message is the text up to the blank
+// line; a signature line is "— NAME BASE64(KEYHASH[4] || SIG[64])"; a key
+// is "NAME+HASH+BASE64(0x01 || PUBLIC[32])". It reports whether a
+// signature line by that key name verifies.
+func checkNoteByHand(t *testing.T, text []byte, vkey string) bool {
+	t.Helper()
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		t.Fatalf("key %q is not NAME+HASH+DATA", vkey)
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(raw) != 33 || raw[0] != 1 {
+		t.Fatalf("key %q is not an Ed25519 key", vkey)
+	}
+	pub := ed25519.PublicKey(raw[1:])
+	msg, sigs, ok := bytes.Cut(text, []byte("\n\n"))
+	if !ok {
+		t.Fatal("no blank line between text and signatures")
+	}
+	msg = append(msg, '\n')
+	for line := range strings.SplitSeq(strings.TrimSuffix(string(sigs), "\n"), "\n") {
+		f := strings.Fields(strings.TrimPrefix(line, "— "))
+		if len(f) != 2 || f[0] != parts[0] {
+			continue
+		}
+		sig, err := base64.StdEncoding.DecodeString(f[1])
+		if err != nil || len(sig) != 4+ed25519.SignatureSize {
+			continue
+		}
+		hash, _ := strconv.ParseUint(parts[1], 16, 32)
+		if binary.BigEndian.Uint32(sig[:4]) != uint32(hash) {
+			continue
+		}
+		if ed25519.Verify(pub, msg, sig[4:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestLogCheckpointsVerifyAfterKeyRotation: after a rotation, checkpoints
+// signed before it still verify against the old key (still published) and
+// new ones against the new key only, both with an independent Ed25519
+// check and with x/mod's note verifier; key names differ.
+func TestLogCheckpointsVerifyAfterKeyRotation(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc, tl := logFixture(t, db)
+		p, err := svc.CreateProcessing(ctx, logAdmin, "geneve", publishableFields("Registre A"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		publish(t, svc, p.ID)
+		before, _, err := tl.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tl.RotateKey(ctx, time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		q, err := svc.CreateProcessing(ctx, logAdmin, "geneve", publishableFields("Registre B"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		publish(t, svc, q.ID)
+		after, _, err := tl.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := tl.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 2 {
+			t.Fatalf("got %d published keys, want 2", len(keys))
+		}
+		newKey, oldKey := keys[0], keys[1]
+		if strings.Split(newKey, "+")[0] == strings.Split(oldKey, "+")[0] {
+			t.Fatalf("the new key has the old one's name: %s", newKey)
+		}
+		tests := []struct {
+			name string
+			cp   []byte
+			key  string
+			want bool
+		}{
+			{"OldCheckpointOldKey", before, oldKey, true},
+			{"NewCheckpointNewKey", after, newKey, true},
+			{"NewCheckpointOldKey", after, oldKey, false},
+			{"OldCheckpointNewKey", before, newKey, false},
+		}
+		for _, tt := range tests {
+			if got := checkNoteByHand(t, tt.cp, tt.key); got != tt.want {
+				t.Errorf("%s: by hand got %v, want %v", tt.name, got, tt.want)
+			}
+			vs, err := translog.Verifiers([]string{tt.key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = translog.OpenCheckpoint(tt.cp, testOrigin, vs)
+			if (err == nil) != tt.want {
+				t.Errorf("%s: note verifier got %v, want ok=%v", tt.name, err, tt.want)
+			}
+		}
+		// Both checkpoints verify against the published list.
+		older, newer := openCheckpoint(t, tl, before), openCheckpoint(t, tl, after)
+		proof, err := tl.Consistency(ctx, older.Size, newer.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := translog.VerifyConsistency(older, newer, proof.Hashes); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
