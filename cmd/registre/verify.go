@@ -241,6 +241,14 @@ func (v *verifier) checkConsistent(ctx context.Context, sincePath string, curren
 	if v.base != "" && consFile == "" {
 		raw, err := v.get(ctx, "/public/v1/log/consistency?from="+strconv.FormatInt(older.Size, 10))
 		if err != nil {
+			// A log shorter than the kept checkpoint refuses the proof:
+			// its signed checkpoint says so.
+			if text, cerr := v.get(ctx, "/public/v1/log/checkpoint"); cerr == nil {
+				if newer, oerr := v.open(text); oerr == nil && newer.Size < older.Size {
+					fmt.Fprintf(v.e.stdout, "TAMPERED: the log has %d records, fewer than the %d of the kept checkpoint: records were removed\n", newer.Size, older.Size)
+					return verifyTampered
+				}
+			}
 			fmt.Fprintf(v.e.stdout, "cannot read the consistency proof: %v\n", err)
 			return verifyUnchecked
 		}
