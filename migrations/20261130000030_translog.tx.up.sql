@@ -2,7 +2,7 @@
 -- (their text is what the Merkle tree hashes); translog_hashes keeps every
 -- stored hash of golang.org/x/mod/sumdb/tlog (leaves and complete subtrees),
 -- so proofs read O(log n) rows and never rehash the records. translog_state
--- is one row: the log's origin, its size and root. Records, hashes and the
+-- is one row: the log's origin, its size, root and frontier. Records, hashes and the
 -- state are only ever inserted or advanced, never rewritten.
 CREATE TABLE translog_records (
     idx           BIGINT PRIMARY KEY,
@@ -28,7 +28,11 @@ CREATE TABLE translog_state (
     id     INTEGER PRIMARY KEY,
     origin TEXT NOT NULL,
     size   BIGINT NOT NULL,
-    root   {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
+    root   {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL,
+    -- the stored hashes of the complete subtrees the tree of size records
+    -- is made of (at most 63, 8-byte index + 32-byte hash each): all an
+    -- append reads, so it reads no hash rows
+    frontier {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
 );
 --bun:split
 -- The signing keys of checkpoints. The newest key with a secret signs; every

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -64,6 +65,7 @@ type translogStateRow struct {
 	Origin        string `bun:"origin"`
 	Size          int64  `bun:"size"`
 	Root          []byte `bun:"root"`
+	Frontier      []byte `bun:"frontier"`
 }
 
 type translogKeyRow struct {
@@ -79,6 +81,58 @@ type Head struct {
 	Origin string
 	Size   int64
 	Root   tlog.Hash
+	// frontier holds the stored hashes of the complete subtrees of the
+	// tree, by stored index.
+	frontier map[int64]tlog.Hash
+}
+
+const frontierEntry = 8 + tlog.HashSize
+
+func decodeFrontier(b []byte) map[int64]tlog.Hash {
+	m := make(map[int64]tlog.Hash, len(b)/frontierEntry)
+	for ; len(b) >= frontierEntry; b = b[frontierEntry:] {
+		var h tlog.Hash
+		copy(h[:], b[8:frontierEntry])
+		m[int64(binary.BigEndian.Uint64(b[:8]))] = h
+	}
+	return m
+}
+
+// recordingReader serves hashes from known (the frontier and the hashes of
+// the append), then from the database; it remembers what was asked, so
+// that the hashes TreeHash reads become the next frontier.
+type recordingReader struct {
+	known map[int64]tlog.Hash
+	db    tlog.HashReader
+	asked []int64
+}
+
+func (r *recordingReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	r.asked = append(r.asked, indexes...)
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	for i, x := range indexes {
+		h, ok := r.known[x]
+		if !ok {
+			missing = append(missing, x)
+			continue
+		}
+		out[i] = h
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	got, err := r.db.ReadHashes(missing)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range indexes {
+		if _, ok := r.known[x]; !ok {
+			out[i], got = got[0], got[1:]
+			r.known[x] = out[i]
+		}
+	}
+	return out, nil
 }
 
 // hashReader reads stored hashes through idb; tlog asks for O(log n) of
@@ -117,7 +171,7 @@ func readHead(ctx context.Context, idb bun.IDB) (*Head, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log state: %w", err)
 	}
-	h := &Head{Origin: st.Origin, Size: st.Size}
+	h := &Head{Origin: st.Origin, Size: st.Size, frontier: decodeFrontier(st.Frontier)}
 	copy(h.Root[:], st.Root)
 	return h, nil
 }
@@ -151,7 +205,7 @@ func appendRecord(ctx context.Context, idb bun.IDB, rec *translog.Record) (int64
 		return 0, err
 	}
 	n := head.Size
-	r := hashReader(ctx, idb)
+	r := &recordingReader{known: head.frontier, db: hashReader(ctx, idb)}
 	hashes, err := tlog.StoredHashes(n, text, r)
 	if err != nil {
 		return 0, fmt.Errorf("log append: %w", err)
@@ -160,20 +214,28 @@ func appendRecord(ctx context.Context, idb bun.IDB, rec *translog.Record) (int64
 	rows := make([]translogHashRow, len(hashes))
 	for i, h := range hashes {
 		rows[i] = translogHashRow{Idx: first + int64(i), Hash: append([]byte(nil), h[:]...)}
+		r.known[first+int64(i)] = h
 	}
 	if _, err := idb.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		return 0, dbError(err, "log hashes")
 	}
+	r.asked = r.asked[:0]
 	root, err := tlog.TreeHash(n+1, r)
 	if err != nil {
 		return 0, fmt.Errorf("log append: %w", err)
+	}
+	frontier := make([]byte, 0, len(r.asked)*frontierEntry)
+	for _, x := range r.asked {
+		h := r.known[x]
+		frontier = binary.BigEndian.AppendUint64(frontier, uint64(x))
+		frontier = append(frontier, h[:]...)
 	}
 	row := &translogRecordRow{Idx: n, Organisation: rec.Organisation, ProcessingID: rec.ProcessingID, Version: rec.Version,
 		Event: rec.Event, At: rec.Time.UTC(), SHA256: hex.EncodeToString(rec.SHA256[:]), Record: string(text)}
 	if _, err := idb.NewInsert().Model(row).Exec(ctx); err != nil {
 		return 0, dbError(err, "log record")
 	}
-	res, err := idb.NewUpdate().Model((*translogStateRow)(nil)).Set("size = ?", n+1).Set("root = ?", root[:]).
+	res, err := idb.NewUpdate().Model((*translogStateRow)(nil)).Set("size = ?", n+1).Set("root = ?", root[:]).Set("frontier = ?", frontier).
 		Where("id = 1").Where("size = ?", n).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("log state: %w", err)
@@ -212,7 +274,7 @@ func (l *TransLog) Setup(ctx context.Context, origin, operatorKey string, now ti
 			if h, e := tlog.TreeHash(0, hashReader(ctx, idb)); e == nil {
 				empty = h
 			}
-			if _, err := idb.NewInsert().Model(&translogStateRow{ID: 1, Origin: origin, Size: 0, Root: empty[:]}).Exec(ctx); err != nil {
+			if _, err := idb.NewInsert().Model(&translogStateRow{ID: 1, Origin: origin, Size: 0, Root: empty[:], Frontier: []byte{}}).Exec(ctx); err != nil {
 				return fmt.Errorf("log state: %w", err)
 			}
 		}

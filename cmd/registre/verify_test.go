@@ -171,7 +171,7 @@ func (s *logSite) rewrite(records [][]byte) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if _, err := bdb.NewRaw("UPDATE translog_state SET size = ?, root = ? WHERE id = 1", len(records), root[:]).Exec(ctx); err != nil {
+	if _, err := bdb.NewRaw("UPDATE translog_state SET size = ?, root = ?, frontier = ? WHERE id = 1", len(records), root[:], []byte{}).Exec(ctx); err != nil {
 		s.t.Fatal(err)
 	}
 }
