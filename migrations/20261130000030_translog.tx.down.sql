@@ -2,6 +2,4 @@ DROP TABLE translog_keys;
 --bun:split
 DROP TABLE translog_state;
 --bun:split
-DROP TABLE translog_hashes;
---bun:split
 DROP TABLE translog_records;

@@ -1,9 +1,10 @@
 -- Issue 21: the transparency log of publications. Records are the leaves
--- (their text is what the Merkle tree hashes); translog_hashes keeps every
--- stored hash of golang.org/x/mod/sumdb/tlog (leaves and complete subtrees),
--- so proofs read O(log n) rows and never rehash the records. translog_state
--- is one row: the log's origin, its size, root and frontier. Records, hashes and the
--- state are only ever inserted or advanced, never rewritten.
+-- (their text is what the Merkle tree hashes). Each record row also keeps
+-- the hashes of golang.org/x/mod/sumdb/tlog that its append stored (its
+-- leaf hash and the complete subtrees it closed), so proofs read O(log n)
+-- rows by primary key and never rehash the records. translog_state is one
+-- row: the log's origin, its size, root and frontier. Records and the state
+-- are only ever inserted or advanced, never rewritten.
 CREATE TABLE translog_records (
     idx           BIGINT PRIMARY KEY,
     organisation  TEXT NOT NULL,
@@ -12,17 +13,13 @@ CREATE TABLE translog_records (
     event         TEXT NOT NULL,
     at            {{.TS}} NOT NULL,
     sha256        TEXT NOT NULL,
-    record        TEXT NOT NULL
+    record        TEXT NOT NULL,
+    hashes        {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
 );
 --bun:split
 CREATE INDEX translog_records_sha256 ON translog_records (sha256, idx);
 --bun:split
 CREATE INDEX translog_records_processing ON translog_records (processing_id, version, event);
---bun:split
-CREATE TABLE translog_hashes (
-    idx  BIGINT PRIMARY KEY,
-    hash {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
-);
 --bun:split
 CREATE TABLE translog_state (
     id     INTEGER PRIMARY KEY,

@@ -51,12 +51,9 @@ type translogRecordRow struct {
 	At            time.Time `bun:"at"`
 	SHA256        string    `bun:"sha256"`
 	Record        string    `bun:"record"`
-}
-
-type translogHashRow struct {
-	bun.BaseModel `bun:"table:translog_hashes"`
-	Idx           int64  `bun:"idx,pk"`
-	Hash          []byte `bun:"hash"`
+	// Hashes are the stored hashes the append of this record made, in
+	// stored-index order: hash L is tlog's (level L, idx>>L).
+	Hashes []byte `bun:"hashes"`
 }
 
 type translogStateRow struct {
@@ -136,27 +133,35 @@ func (r *recordingReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // hashReader reads stored hashes through idb; tlog asks for O(log n) of
-// them per call.
+// them per call. The hash of (level L, k) was stored by the append of
+// record ((k+1)<<L)-1, at position L of its hashes.
 func hashReader(ctx context.Context, idb bun.IDB) tlog.HashReader {
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		if len(indexes) == 0 {
 			return nil, nil
 		}
-		var rows []translogHashRow
-		if err := idb.NewSelect().Model(&rows).Where("idx IN (?)", bun.List(indexes)).Scan(ctx); err != nil {
+		recs := make([]int64, len(indexes))
+		levels := make([]int, len(indexes))
+		for i, x := range indexes {
+			level, k := tlog.SplitStoredHashIndex(x)
+			levels[i], recs[i] = level, ((k+1)<<level)-1
+		}
+		var rows []translogRecordRow
+		if err := idb.NewSelect().Model(&rows).Column("idx", "hashes").Where("idx IN (?)", bun.List(recs)).Scan(ctx); err != nil {
 			return nil, fmt.Errorf("read log hashes: %w", err)
 		}
 		byIdx := make(map[int64][]byte, len(rows))
 		for _, r := range rows {
-			byIdx[r.Idx] = r.Hash
+			byIdx[r.Idx] = r.Hashes
 		}
 		out := make([]tlog.Hash, len(indexes))
 		for i, x := range indexes {
-			h, ok := byIdx[x]
-			if !ok || len(h) != tlog.HashSize {
+			h := byIdx[recs[i]]
+			at := levels[i] * tlog.HashSize
+			if len(h) < at+tlog.HashSize {
 				return nil, fmt.Errorf("log hash %d is missing", x)
 			}
-			copy(out[i][:], h)
+			copy(out[i][:], h[at:at+tlog.HashSize])
 		}
 		return out, nil
 	})
@@ -211,13 +216,10 @@ func appendRecord(ctx context.Context, idb bun.IDB, rec *translog.Record) (int64
 		return 0, fmt.Errorf("log append: %w", err)
 	}
 	first := tlog.StoredHashIndex(0, n)
-	rows := make([]translogHashRow, len(hashes))
+	stored := make([]byte, 0, len(hashes)*tlog.HashSize)
 	for i, h := range hashes {
-		rows[i] = translogHashRow{Idx: first + int64(i), Hash: append([]byte(nil), h[:]...)}
+		stored = append(stored, h[:]...)
 		r.known[first+int64(i)] = h
-	}
-	if _, err := idb.NewInsert().Model(&rows).Exec(ctx); err != nil {
-		return 0, dbError(err, "log hashes")
 	}
 	r.asked = r.asked[:0]
 	root, err := tlog.TreeHash(n+1, r)
@@ -231,7 +233,7 @@ func appendRecord(ctx context.Context, idb bun.IDB, rec *translog.Record) (int64
 		frontier = append(frontier, h[:]...)
 	}
 	row := &translogRecordRow{Idx: n, Organisation: rec.Organisation, ProcessingID: rec.ProcessingID, Version: rec.Version,
-		Event: rec.Event, At: rec.Time.UTC(), SHA256: hex.EncodeToString(rec.SHA256[:]), Record: string(text)}
+		Event: rec.Event, At: rec.Time.UTC(), SHA256: hex.EncodeToString(rec.SHA256[:]), Record: string(text), Hashes: stored}
 	if _, err := idb.NewInsert().Model(row).Exec(ctx); err != nil {
 		return 0, dbError(err, "log record")
 	}
