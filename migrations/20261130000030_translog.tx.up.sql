@@ -2,9 +2,9 @@
 -- (their text is what the Merkle tree hashes). Each record row also keeps
 -- the hashes of golang.org/x/mod/sumdb/tlog that its append stored (its
 -- leaf hash and the complete subtrees it closed), so proofs read O(log n)
--- rows by primary key and never rehash the records. translog_state is one
--- row: the log's origin, its size, root and frontier. Records and the state
--- are only ever inserted or advanced, never rewritten.
+-- rows by primary key and never rehash the records; the last row is the
+-- log's head. translog_state is one row: the log's origin. Records are only
+-- ever inserted, never rewritten.
 CREATE TABLE translog_records (
     idx           BIGINT PRIMARY KEY,
     organisation  TEXT NOT NULL,
@@ -14,7 +14,12 @@ CREATE TABLE translog_records (
     at            {{.TS}} NOT NULL,
     sha256        TEXT NOT NULL,
     record        TEXT NOT NULL,
-    hashes        {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
+    hashes        {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL,
+    -- the tree of idx+1 records: its root, and its frontier (the stored
+    -- hashes of its complete subtrees, 8-byte index + 32-byte hash each),
+    -- all the next append reads
+    root          {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL,
+    frontier      {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
 );
 --bun:split
 CREATE INDEX translog_records_sha256 ON translog_records (sha256, idx);
@@ -23,13 +28,7 @@ CREATE INDEX translog_records_processing ON translog_records (processing_id, ver
 --bun:split
 CREATE TABLE translog_state (
     id     INTEGER PRIMARY KEY,
-    origin TEXT NOT NULL,
-    size   BIGINT NOT NULL,
-    root   {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL,
-    -- the stored hashes of the complete subtrees the tree of size records
-    -- is made of (at most 63, 8-byte index + 32-byte hash each): all an
-    -- append reads, so it reads no hash rows
-    frontier {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
+    origin TEXT NOT NULL
 );
 --bun:split
 -- The signing keys of checkpoints. The newest key with a secret signs; every

@@ -54,15 +54,16 @@ type translogRecordRow struct {
 	// Hashes are the stored hashes the append of this record made, in
 	// stored-index order: hash L is tlog's (level L, idx>>L).
 	Hashes []byte `bun:"hashes"`
+	// Root and Frontier are those of the tree of idx+1 records: the head
+	// of the log is its last row, so an append writes one row.
+	Root     []byte `bun:"root"`
+	Frontier []byte `bun:"frontier"`
 }
 
 type translogStateRow struct {
 	bun.BaseModel `bun:"table:translog_state"`
 	ID            int    `bun:"id,pk"`
 	Origin        string `bun:"origin"`
-	Size          int64  `bun:"size"`
-	Root          []byte `bun:"root"`
-	Frontier      []byte `bun:"frontier"`
 }
 
 type translogKeyRow struct {
@@ -176,8 +177,23 @@ func readHead(ctx context.Context, idb bun.IDB) (*Head, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log state: %w", err)
 	}
-	h := &Head{Origin: st.Origin, Size: st.Size, frontier: decodeFrontier(st.Frontier)}
-	copy(h.Root[:], st.Root)
+	h := &Head{Origin: st.Origin, frontier: map[int64]tlog.Hash{}}
+	var last translogRecordRow
+	err = idb.NewSelect().Model(&last).Column("idx", "root", "frontier").Order("idx DESC").Limit(1).Scan(ctx)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		empty, err := tlog.TreeHash(0, tlog.HashReaderFunc(func([]int64) ([]tlog.Hash, error) { return nil, nil }))
+		if err != nil {
+			return nil, err
+		}
+		h.Root = empty
+		return h, nil
+	case err != nil:
+		return nil, fmt.Errorf("log head: %w", err)
+	}
+	h.Size = last.Idx + 1
+	copy(h.Root[:], last.Root)
+	h.frontier = decodeFrontier(last.Frontier)
 	return h, nil
 }
 
@@ -233,17 +249,10 @@ func appendRecord(ctx context.Context, idb bun.IDB, rec *translog.Record) (int64
 		frontier = append(frontier, h[:]...)
 	}
 	row := &translogRecordRow{Idx: n, Organisation: rec.Organisation, ProcessingID: rec.ProcessingID, Version: rec.Version,
-		Event: rec.Event, At: rec.Time.UTC(), SHA256: hex.EncodeToString(rec.SHA256[:]), Record: string(text), Hashes: stored}
+		Event: rec.Event, At: rec.Time.UTC(), SHA256: hex.EncodeToString(rec.SHA256[:]), Record: string(text), Hashes: stored,
+		Root: root[:], Frontier: frontier}
 	if _, err := idb.NewInsert().Model(row).Exec(ctx); err != nil {
 		return 0, dbError(err, "log record")
-	}
-	res, err := idb.NewUpdate().Model((*translogStateRow)(nil)).Set("size = ?", n+1).Set("root = ?", root[:]).Set("frontier = ?", frontier).
-		Where("id = 1").Where("size = ?", n).Exec(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("log state: %w", err)
-	}
-	if c, _ := res.RowsAffected(); c != 1 {
-		return 0, errors.New("log state moved during the append")
 	}
 	return n, nil
 }
@@ -272,11 +281,7 @@ func (l *TransLog) Setup(ctx context.Context, origin, operatorKey string, now ti
 	err := l.db.Store().InTx(ctx, func(tx register.Store) error {
 		idb := tx.(*Store).idb
 		if _, err := readHead(ctx, idb); err != nil {
-			empty := tlog.Hash{}
-			if h, e := tlog.TreeHash(0, hashReader(ctx, idb)); e == nil {
-				empty = h
-			}
-			if _, err := idb.NewInsert().Model(&translogStateRow{ID: 1, Origin: origin, Size: 0, Root: empty[:], Frontier: []byte{}}).Exec(ctx); err != nil {
+			if _, err := idb.NewInsert().Model(&translogStateRow{ID: 1, Origin: origin}).Exec(ctx); err != nil {
 				return fmt.Errorf("log state: %w", err)
 			}
 		}

@@ -151,6 +151,10 @@ func (s *logSite) rewrite(records [][]byte) {
 			s.t.Fatal(err)
 		}
 		stored = append(stored, hs...)
+		root, err := tlog.TreeHash(int64(n+1), r)
+		if err != nil {
+			s.t.Fatal(err)
+		}
 		var blob []byte
 		for _, h := range hs {
 			blob = append(blob, h[:]...)
@@ -159,17 +163,10 @@ func (s *logSite) rewrite(records [][]byte) {
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		if _, err := bdb.NewRaw("INSERT INTO translog_records (idx, organisation, processing_id, version, event, at, sha256, record, hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			n, rec.Organisation, rec.ProcessingID, rec.Version, rec.Event, rec.Time, hex.EncodeToString(rec.SHA256[:]), string(text), blob).Exec(ctx); err != nil {
+		if _, err := bdb.NewRaw("INSERT INTO translog_records (idx, organisation, processing_id, version, event, at, sha256, record, hashes, root, frontier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			n, rec.Organisation, rec.ProcessingID, rec.Version, rec.Event, rec.Time, hex.EncodeToString(rec.SHA256[:]), string(text), blob, root[:], []byte{}).Exec(ctx); err != nil {
 			s.t.Fatal(err)
 		}
-	}
-	root, err := tlog.TreeHash(int64(len(records)), r)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if _, err := bdb.NewRaw("UPDATE translog_state SET size = ?, root = ?, frontier = ? WHERE id = 1", len(records), root[:], []byte{}).Exec(ctx); err != nil {
-		s.t.Fatal(err)
 	}
 }
 
