@@ -22,8 +22,9 @@ CREATE TABLE translog_records (
     frontier      {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL
 );
 --bun:split
-CREATE INDEX translog_records_sha256 ON translog_records (sha256, idx);
---bun:split
+-- The one secondary index: records are found by processing (and version,
+-- or the fingerprint of its JSON). One index keeps an append to two pages
+-- written besides the publication's own.
 CREATE INDEX translog_records_processing ON translog_records (processing_id, version, event);
 --bun:split
 CREATE TABLE translog_state (

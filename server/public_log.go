@@ -21,7 +21,7 @@ type TransparencyLog interface {
 	// Keys returns every published key, newest first.
 	Keys(ctx context.Context) ([]string, error)
 	RecordText(ctx context.Context, i int64) ([]byte, error)
-	FindBySHA256(ctx context.Context, sum string) (int64, error)
+	FindBySHA256(ctx context.Context, processingID, sum string) (int64, error)
 	FindPublication(ctx context.Context, processingID string, version int) (int64, error)
 	Inclusion(ctx context.Context, index int64) (*translog.Inclusion, error)
 	Consistency(ctx context.Context, from, to int64) (*translog.Consistency, error)
@@ -122,8 +122,8 @@ func (s *Server) publicLogRecord(w http.ResponseWriter, r *http.Request) error {
 }
 
 // publicLogInclusion proves one record in the log as it is now. The record
-// is chosen by index, by the SHA-256 of the public JSON, or by processing
-// and version (its publication).
+// is chosen by index, by processing and the SHA-256 of its public JSON, or
+// by processing and version (its publication).
 func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.transparencyLog()
 	if err != nil {
@@ -138,11 +138,14 @@ func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) erro
 	sum, id, ver := strings.ToLower(q.Get("sha256")), q.Get("processing"), q.Get("version")
 	switch {
 	case byIndex && sum == "" && id == "" && ver == "":
-	case !byIndex && sum != "" && id == "" && ver == "":
+	case !byIndex && sum != "" && id != "" && ver == "":
 		if b, err := hex.DecodeString(sum); err != nil || len(b) != 32 {
 			return errBadRequest("a query parameter has the wrong type", register.FieldError{Field: "sha256", Message: "must be 64 hexadecimal digits"})
 		}
-		if idx, err = l.FindBySHA256(ctx, sum); err != nil {
+		if len(id) > 64 {
+			return register.Errorf(register.ENotFound, "no such log record")
+		}
+		if idx, err = l.FindBySHA256(ctx, id, sum); err != nil {
 			return err
 		}
 	case !byIndex && sum == "" && id != "" && ver != "":
@@ -154,7 +157,7 @@ func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 	default:
-		return errBadRequest("the request is not valid", register.FieldError{Field: "index", Message: "give index, or sha256, or processing and version"})
+		return errBadRequest("the request is not valid", register.FieldError{Field: "index", Message: "give index, or processing and sha256, or processing and version"})
 	}
 	proof, err := l.Inclusion(ctx, idx)
 	if err != nil {

@@ -77,7 +77,7 @@ func TestPublicLogEndpoints(t *testing.T) {
 		if r.Event != "publish" || r.ProcessingID != id || r.SHA256 != hex.EncodeToString(sum[:]) {
 			t.Fatalf("record 0: %s", rec.Body)
 		}
-		for _, path := range []string{"/public/v1/log/inclusion?index=0", "/public/v1/log/inclusion?sha256=" + r.SHA256,
+		for _, path := range []string{"/public/v1/log/inclusion?index=0", "/public/v1/log/inclusion?processing=" + id + "&sha256=" + r.SHA256,
 			"/public/v1/log/inclusion?processing=" + id + "&version=1"} {
 			res := e.Must(200, "GET", path, "", nil)
 			var p translog.Inclusion
@@ -118,10 +118,11 @@ func TestPublicLogBadRequests(t *testing.T) {
 			{"RecordBeyondLog", "/public/v1/log/records/5", 404, ""},
 			{"InclusionNoSelector", "/public/v1/log/inclusion", 400, "index"},
 			{"InclusionTwoSelectors", "/public/v1/log/inclusion?index=0&sha256=" + strings.Repeat("a", 64), 400, "index"},
+			{"InclusionSHAWithoutProcessing", "/public/v1/log/inclusion?sha256=" + strings.Repeat("a", 64), 400, "index"},
 			{"InclusionIndexNotANumber", "/public/v1/log/inclusion?index=x", 400, "index"},
 			{"InclusionIndexHuge", "/public/v1/log/inclusion?index=9223372036854775807", 400, "index"},
-			{"InclusionBadSHA", "/public/v1/log/inclusion?sha256=zz", 400, "sha256"},
-			{"InclusionUnknownSHA", "/public/v1/log/inclusion?sha256=" + strings.Repeat("a", 64), 404, ""},
+			{"InclusionBadSHA", "/public/v1/log/inclusion?processing=x&sha256=zz", 400, "sha256"},
+			{"InclusionUnknownSHA", "/public/v1/log/inclusion?processing=x&sha256=" + strings.Repeat("a", 64), 404, ""},
 			{"InclusionBeyondLog", "/public/v1/log/inclusion?index=0", 404, ""},
 			{"InclusionBadVersion", "/public/v1/log/inclusion?processing=x&version=0", 400, "version"},
 			{"InclusionUnknownPublication", "/public/v1/log/inclusion?processing=x&version=1", 404, ""},
@@ -148,4 +149,3 @@ func TestPublicLogAbsent(t *testing.T) {
 		}
 	})
 }
-

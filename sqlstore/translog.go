@@ -177,9 +177,19 @@ func readHead(ctx context.Context, idb bun.IDB) (*Head, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log state: %w", err)
 	}
-	h := &Head{Origin: st.Origin, frontier: map[int64]tlog.Hash{}}
+	h, err := readLast(ctx, idb)
+	if err != nil {
+		return nil, err
+	}
+	h.Origin = st.Origin
+	return h, nil
+}
+
+// readLast returns the size, root and frontier of the log: its last row.
+func readLast(ctx context.Context, idb bun.IDB) (*Head, error) {
+	h := &Head{frontier: map[int64]tlog.Hash{}}
 	var last translogRecordRow
-	err = idb.NewSelect().Model(&last).Column("idx", "root", "frontier").Order("idx DESC").Limit(1).Scan(ctx)
+	err := idb.NewSelect().Model(&last).Column("idx", "root", "frontier").Order("idx DESC").Limit(1).Scan(ctx)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		empty, err := tlog.TreeHash(0, tlog.HashReaderFunc(func([]int64) ([]tlog.Hash, error) { return nil, nil }))
@@ -221,7 +231,7 @@ func appendRecord(ctx context.Context, idb bun.IDB, rec *translog.Record) (int64
 	if err != nil {
 		return 0, err
 	}
-	head, err := readHead(ctx, idb)
+	head, err := readLast(ctx, idb)
 	if err != nil {
 		return 0, err
 	}
@@ -474,11 +484,12 @@ func (l *TransLog) RecordText(ctx context.Context, i int64) ([]byte, error) {
 	return []byte(r.Record), nil
 }
 
-// FindBySHA256 returns the index of the first record whose fingerprint is
-// sum (lowercase hex); ENotFound when none.
-func (l *TransLog) FindBySHA256(ctx context.Context, sum string) (int64, error) {
+// FindBySHA256 returns the index of the first record of processing
+// processingID whose fingerprint is sum (lowercase hex); ENotFound when none.
+func (l *TransLog) FindBySHA256(ctx context.Context, processingID, sum string) (int64, error) {
 	var idx int64
-	err := l.db.read.NewSelect().Model((*translogRecordRow)(nil)).Column("idx").Where("sha256 = ?", sum).
+	err := l.db.read.NewSelect().Model((*translogRecordRow)(nil)).Column("idx").
+		Where("processing_id = ? AND sha256 = ?", processingID, sum).
 		Order("idx").Limit(1).Scan(ctx, &idx)
 	if err != nil {
 		return 0, dbError(err, "log record")

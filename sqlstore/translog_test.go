@@ -169,7 +169,7 @@ func TestLogRecordsEachPublicEvent(t *testing.T) {
 				t.Fatalf("record %d: proof against size %d, want %d", i, cp.Size, last.Size)
 			}
 		}
-		idx, err := tl.FindBySHA256(ctx, hexSum(second.Data))
+		idx, err := tl.FindBySHA256(ctx, p.ID, hexSum(second.Data))
 		if err != nil || idx != 1 {
 			t.Fatalf("find by fingerprint: got %d, %v; want 1", idx, err)
 		}

@@ -49,7 +49,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	base := fs.String("url", "", "base URL of the service to ask (online)")
 	keysFile := fs.String("keys", "", "file of the log's public keys (GET /public/v1/log/keys, saved); online, pins them instead of trusting the server's")
-	proofFile := fs.String("proof", "", "offline: a saved inclusion proof (GET /public/v1/log/inclusion?sha256=...)")
+	proofFile := fs.String("proof", "", "offline: a saved inclusion proof (GET /public/v1/log/inclusion?processing=ID&sha256=...)")
 	since := fs.String("since", "", "a checkpoint kept earlier (GET /public/v1/log/checkpoint or `registre log head`): today's log must extend it")
 	consFile := fs.String("consistency", "", "offline, with --since: a saved consistency proof (GET /public/v1/log/consistency?from=OLD_SIZE&to=NEW_SIZE)")
 	checkpointFile := fs.String("checkpoint", "", "offline, with --since and no --proof: the newer checkpoint the consistency proof leads to")
@@ -180,13 +180,22 @@ func (v *verifier) checkPublished(ctx context.Context, path, proofFile string) (
 		fmt.Fprintf(v.e.stdout, "cannot read %s: %v\n", path, err)
 		return nil, verifyUnchecked
 	}
-	sum := sha256.Sum256(translog.TrimServed(doc))
+	stored := translog.TrimServed(doc)
+	sum := sha256.Sum256(stored)
 	hexSum := hex.EncodeToString(sum[:])
+	// The log finds records by processing: the JSON names its own.
+	var named struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(stored, &named); err != nil || named.ID == "" {
+		fmt.Fprintf(v.e.stdout, "NOT PUBLISHED: %s is not the JSON of a published processing (no \"id\")\n", path)
+		return nil, verifyNotPublished
+	}
 	var raw []byte
 	if proofFile != "" {
 		raw, err = readSmall(proofFile)
 	} else if v.base != "" {
-		raw, err = v.get(ctx, "/public/v1/log/inclusion?sha256="+hexSum)
+		raw, err = v.get(ctx, "/public/v1/log/inclusion?processing="+url.QueryEscape(named.ID)+"&sha256="+hexSum)
 		if errors.Is(err, errNotFound) {
 			fmt.Fprintf(v.e.stdout, "NOT PUBLISHED: the log of %s holds no record of this JSON (SHA-256 %s); it was changed, or never published\n", v.base, hexSum)
 			return nil, verifyNotPublished

@@ -200,7 +200,7 @@ func TestVerifyPublishedJSON(t *testing.T) {
 		keys := s.save("/public/v1/log/keys", "keys.txt")
 		body, _ := os.ReadFile(doc)
 		sum := translog.Fingerprint(translog.TrimServed(body))
-		proof := s.save("/public/v1/log/inclusion?sha256="+hex.EncodeToString(sum[:]), "proof.json")
+		proof := s.save("/public/v1/log/inclusion?processing="+id+"&sha256="+hex.EncodeToString(sum[:]), "proof.json")
 		cons := s.save("/public/v1/log/consistency?from=1", "consistency.json")
 		_, otherKey, err := translog.NewKey("registre.test/log/k1")
 		if err != nil {
