@@ -426,3 +426,47 @@ func TestLogCheckpointsVerifyAfterKeyRotation(t *testing.T) {
 		}
 	})
 }
+
+// TestLogOperatorKey: a key given by the operator signs checkpoints, its
+// public half is published beside the database's, and another key under
+// the same name is refused.
+func TestLogOperatorKey(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		tl := db.TransLog()
+		if _, err := tl.Setup(ctx, testOrigin, "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		skey, vkey, err := translog.NewKey("operator/2027")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl = db.TransLog()
+		if _, err := tl.Setup(ctx, testOrigin, skey, time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		cp, _, err := tl.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !checkNoteByHand(t, cp, vkey) {
+			t.Fatalf("the checkpoint is not signed by the operator's key: %s", cp)
+		}
+		keys, err := tl.Keys(ctx)
+		if err != nil || len(keys) != 2 || keys[0] != vkey {
+			t.Fatalf("got keys %v, %v; want the operator's first of 2", keys, err)
+		}
+		for _, k := range keys {
+			if strings.Contains(k, "PRIVATE") {
+				t.Fatal("a private key is published")
+			}
+		}
+		other, _, err := translog.NewKey("operator/2027")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.TransLog().Setup(ctx, testOrigin, other, time.Now()); err == nil {
+			t.Fatal("another key under a published name was accepted")
+		}
+	})
+}

@@ -135,8 +135,11 @@ func PublicKey(skey string) (vkey, name string, err error) {
 	if err != nil {
 		return "", "", fmt.Errorf("log key: %w", err)
 	}
-	i := strings.LastIndex(skey, "+")
-	raw, err := base64.StdEncoding.DecodeString(skey[i+1:])
+	// PRIVATE+KEY+NAME+HASH+DATA: names have no '+', base64 data may.
+	rest := strings.TrimPrefix(skey, "PRIVATE+KEY+")
+	_, rest, _ = strings.Cut(rest, "+")
+	_, data, _ := strings.Cut(rest, "+")
+	raw, err := base64.StdEncoding.DecodeString(data)
 	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
 		return "", "", errors.New("log key: not an Ed25519 note key")
 	}
