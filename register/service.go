@@ -21,6 +21,7 @@ type Service struct {
 	validate *Validator
 	now      Clock
 	log      *slog.Logger
+	publog   PublicLog // nil: no transparency log
 }
 
 // Option configures a Service.

@@ -86,10 +86,23 @@ func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, 
 			next.PublishedAt, next.ReviewedAt = &now, &now
 			next.RulesVersion = RulesVersion
 			comment = publishComment(RulesVersion, comment)
-			if err := tx.PutPublication(ctx, newPublication(&next, now)); err != nil {
+			pub := newPublication(&next, now)
+			if err := tx.PutPublication(ctx, pub); err != nil {
+				return err
+			}
+			if err := s.logPublic(ctx, tx, pub, LogPublish, now); err != nil {
 				return err
 			}
 		case StepArchive:
+			if s.publog != nil {
+				pub, err := tx.GetPublication(ctx, id)
+				if err != nil {
+					return err
+				}
+				if err := s.logPublic(ctx, tx, pub, LogArchive, now); err != nil {
+					return err
+				}
+			}
 			if err := tx.DeletePublication(ctx, id); err != nil {
 				return err
 			}

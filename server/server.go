@@ -63,6 +63,8 @@ type Config struct {
 	// BodyMemory bounds the bytes of request bodies held at once by all
 	// requests together (beyond: 503); 0: DefaultBodyMemory.
 	BodyMemory int64
+	// Log is the transparency log served under /public/v1/log/; nil: 404.
+	Log TransparencyLog
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.

@@ -44,6 +44,8 @@ func commands() []command {
 		{"import", "import [--with-accounts|--no-accounts] [--expect-head SEQ:HASH] FILE (an export, into an empty database) | import --csv FILE --org O (a spreadsheet)", runImport},
 		{"user", "local accounts: user add --username U --role R [--org O] [--units a,b] (password from stdin, or generated)", runUser},
 		{"token", "print a signed access token: token --sub S --role R [--org O] [--units a,b] [--ttl 1h]", runToken},
+		{"log", "transparency log: log head (the signed checkpoint, for witnesses) | log keys | log rotate-key", runLog},
+		{"verify", "verify [--url BASE | --proof FILE --keys FILE] [--since CHECKPOINT [--consistency FILE]] [JSON]: was this JSON published as is; is the log consistent with a checkpoint kept earlier", runVerify},
 		{"pdf", "documents to stdout: pdf notice ID | pdf register --org O | pdf report --org O [--lang fr|en]", runPDF},
 	}
 }
@@ -90,6 +92,9 @@ type config struct {
 	TokenTTL       string // lifetime of login tokens
 	TrustedProxies string // CIDRs whose X-Forwarded-For is believed
 	JWTKeysReload  string // how often the key file is checked
+
+	LogOrigin string // origin line of the transparency log, fixed at its first start
+	LogKey    string // note signing key of the transparency log, given by the operator
 }
 
 // flagSet declares the common flags on a new flag set.
@@ -115,6 +120,8 @@ func flagSet(name string, e *env, c *config) *flag.FlagSet {
 	str(&c.TokenTTL, "token-ttl", "1h", "lifetime of tokens issued at login, at most 12h")
 	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (login limits)")
 	str(&c.JWTKeysReload, "jwt-keys-reload", "1m", "how often the REGISTRE_JWT_KEYS file is checked for changes; 0: only on SIGHUP")
+	str(&c.LogOrigin, "log-origin", "", "origin line of the transparency log's checkpoints, kept from the first start on (default: the public URL's host and path + /log)")
+	str(&c.LogKey, "log-key", "", "the transparency log's signing key (a note key PRIVATE+KEY+NAME+HASH+DATA); default: a key kept in the database")
 	return fs
 }
 
@@ -166,6 +173,9 @@ type app struct {
 	log *slog.Logger
 	db  *sqlstore.DB
 	svc *register.Service
+	// tlog is the transparency log, set up (origin, key, records of earlier
+	// publications) before the app is returned.
+	tlog *sqlstore.TransLog
 }
 
 // open builds the logger, opens and migrates the database and makes the
@@ -179,12 +189,17 @@ func (c *config) open(ctx context.Context, e *env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := newService(db, log)
+	tl := db.TransLog()
+	svc := newService(db, log, register.WithPublicLog(tl))
 	if err := runMaintenance(ctx, svc, log); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &app{log: log, db: db, svc: svc}, nil
+	if err := c.setupLog(ctx, tl, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{log: log, db: db, svc: svc, tlog: tl}, nil
 }
 
 // runMaintenance runs the steps migrations queued for Go to do (the
@@ -203,6 +218,6 @@ func runMaintenance(ctx context.Context, svc *register.Service, log *slog.Logger
 
 func (a *app) close() { a.db.Close() }
 
-func newService(db *sqlstore.DB, log *slog.Logger) *register.Service {
-	return register.NewService(db.Store(), register.WithLogger(log))
+func newService(db *sqlstore.DB, log *slog.Logger, opts ...register.Option) *register.Service {
+	return register.NewService(db.Store(), append([]register.Option{register.WithLogger(log)}, opts...)...)
 }

@@ -48,7 +48,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
-	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL, ListenAddr: ln.Addr().String()}
+	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL, ListenAddr: ln.Addr().String(), Log: app.tlog}
 	id.configure(&cfg, svc)
 	h := server.New(cfg)
 	if c.PublicURL == "" {
