@@ -26,13 +26,13 @@ func full() *register.PublicProcessing {
 		ID: "0193-abc", Organisation: "ville-de-geneve", Unit: "etat-civil", Reference: "VDG-EC-004",
 		Title: "Registre des naissances", Purpose: "Tenir le registre: @naissances", Description: "desc ./relative",
 		PublicSummary: "résumé", Controller: register.Party{Name: "Ville de Genève", Contact: "dpo@geneve.ch"},
-		JointControllers: []register.Party{{Name: "Canton", Contact: "canton@ge.ch"}},
-		Processors:       []register.PublicProcessor{{Name: "Prestataire SA", Country: "FR"}, {Name: "Local SA"}},
-		DataSubjects:     []string{"habitants", "enfants"},
-		DataCategories:   []register.DataCategory{{Name: "identité"}, {Name: "santé", Sensitive: true}},
-		Sources:          []string{"la personne concernée"},
-		Accesses:         []register.Access{{Institution: "OCPM", LegalBasis: "LIPAD art. 39", Scope: "lecture"}},
-		Retention:        register.Retention{Period: "P10Y", Trigger: "clôture", Disposal: register.DisposalArchive},
+		JointControllers:  []register.Party{{Name: "Canton", Contact: "canton@ge.ch"}},
+		Processors:        []register.PublicProcessor{{Name: "Prestataire SA", Country: "FR"}, {Name: "Local SA"}},
+		DataSubjects:      []string{"habitants", "enfants"},
+		DataCategories:    []register.DataCategory{{Name: "identité"}, {Name: "santé", Sensitive: true}},
+		Sources:           []string{"la personne concernée"},
+		Accesses:          []register.Access{{Institution: "OCPM", LegalBasis: "LIPAD art. 39", Scope: "lecture"}},
+		Retention:         register.Retention{Period: "P10Y", Trigger: "clôture", Disposal: register.DisposalArchive},
 		AutomatedDecision: true, Profiling: true,
 		DPIA:        register.PublicDPIA{Required: true, Status: register.DPIADone, CompletedOn: "2026-03-01"},
 		Version:     3,
@@ -444,5 +444,16 @@ func TestCatalogueIsDCATAPCH(t *testing.T) {
 	}
 	if u := doc.Catalog.Datasets[2].Dataset.URL.Resource; u != testBase+"/organisations/hug" {
 		t.Errorf("a contact that is not an address gets the organisation's page, got %q", u)
+	}
+}
+
+// BenchmarkProcessing is the cost of one JSON-LD document, built on each
+// request from the cached publication.
+func BenchmarkProcessing(b *testing.B) {
+	p := full()
+	for b.Loop() {
+		if _, err := Processing(p, testBase); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
