@@ -240,7 +240,7 @@ func organisation(o *register.PublicOrganisation, base string) organisationNode 
 // Processing returns the JSON-LD document of one published processing, with
 // the committed context inline.
 func Processing(p *register.PublicProcessing, base string) ([]byte, error) {
-	ctx, err := contextObject()
+	ctx, err := openContext()
 	if err != nil {
 		return nil, err
 	}
@@ -248,14 +248,11 @@ func Processing(p *register.PublicProcessing, base string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode json-ld of %s: %w", p.ID, err)
 	}
-	var b bytes.Buffer
-	b.Grow(len(ctx) + len(body) + 32)
-	b.WriteString(`{"@context":`)
-	b.Write(ctx)
-	b.WriteByte(',')
-	b.Write(body[1:]) // the node's members, after its opening brace
-	b.WriteByte('\n')
-	return b.Bytes(), nil
+	out := make([]byte, 0, len(ctx)+len(body)+2)
+	out = append(out, ctx...)
+	out = append(out, ',')
+	out = append(out, body[1:]...) // the node's members, after its opening brace
+	return append(out, '\n'), nil
 }
 
 // Graph writes a JSON-LD document of many processings (and the
@@ -270,12 +267,11 @@ type Graph struct {
 
 // NewGraph starts a graph whose IRIs use base.
 func NewGraph(base string) (*Graph, error) {
-	ctx, err := contextObject()
+	ctx, err := openContext()
 	if err != nil {
 		return nil, err
 	}
 	g := &Graph{base: base}
-	g.buf.WriteString(`{"@context":`)
 	g.buf.Write(ctx)
 	g.buf.WriteString(`,"graph":[`)
 	return g, nil

@@ -55,20 +55,67 @@ func wantsLinkedData(r *http.Request) bool {
 }
 
 // publicProcessingLD serves the JSON-LD of one published processing, from
-// the cached publication: 404 and 410 as for its JSON.
+// the cached publication (404 and 410 as for its JSON), rendered once per
+// change of the register and kept with the rendered pages.
 func (s *Server) publicProcessingLD(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	body, err := linkeddata.Processing(e.doc, s.publicBase(r))
+	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)
 	if err != nil {
 		return err
 	}
+	base := s.publicBase(r)
+	key := "dpv.jsonld\x00" + e.doc.ID + "\x00" + base
+	p := s.pub.rendered.get(key, seq)
+	if p == nil || p.tag != ldTag(e, base) {
+		body, err := linkeddata.Processing(e.doc, base)
+		if err != nil {
+			return err
+		}
+		p = renderOnce(seq, ldTag(e, base), body)
+		s.pub.rendered.put(key, p)
+	}
 	publicHeaders(w)
 	w.Header().Add("Vary", "Accept")
-	w.Header().Set("Link", `<`+s.publicBase(r)+`/public/v1/processings/`+e.doc.ID+`>; rel="alternate"; type="application/json"`)
-	return s.pub.writeBody(w, r, http.StatusOK, ldContentType, body)
+	w.Header().Set("Link", `<`+base+`/public/v1/processings/`+e.doc.ID+`>; rel="alternate"; type="application/json"`)
+	return serveRendered(w, r, p, ldContentType, e.stamp.PublishedAt)
+}
+
+// ldTag is the entity tag of a processing's JSON-LD: its publication and
+// the base URL of its IRIs.
+func ldTag(e *cachedPublication, base string) string {
+	return hashETag([]byte("dpv.jsonld"), []byte(stampETag(e.stamp)), []byte(base))
+}
+
+// renderOnce keeps a rendered body with its gzip encoding.
+func renderOnce(seq int64, tag string, body []byte) *renderedPage {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	return &renderedPage{seq: seq, status: http.StatusOK, body: body, gz: buf.Bytes(), tag: tag}
+}
+
+// serveRendered answers with a kept rendering: 304 when the client has it,
+// gzip-encoded when the client takes it.
+func serveRendered(w http.ResponseWriter, r *http.Request, p *renderedPage, contentType string, modified time.Time) error {
+	w.Header().Add("Vary", "Accept-Encoding")
+	tag := p.tag
+	gz := acceptsGzip(r)
+	if gz {
+		tag = gzETag(tag)
+	}
+	if notModified(w, r, tag, modified) {
+		writeNotModified(w)
+		return nil
+	}
+	if !gz {
+		return writeRaw(w, http.StatusOK, contentType, p.body)
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	return writeRaw(w, http.StatusOK, contentType, p.gz)
 }
 
 // publicContextLD serves the committed JSON-LD context, for readers who
@@ -192,30 +239,11 @@ func (s *Server) publicCatalogue(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p = &renderedPage{seq: seq, status: http.StatusOK, body: body, tag: hashETag([]byte("catalog"), body)}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		p.gz = buf.Bytes()
+		p = renderOnce(seq, hashETag([]byte("catalog"), body), body)
 		s.pub.rendered.put(key, p)
 	}
 	publicHeaders(w)
-	w.Header().Add("Vary", "Accept-Encoding")
-	const ct = "application/rdf+xml; charset=utf-8"
-	if !acceptsGzip(r) {
-		if notModified(w, r, p.tag, time.Time{}) {
-			writeNotModified(w)
-			return nil
-		}
-		return writeRaw(w, http.StatusOK, ct, p.body)
-	}
-	if notModified(w, r, gzETag(p.tag), time.Time{}) {
-		writeNotModified(w)
-		return nil
-	}
-	w.Header().Set("Content-Encoding", "gzip")
-	return writeRaw(w, http.StatusOK, ct, p.gz)
+	return serveRendered(w, r, p, "application/rdf+xml; charset=utf-8", time.Time{})
 }
 
 // renderCatalogue reads what the catalogue says of each organisation: its
