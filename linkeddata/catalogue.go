@@ -81,7 +81,7 @@ func orgDataset(base string, c CatalogueOrg) dataset {
 		descEN: "The processing of personal data published by " + o.Name +
 			": purposes, legal bases, categories of data and of persons, recipients, transfers, retention.",
 		publisherIRI: OrganisationIRI(base, o.Slug), publisherName: o.Name,
-		contactName: o.Name, email: emailOf(o.DPOContact), contactURL: OrganisationIRI(base, o.Slug),
+		contactName: o.Name, email: contactEmail(o), contactURL: OrganisationIRI(base, o.Slug),
 		landing: OrganisationIRI(base, o.Slug), modified: c.Modified,
 	}
 	d.dists = distributions(base, q, " — "+o.Name)
@@ -97,6 +97,15 @@ func distributions(base, q, suffix string) []distribution {
 		{url: base + "/public/v1/processings.jsonld" + q, mediaType: "application/ld+json", format: "JSON_LD",
 			titleFR: "Données liées JSON-LD (DPV)" + suffix, titleEN: "Linked data, JSON-LD (DPV)" + suffix},
 	}
+}
+
+// contactEmail is the address a reuser writes to: the data protection
+// officer's, else the one who answers access requests under the LIPAD.
+func contactEmail(o register.PublicOrganisation) string {
+	if a := emailOf(o.DPOContact); a != "" {
+		return a
+	}
+	return emailOf(o.LIPADContact)
 }
 
 // emailOf returns the address of a contact that is an e-mail address.
@@ -194,11 +203,13 @@ func (w *rdfWriter) dataset(d dataset) {
 	w.lang(in, "dct:title", "en", d.titleEN)
 	w.lang(in, "dct:description", "fr", d.descFR)
 	w.lang(in, "dct:description", "en", d.descEN)
-	w.s(in + "<dct:publisher>\n" + in + " <foaf:Organization rdf:about=\"")
+	// opendata.swiss wants the publisher as a foaf:Agent (handbook,
+	// dataset-publisher).
+	w.s(in + "<dct:publisher>\n" + in + " <foaf:Agent rdf:about=\"")
 	w.attr(d.publisherIRI)
 	w.s("\">\n")
 	w.text(in+"  ", "foaf:name", d.publisherName)
-	w.s(in + " </foaf:Organization>\n" + in + "</dct:publisher>\n")
+	w.s(in + " </foaf:Agent>\n" + in + "</dct:publisher>\n")
 	w.s(in + "<dcat:contactPoint>\n" + in + " <vcard:Organization>\n")
 	w.text(in+"  ", "vcard:fn", d.contactName)
 	if d.email != "" {

@@ -401,6 +401,7 @@ func TestCatalogueIsDCATAPCH(t *testing.T) {
 	c := Catalogue{Base: testBase, All: true, AllModified: at, Orgs: []CatalogueOrg{
 		{Org: register.PublicOrganisation{Slug: "ville-de-geneve", Name: "Ville <de> Genève & co", DPOContact: "dpo@geneve.ch"}, Modified: at},
 		{Org: register.PublicOrganisation{Slug: "hug", Name: "HUG", DPOContact: "guichet, 2e étage"}, Modified: at},
+		{Org: register.PublicOrganisation{Slug: "etat", Name: "État", DPOContact: "022 000 00 00", LIPADContact: "Préposé <lipad@etat.ge.ch>"}, Modified: at},
 	}}
 	body := c.RDFXML()
 	type resource struct {
@@ -415,7 +416,7 @@ func TestCatalogueIsDCATAPCH(t *testing.T) {
 					Identifier string     `xml:"identifier"`
 					Titles     []string   `xml:"title"`
 					Descs      []string   `xml:"description"`
-					Publisher  string     `xml:"publisher>Organization>name"`
+					Publisher  string     `xml:"publisher>Agent>name"`
 					Email      resource   `xml:"contactPoint>Organization>hasEmail"`
 					URL        resource   `xml:"contactPoint>Organization>hasURL"`
 					Issued     string     `xml:"issued"`
@@ -428,8 +429,8 @@ func TestCatalogueIsDCATAPCH(t *testing.T) {
 	if err := xml.Unmarshal(body, &doc); err != nil {
 		t.Fatalf("not XML: %v\n%s", err, body)
 	}
-	if got := len(doc.Catalog.Datasets); got != 3 {
-		t.Fatalf("got %d datasets, want 3", got)
+	if got := len(doc.Catalog.Datasets); got != 4 {
+		t.Fatalf("got %d datasets, want 4", got)
 	}
 	for _, d := range doc.Catalog.Datasets {
 		ds := d.Dataset
@@ -448,6 +449,9 @@ func TestCatalogueIsDCATAPCH(t *testing.T) {
 	}
 	if u := doc.Catalog.Datasets[2].Dataset.URL.Resource; u != testBase+"/organisations/hug" {
 		t.Errorf("a contact that is not an address gets the organisation's page, got %q", u)
+	}
+	if m := doc.Catalog.Datasets[3].Dataset.Email.Resource; m != "mailto:lipad@etat.ge.ch" {
+		t.Errorf("without a DPO address the LIPAD contact's is given, got %q", m)
 	}
 }
 
