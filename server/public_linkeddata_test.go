@@ -9,6 +9,7 @@ import (
 
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/registre/registre/auth"
 	"github.com/registre/registre/e2e"
 	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
@@ -127,6 +128,22 @@ func TestPublicLinkedData(t *testing.T) {
 				}
 			}
 			e.Must(404, "GET", "/public/v1/processings.jsonld?org=nope", "", nil)
+
+			// An organisation's contacts change without a publication: the
+			// graph and the catalogue that show them are new documents.
+			cat := e.Must(200, "GET", "/public/v1/catalog.rdf?org=hug", "", nil)
+			admin := e.Token(auth.RoleAdmin, "")
+			o := e.Must(200, "GET", "/api/v1/organisations/hug", admin, nil).Map(t)
+			upd := map[string]any{"name": o["name"], "lipad_contact": o["lipad_contact"], "dpo_contact": "nouveau-dpo@hug.example.ch"}
+			e.Must(200, "PUT", "/api/v1/organisations/hug", admin, upd)
+			again := e.Must(200, "GET", "/public/v1/processings.jsonld?org=hug", "", nil, "If-None-Match: "+one.Header.Get("ETag"))
+			if !strings.Contains(string(again.Body), "nouveau-dpo@hug.example.ch") {
+				t.Error("the graph does not show the organisation's new contact")
+			}
+			cat2 := e.Must(200, "GET", "/public/v1/catalog.rdf?org=hug", "", nil, "If-None-Match: "+cat.Header.Get("ETag"))
+			if !strings.Contains(string(cat2.Body), "mailto:nouveau-dpo@hug.example.ch") {
+				t.Error("the catalogue does not show the organisation's new contact")
+			}
 		})
 
 		t.Run("Catalogue", func(t *testing.T) {
