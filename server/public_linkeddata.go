@@ -55,7 +55,7 @@ func wantsLinkedData(r *http.Request) bool {
 }
 
 // publicProcessingLD serves the JSON-LD of one published processing, from
-// the cached publication (404 and 410 as for its JSON), rendered once per
+// the cached publication (the same 404 as its JSON), rendered once per
 // change of the register and kept with the rendered pages.
 func (s *Server) publicProcessingLD(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
