@@ -422,6 +422,10 @@ func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error
 // publicProcessing serves one published processing: the hottest public
 // read, served from memory while the register has not changed.
 func (s *Server) publicProcessing(w http.ResponseWriter, r *http.Request) error {
+	if wantsLinkedData(r) { // content negotiation: the same resource as JSON-LD
+		return s.publicProcessingLD(w, r)
+	}
+	w.Header().Add("Vary", "Accept")
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
 		return err

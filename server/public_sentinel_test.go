@@ -151,6 +151,40 @@ func TestPublicNeverShowsInternals(t *testing.T) {
 		for _, it := range l.Items {
 			get("/public/v1/processings/" + it.ID)
 		}
+		// The linked data: the JSON-LD of each processing (its own address
+		// and by content negotiation), the graphs and the catalogue.
+		getLD := func(path string, okStatus ...int) *apitest.Response {
+			t.Helper()
+			r := e.Do("GET", path, "", nil, "Accept: application/ld+json")
+			if r.Status == 200 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/ld+json") {
+				t.Errorf("GET %s as JSON-LD: Content-Type %q", path, r.Header.Get("Content-Type"))
+			}
+			if ok := r.Status == 200 || (len(okStatus) > 0 && r.Status == okStatus[0]); !ok {
+				t.Errorf("GET %s as JSON-LD: %d", path, r.Status)
+			}
+			check(path+" (ld+json)", r)
+			return r
+		}
+		for _, it := range l.Items {
+			get("/public/v1/processings/" + it.ID + "/dpv.jsonld")
+			getLD("/public/v1/processings/" + it.ID)
+		}
+		get("/public/v1/processings.jsonld")
+		get("/public/v1/context.jsonld")
+		get("/public/v1/catalog.rdf")
+		for _, o := range f.Orgs {
+			get("/public/v1/processings.jsonld?org=" + o)
+			get("/public/v1/catalog.rdf?org=" + o)
+		}
+		for state, id := range ids {
+			// Unpublished and nonexistent answer alike, and as the JSON does.
+			want := e.Do("GET", "/public/v1/processings/"+id, "", nil).Status
+			for _, r := range []*apitest.Response{get("/public/v1/processings/"+id+"/dpv.jsonld", want), getLD("/public/v1/processings/"+id, want)} {
+				if r.Status != want || r.Status == 200 {
+					t.Errorf("linked data of %s (%s): got %d, want %d as its JSON", id, state, r.Status, want)
+				}
+			}
+		}
 		for _, q := range []string{"q=HIDDEN-91", "q=INTERNAL-7f", "q=sentinel", "q=brouillon", "category=" + url.QueryEscape("identité")} {
 			get("/public/v1/processings?" + q)
 			get("/?" + q)
