@@ -38,7 +38,7 @@ func (c *testClock) add(d time.Duration) {
 func accountsEnv(t *testing.T, db *sqlstore.DB) (*register.Service, *testClock) {
 	t.Helper()
 	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	svc := register.NewService(db.Store(), register.WithClock(clock.now))
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithClock(clock.now))
 	ctx := context.Background()
 	if _, err := svc.CreateOrganisation(ctx, adminPrincipal(), register.Organisation{Slug: "geneve", Name: "Ville de Genève"}); err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestLoginLogoutAndDeletion(t *testing.T) {
 
 func TestFirstAdminOnlyOnce(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		ctx := context.Background()
 		pw, err := svc.EnsureFirstAdmin(ctx)
 		if err != nil || len(pw) < auth.MinPasswordLength {
@@ -297,11 +297,11 @@ func TestFirstAdminOnlyOnce(t *testing.T) {
 func TestOwnSigningKeyIsKept(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		k1, err := register.NewService(db.Store()).OwnSigningKey(ctx)
+		k1, err := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{})).OwnSigningKey(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k2, err := register.NewService(db.Store()).OwnSigningKey(ctx)
+		k2, err := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{})).OwnSigningKey(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

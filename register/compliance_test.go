@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/registre/registre/register/articles"
 )
 
 // completeProcessing is a record that passes every rule: each basis cites
@@ -300,11 +302,11 @@ func TestEveryRuleNamesLaws(t *testing.T) {
 // TestEveryCitedArticleHasARow: the legal table (articles.csv) has a row
 // for every article any rule cites, with a source and a verified value.
 func TestEveryCitedArticleHasARow(t *testing.T) {
-	arts, err := Articles()
+	arts, err := articles.All()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := map[string]Article{}
+	rows := map[string]articles.Article{}
 	for _, a := range arts {
 		if _, dup := rows[a.ID]; dup {
 			t.Errorf("article %q twice", a.ID)
@@ -367,7 +369,7 @@ func TestComplianceDocCoversTheTable(t *testing.T) {
 			t.Errorf("docs/compliance.md does not describe rule %s", r.ID)
 		}
 	}
-	arts, err := Articles()
+	arts, err := articles.All()
 	if err != nil {
 		t.Fatal(err)
 	}

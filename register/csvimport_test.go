@@ -8,6 +8,7 @@ import (
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -59,7 +60,7 @@ func TestImportCSVSpreadsheetShapes(t *testing.T) {
 	}
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read))
 		admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 		if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "carouge", Name: "Ville de Carouge", LIPADContact: "lipad@carouge.example"}); err != nil {
 			t.Fatal(err)

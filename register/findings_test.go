@@ -10,6 +10,7 @@ import (
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -19,7 +20,7 @@ import (
 func seedFindings(t *testing.T, db *sqlstore.DB, n int) *register.Service {
 	t.Helper()
 	ctx := context.Background()
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read))
 	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 	for _, org := range []string{"carouge", "onex"} {
 		if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: org, Name: "Ville de " + org, LIPADContact: "lipad@" + org + ".example"}); err != nil {

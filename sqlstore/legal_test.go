@@ -31,7 +31,7 @@ func TestRowsWrittenBeforeRegimesMigrate(t *testing.T) {
 		if o.Regime != register.RegimeLIPAD || o.GDPRApplies {
 			t.Fatalf("old organisation: got regime %q, gdpr %v; want lipad, false", o.Regime, o.GDPRApplies)
 		}
-		svc := register.NewService(st)
+		svc := register.NewService(st, register.WithPasswords(auth.Argon2id{}))
 		admin := &auth.Principal{Subject: "t", Role: auth.RoleAdmin}
 		if _, err := svc.CreateUnit(ctx, admin, "onex", register.Unit{Slug: "etat-civil", Name: "État civil"}); err != nil {
 			t.Fatal(err)

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -204,5 +206,5 @@ func runMaintenance(ctx context.Context, svc *register.Service, log *slog.Logger
 func (a *app) close() { a.db.Close() }
 
 func newService(db *sqlstore.DB, log *slog.Logger) *register.Service {
-	return register.NewService(db.Store(), register.WithLogger(log))
+	return register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read), register.WithLogger(log))
 }
