@@ -217,7 +217,7 @@ func fr() *labels {
 			register.BasisLegitimateInterest: "Intérêt légitime",
 		},
 		recipient: map[register.RecipientType]string{
-			register.RecipientInternal: "service interne", register.RecipientPublicBody: "autorité publique",
+			register.RecipientInternal: "service interne", register.RecipientPublicBody: "institution publique",
 			register.RecipientProcessor: "sous-traitant", register.RecipientThirdParty: "tiers",
 		},
 		safeguards: map[register.Safeguard]string{

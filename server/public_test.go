@@ -472,10 +472,10 @@ func TestPublicPages(t *testing.T) {
 		proc := page(200, "/processings/"+f.Sensitive+"?lang=en")
 		for _, want := range []string{"Dossier patient informatisé", "HUG-DPI-1", "Documenter la prise en charge", "anamnèse",
 			"Direction des systèmes d’information", "Clinique de Joli-Mont", "Hébergeur Santé SA", "Switzerland (CH)",
-			"Loi sur la santé (LS), K 1 03, art. 52", `href="https://silgeneve.ch/legis/data/rsg_k1_03.htm"`, "Public task",
+			"Loi sur la santé (LS), K 1 03, art. 52", `href="https://silgeneve.ch/legis/data/rsg_k1_03.htm"`, "Task in the public interest",
 			"proches aidants", "données génétiques", "Sensitive data", "médecins traitants", "Assureurs-maladie", "third party",
 			"Service du médecin cantonal", "United States (US)", "standard contractual clauses", "20\u00a0years", "dernière consultation",
-			"transfer to the archives", "Encryption at rest", "Impact assessment required", "15 January 2026",
+			"the data are offered to the archives.", "Encryption of stored data", "Impact assessment required", "15 January 2026",
 			"How to exercise your rights", "lipad@hug.example.ch", "30 days", "Préposé cantonal à la protection des données et à la transparence",
 			"/public/v1/processings/" + f.Sensitive + "/notice.pdf?lang=en", "/public/v1/organisations/hug/register.pdf?lang=en",
 			`<html lang="en">`, `hreflang="fr" lang="fr">Français</a>`} {
