@@ -1,6 +1,9 @@
 package reports
 
-import "github.com/registre/registre/register"
+import (
+	vocabulary "github.com/registre/registre/labels"
+	"github.com/registre/registre/register"
+)
 
 // labels is every fixed word a document prints, in one language. Both
 // languages are in this file, side by side in fr and en, so that a label
@@ -66,10 +69,22 @@ type labels struct {
 // labelsFor returns the table of l, built afresh: tables are small and
 // documents must not share mutable state.
 func labelsFor(l Lang) *labels {
+	t := fr()
 	if l == English {
-		return en()
+		t = en()
 	}
-	return fr()
+	// The words of the enumerations are the register's one vocabulary,
+	// shared with the public pages (package labels).
+	v := vocabulary.New()
+	t.basis = vocabulary.Map[register.LegalBasisType](v, l, vocabulary.Basis)
+	t.recipient = vocabulary.Map[register.RecipientType](v, l, vocabulary.Recipient)
+	t.safeguards = vocabulary.Map[register.Safeguard](v, l, vocabulary.Safeguard)
+	t.disposal = vocabulary.Map[register.Disposal](v, l, vocabulary.Disposal)
+	t.measures = vocabulary.Map[register.SecurityCategory](v, l, vocabulary.Security)
+	t.dpiaState = vocabulary.Map[register.DPIAStatus](v, l, vocabulary.DPIA)
+	t.statuses = vocabulary.Map[register.Status](v, l, vocabulary.Status)
+	t.severity = vocabulary.Map[register.Severity](v, l, vocabulary.Severity)
+	return t
 }
 
 func fr() *labels {
@@ -210,50 +225,6 @@ func fr() *labels {
 		chainBadBrief:       "Chaîne ROMPUE\u00a0: un administrateur en connaît le détail.",
 		moreProcessings:     "… et %d autre(s) traitement(s), non détaillé(s) ici\u00a0: la liste complète des constats est dans l’API (GET /api/v1/compliance).",
 
-		basis: map[register.LegalBasisType]string{
-			register.BasisLaw: "Loi", register.BasisLegalObligation: "Obligation légale",
-			register.BasisPublicTask: "Mission d’intérêt public", register.BasisConsent: "Consentement",
-			register.BasisContract: "Contrat", register.BasisVitalInterest: "Intérêts vitaux",
-			register.BasisLegitimateInterest: "Intérêt légitime",
-		},
-		recipient: map[register.RecipientType]string{
-			register.RecipientInternal: "service interne", register.RecipientPublicBody: "institution publique",
-			register.RecipientProcessor: "sous-traitant", register.RecipientThirdParty: "tiers",
-		},
-		safeguards: map[register.Safeguard]string{
-			register.SafeguardAdequacy:           "pays offrant un niveau de protection adéquat",
-			register.SafeguardSCC:                "clauses contractuelles types",
-			register.SafeguardBCR:                "règles d’entreprise contraignantes",
-			register.SafeguardConsent:            "consentement exprès de la personne",
-			register.SafeguardDerogation:         "dérogation prévue par la loi",
-			register.SafeguardOther:              "autres garanties",
-			register.SafeguardTreaty:             "traité international",
-			register.SafeguardSpecificGuarantees: "garanties spécifiques communiquées à l’autorité de protection des données",
-			register.SafeguardNone:               "aucune garantie",
-			"":                                   "garantie non indiquée",
-		},
-		disposal: map[register.Disposal]string{
-			register.DisposalDelete:    "les données sont détruites.",
-			register.DisposalAnonymise: "les données sont anonymisées.",
-			register.DisposalArchive:   "les données sont proposées aux archives.",
-		},
-		measures: map[register.SecurityCategory]string{
-			register.SecAccessControl: "contrôle des accès", register.SecAuthentication: "authentification",
-			register.SecEncryptionAtRest: "chiffrement des données stockées", register.SecEncryptionInTransit: "chiffrement des communications",
-			register.SecLogging: "journalisation", register.SecPseudonymisation: "pseudonymisation",
-			register.SecBackup: "sauvegardes", register.SecNetwork: "sécurité du réseau",
-			register.SecPhysical: "sécurité physique", register.SecTraining: "formation du personnel",
-			register.SecOther: "autres mesures",
-		},
-		dpiaState: map[register.DPIAStatus]string{
-			register.DPIANotStarted: "pas commencée", register.DPIAInProgress: "en cours",
-			register.DPIADone: "réalisée", register.DPIANotNeeded: "pas nécessaire", "": "non indiqué",
-		},
-		statuses: map[register.Status]string{
-			register.StatusDraft: "brouillon", register.StatusInReview: "en revue",
-			register.StatusPublished: "publié", register.StatusArchived: "archivé",
-		},
-		severity: map[register.Severity]string{register.SeverityError: "bloquant", register.SeverityWarning: "avertissement"},
 		lawNames: map[string]string{
 			register.LawGDPR30: "RGPD art. 30 (registre)", register.LawFADP12: "LPD art. 12 (registre)",
 			register.LawLIPAD43: "LIPAD art. 43 (catalogue des fichiers)", register.LawNotice: "Devoir d’informer (RGPD art. 13/14, LPD art. 19)",
@@ -438,50 +409,6 @@ func en() *labels {
 		chainBadBrief:       "Chain BROKEN: an administrator has the details.",
 		moreProcessings:     "… and %d more processing(s), not detailed here: the complete findings are in the API (GET /api/v1/compliance).",
 
-		basis: map[register.LegalBasisType]string{
-			register.BasisLaw: "Law", register.BasisLegalObligation: "Legal obligation",
-			register.BasisPublicTask: "Task in the public interest", register.BasisConsent: "Consent",
-			register.BasisContract: "Contract", register.BasisVitalInterest: "Vital interests",
-			register.BasisLegitimateInterest: "Legitimate interest",
-		},
-		recipient: map[register.RecipientType]string{
-			register.RecipientInternal: "internal department", register.RecipientPublicBody: "public body",
-			register.RecipientProcessor: "processor", register.RecipientThirdParty: "third party",
-		},
-		safeguards: map[register.Safeguard]string{
-			register.SafeguardAdequacy:           "country with an adequate level of protection",
-			register.SafeguardSCC:                "standard contractual clauses",
-			register.SafeguardBCR:                "binding corporate rules",
-			register.SafeguardConsent:            "explicit consent of the person",
-			register.SafeguardDerogation:         "derogation provided by law",
-			register.SafeguardOther:              "other safeguards",
-			register.SafeguardTreaty:             "international treaty",
-			register.SafeguardSpecificGuarantees: "specific guarantees communicated to the data-protection authority",
-			register.SafeguardNone:               "no safeguard",
-			"":                                   "safeguard not stated",
-		},
-		disposal: map[register.Disposal]string{
-			register.DisposalDelete:    "the data are destroyed.",
-			register.DisposalAnonymise: "the data are anonymised.",
-			register.DisposalArchive:   "the data are offered to the archives.",
-		},
-		measures: map[register.SecurityCategory]string{
-			register.SecAccessControl: "access control", register.SecAuthentication: "authentication",
-			register.SecEncryptionAtRest: "encryption of stored data", register.SecEncryptionInTransit: "encryption of communications",
-			register.SecLogging: "logging", register.SecPseudonymisation: "pseudonymisation",
-			register.SecBackup: "backups", register.SecNetwork: "network security",
-			register.SecPhysical: "physical security", register.SecTraining: "staff training",
-			register.SecOther: "other measures",
-		},
-		dpiaState: map[register.DPIAStatus]string{
-			register.DPIANotStarted: "not started", register.DPIAInProgress: "in progress",
-			register.DPIADone: "done", register.DPIANotNeeded: "not needed", "": "not stated",
-		},
-		statuses: map[register.Status]string{
-			register.StatusDraft: "draft", register.StatusInReview: "in review",
-			register.StatusPublished: "published", register.StatusArchived: "archived",
-		},
-		severity: map[register.Severity]string{register.SeverityError: "blocking", register.SeverityWarning: "warning"},
 		lawNames: map[string]string{
 			register.LawGDPR30: "GDPR Art. 30 (records)", register.LawFADP12: "FADP Art. 12 (records)",
 			register.LawLIPAD43: "LIPAD art. 43 (catalogue of files)", register.LawNotice: "Duty to inform (GDPR Art. 13/14, FADP Art. 19)",

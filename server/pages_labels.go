@@ -1,5 +1,7 @@
 package server
 
+import "github.com/registre/registre/labels"
+
 // text is a label in French and English.
 type text struct{ fr, en string }
 
@@ -7,7 +9,7 @@ type text struct{ fr, en string }
 // table so that a translation is never missing on one side (a test checks
 // both sides of every key). It is built per Server: no shared mutable map.
 func labelTable() map[string]text {
-	return map[string]text{
+	t := map[string]text{
 		"site.name":             {"Registre public des traitements", "Public register of processing activities"},
 		"skip":                  {"Aller au contenu", "Skip to content"},
 		"nav.label":             {"Navigation principale", "Main navigation"},
@@ -142,49 +144,15 @@ func labelTable() map[string]text {
 		"unit.hour.one": {"%d\u00a0heure", "%d\u00a0hour"}, "unit.hour.many": {"%d\u00a0heures", "%d\u00a0hours"},
 		"unit.minute.one": {"%d\u00a0minute", "%d\u00a0minute"}, "unit.minute.many": {"%d\u00a0minutes", "%d\u00a0minutes"},
 		"unit.second.one": {"%d\u00a0seconde", "%d\u00a0second"}, "unit.second.many": {"%d\u00a0secondes", "%d\u00a0seconds"},
-
-		"basis.law":                 {"Loi", "Law"},
-		"basis.legal_obligation":    {"Obligation légale", "Legal obligation"},
-		"basis.public_task":         {"Mission d’intérêt public", "Task in the public interest"},
-		"basis.consent":             {"Consentement", "Consent"},
-		"basis.contract":            {"Contrat", "Contract"},
-		"basis.vital_interest":      {"Intérêts vitaux", "Vital interests"},
-		"basis.legitimate_interest": {"Intérêt légitime", "Legitimate interest"},
-
-		"recipient.internal":    {"service interne", "internal department"},
-		"recipient.public_body": {"institution publique", "public body"},
-		"recipient.processor":   {"sous-traitant", "processor"},
-		"recipient.third_party": {"tiers", "third party"},
-
-		"safeguard.adequacy":            {"pays offrant un niveau de protection adéquat", "country with an adequate level of protection"},
-		"safeguard.scc":                 {"clauses contractuelles types", "standard contractual clauses"},
-		"safeguard.bcr":                 {"règles d’entreprise contraignantes", "binding corporate rules"},
-		"safeguard.consent":             {"consentement exprès de la personne", "explicit consent of the person"},
-		"safeguard.derogation":          {"dérogation prévue par la loi", "derogation provided by law"},
-		"safeguard.other":               {"autres garanties", "other safeguards"},
-		"safeguard.none":                {"aucune garantie", "no safeguard"},
-		"safeguard.treaty":              {"traité international", "international treaty"},
-		"safeguard.specific_guarantees": {"garanties spécifiques communiquées à l’autorité de protection des données", "specific guarantees communicated to the data-protection authority"},
-
-		"disposal.delete":    {"les données sont détruites.", "the data are destroyed."},
-		"disposal.anonymise": {"les données sont anonymisées.", "the data are anonymised."},
-		"disposal.archive":   {"les données sont proposées aux archives.", "the data are offered to the archives."},
-
-		"security.access_control":        {"Contrôle des accès", "Access control"},
-		"security.authentication":        {"Authentification", "Authentication"},
-		"security.encryption_at_rest":    {"Chiffrement des données stockées", "Encryption of stored data"},
-		"security.encryption_in_transit": {"Chiffrement des communications", "Encryption of communications"},
-		"security.logging":               {"Journalisation", "Logging"},
-		"security.pseudonymisation":      {"Pseudonymisation", "Pseudonymisation"},
-		"security.backup":                {"Sauvegardes", "Backups"},
-		"security.network":               {"Sécurité du réseau", "Network security"},
-		"security.physical":              {"Sécurité physique", "Physical security"},
-		"security.training":              {"Formation du personnel", "Staff training"},
-		"security.other":                 {"Autres mesures", "Other measures"},
-
-		"dpia.not_started": {"pas commencée", "not started"},
-		"dpia.in_progress": {"en cours", "in progress"},
-		"dpia.done":        {"réalisée", "done"},
-		"dpia.not_needed":  {"pas nécessaire", "not needed"},
 	}
+	// The words of the enumerations ("basis.law", ...) are the register's
+	// one vocabulary, shared with the PDF documents (package labels).
+	for kind, values := range labels.New().All() {
+		for value, w := range values {
+			if value != "" { // pages leave out what is not stated
+				t[kind+"."+value] = text{fr: w[labels.French], en: w[labels.English]}
+			}
+		}
+	}
+	return t
 }
