@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,26 @@ func workflow() map[Step]transition {
 		StepPublish: {StatusInReview, StatusPublished, []identity.Role{identity.RoleDPO, identity.RoleAdmin}},
 		StepArchive: {StatusPublished, StatusArchived, []identity.Role{identity.RoleDPO, identity.RoleAdmin}},
 	}
+}
+
+// Steps returns every workflow step, in the order a processing meets them.
+func Steps() []Step { return []Step{StepSubmit, StepReturn, StepPublish, StepArchive} }
+
+// StepRoles returns the roles that may take step, in the order of
+// identity.Roles(); nil for an unknown step. The route table reads it: who
+// may take a step is decided in this table only.
+func StepRoles(step Step) []identity.Role {
+	t, ok := workflow()[step]
+	if !ok {
+		return nil
+	}
+	var out []identity.Role
+	for _, r := range identity.Roles() {
+		if slices.Contains(t.roles, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Transition takes a workflow step on a processing. ifMatch, when not nil, is

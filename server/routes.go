@@ -4,9 +4,12 @@ import (
 	"net/http"
 
 	"github.com/registre/registre/auth"
+	"github.com/registre/registre/register"
 )
 
-// routeTable is the whole API on one page. The OpenAPI document
+// routeTable is the whole API on one page. The roles of the workflow steps
+// are read from the domain's workflow table (register.StepRoles), the one
+// place that decides them. The OpenAPI document
 // (openapi.json) describes exactly these routes; a test holds them together.
 func (s *Server) routeTable() []route {
 	admin := []auth.Role{auth.RoleAdmin}
@@ -30,10 +33,10 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}", roles: anyRole(), h: s.getProcessing},
 		{method: http.MethodPut, pattern: "/api/v1/processings/{id}", roles: writers, h: s.updateProcessing},
 		{method: http.MethodDelete, pattern: "/api/v1/processings/{id}", roles: dpo, h: s.deleteProcessing},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/submit", roles: writers, h: s.step("submit")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/return", roles: dpo, h: s.step("return")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/publish", roles: dpo, h: s.step("publish")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/archive", roles: dpo, h: s.step("archive")},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/submit", roles: register.StepRoles(register.StepSubmit), h: s.step(register.StepSubmit)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/return", roles: register.StepRoles(register.StepReturn), h: s.step(register.StepReturn)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/publish", roles: register.StepRoles(register.StepPublish), h: s.step(register.StepPublish)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/archive", roles: register.StepRoles(register.StepArchive), h: s.step(register.StepArchive)},
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/overrides", roles: dpo, h: s.overrideFinding},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole(), h: s.listVersions},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole(), h: s.getVersion},
