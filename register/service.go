@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,9 +21,12 @@ type Service struct {
 	store     Store
 	passwords Passwords
 	sheets    SheetReader
-	validate  *Validator
-	now       Clock
-	log       *slog.Logger
+
+	hooksMu     sync.Mutex
+	publicHooks []func() // OnPublicChange
+	validate    *Validator
+	now         Clock
+	log         *slog.Logger
 }
 
 // Option configures a Service.
@@ -237,6 +241,9 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *identity.Principal,
 		out = o
 		return s.audit(ctx, tx, p, now, slug, ActionOrgUpdate, "organisation/"+slug, 0, "")
 	})
+	if err == nil {
+		s.publicChanged()
+	}
 	return out, err
 }
 

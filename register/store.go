@@ -67,6 +67,9 @@ type Store interface {
 	// InTx it also takes the chain's lock, so that two processes writing to
 	// the same database extend one chain.
 	LastAudit(ctx context.Context) (*AuditEntry, error)
+	// LastAuditOf returns the seq of the latest audit entry whose action is
+	// one of actions, 0 for none.
+	LastAuditOf(ctx context.Context, actions []string) (int64, error)
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
 	// ScanAudit calls fn for every entry in seq order until fn returns false.

@@ -134,6 +134,9 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
+	if step == StepPublish || step == StepArchive {
+		s.publicChanged()
+	}
 	return out, nil
 }
 

@@ -22,7 +22,7 @@ import (
 // no actor). See docs/public.md for the columns and the feed.
 
 // orgsCache keeps the organisations of the public register until the
-// register changes (Service.ChangeSeq moves), since every page shows them.
+// public register changes (Service.PublicSeq moves), since every page shows them.
 type orgsCache struct {
 	valid bool
 	seq   int64

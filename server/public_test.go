@@ -17,6 +17,7 @@ import (
 	"github.com/registre/registre/e2e"
 	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -552,12 +553,16 @@ func TestPublicStatic(t *testing.T) {
 // back, as another process would: the public answer follows within the
 // cache's freshness bound (one second).
 func TestPublicCacheSeesOtherWriters(t *testing.T) {
-	e := apitest.Start(t, dbtest.Open(t, dbtest.SQLiteDSN(t)))
+	db := dbtest.Open(t, dbtest.SQLiteDSN(t))
+	e := apitest.Start(t, db)
 	f := e2e.Load(t, e)
 	id := f.Published["Contrôle des habitants"]
 	e.Must(200, "GET", "/public/v1/processings/"+id, "", nil)
 	p := &auth.Principal{Subject: "cli", Role: auth.RoleAdmin}
-	if _, err := e.Service.Transition(t.Context(), p, id, "archive", nil, ""); err != nil {
+	// Another service on the same database, as another process has: the
+	// server hears nothing of its change and must poll for it.
+	other := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
+	if _, err := other.Transition(t.Context(), p, id, register.StepArchive, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(3 * time.Second)

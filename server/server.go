@@ -97,6 +97,8 @@ func New(cfg Config) *Server {
 	s.logins = newLoginGuard(cfg)
 	s.bodies = newBodyBudget(cfg.BodyMemory)
 	s.pub = newPublicSite()
+	// The domain says when the public register changed, where it changes.
+	cfg.Service.OnPublicChange(s.pub.docs.invalidate)
 	s.docs = newDocuments(cfg.PDF)
 	s.hosts = newHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
@@ -158,7 +160,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeProblem(rw, r, errMisdirected())
 		return
 	}
-	defer s.pub.docs.writing(r)() // the public caches must see this request's changes
 	s.mux.ServeHTTP(rw, r)
 }
 
