@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 // export serves GET /api/v1/export: the whole register as one JSON document
@@ -14,5 +16,5 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 	}
 	b.Secrets = nil
 	w.Header().Set("Content-Disposition", `attachment; filename="registre-export.json"`)
-	return writeJSON(w, http.StatusOK, b)
+	return httpkit.WriteJSON(w, http.StatusOK, b)
 }

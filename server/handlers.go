@@ -10,18 +10,20 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.Store().Ping(r.Context()); err != nil {
 		s.log.WarnContext(r.Context(), "not ready", "err", err)
-		return newProblem(http.StatusServiceUnavailable, "the database is not reachable")
+		return httpkit.NewProblem(http.StatusServiceUnavailable, "the database is not reachable")
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 // list is the shape of every paged list.
@@ -40,7 +42,7 @@ func queryInt(q url.Values, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, errBadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number"})
+		return 0, httpkit.BadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number"})
 	}
 	if n < 1 {
 		return 0, &register.Error{Code: register.EInvalid, Message: "the request is not valid",
@@ -64,12 +66,12 @@ func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, list[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	return httpkit.WriteJSON(w, http.StatusOK, list[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
 }
 
 func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var in register.Organisation
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	o, err := s.svc.CreateOrganisation(r.Context(), principal(r), in)
@@ -77,7 +79,7 @@ func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/organisations/"+o.Slug)
-	return writeJSON(w, http.StatusCreated, o)
+	return httpkit.WriteJSON(w, http.StatusCreated, o)
 }
 
 func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
@@ -85,19 +87,19 @@ func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, o)
+	return httpkit.WriteJSON(w, http.StatusOK, o)
 }
 
 func (s *Server) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var in register.Organisation
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	o, err := s.svc.UpdateOrganisation(r.Context(), principal(r), r.PathValue("org"), in)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, o)
+	return httpkit.WriteJSON(w, http.StatusOK, o)
 }
 
 func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
@@ -105,12 +107,12 @@ func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, list[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
+	return httpkit.WriteJSON(w, http.StatusOK, list[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
 }
 
 func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
 	var in register.Unit
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	org := r.PathValue("org")
@@ -119,7 +121,7 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/organisations/"+org+"/units/"+u.Slug)
-	return writeJSON(w, http.StatusCreated, u)
+	return httpkit.WriteJSON(w, http.StatusCreated, u)
 }
 
 // ---- processings ----
@@ -155,7 +157,7 @@ func ifMatch(r *http.Request, required bool) (*int64, error) {
 
 func (s *Server) writeProcessing(w http.ResponseWriter, status int, p *register.Processing) error {
 	w.Header().Set("ETag", etag(p))
-	return writeJSON(w, status, p)
+	return httpkit.WriteJSON(w, status, p)
 }
 
 func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
@@ -171,12 +173,12 @@ func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return writeJSON(w, http.StatusOK, list[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, list[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
 func (s *Server) createProcessing(w http.ResponseWriter, r *http.Request) error {
 	var in register.Processing
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	p, err := s.svc.CreateProcessing(r.Context(), principal(r), in.Organisation, in.Fields)
@@ -197,7 +199,7 @@ func (s *Server) getProcessing(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) updateProcessing(w http.ResponseWriter, r *http.Request) error {
 	var in register.Processing
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	// Existence and rights come before the precondition: a caller who may
@@ -234,20 +236,20 @@ func (s *Server) step(name register.Step) handler {
 		var in struct {
 			Comment string `json:"comment"`
 		}
-		lim := defaultJSONLimits()
+		lim := httpkit.DefaultJSONLimits()
 		lim.MaxBytes = 64 << 10 // a comment; the domain bounds its length
-		body, err := readBody(w, r, lim.MaxBytes)
+		body, err := httpkit.ReadBody(w, r, lim.MaxBytes)
 		if err != nil {
 			return err
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if name != register.StepReturn {
-				return errBadRequest("this workflow step takes no body")
+				return httpkit.BadRequest("this workflow step takes no body")
 			}
-			if !isJSON(r) {
-				return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
+			if !httpkit.IsJSON(r) {
+				return httpkit.NewProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
 			}
-			if err := decodeBytesWith(body, &in, lim); err != nil {
+			if err := httpkit.DecodeBytesWith(body, &in, lim); err != nil {
 				return err
 			}
 		}
@@ -267,7 +269,7 @@ func (s *Server) step(name register.Step) handler {
 // justification (issue 13); it is audited and lapses when the field changes.
 func (s *Server) overrideFinding(w http.ResponseWriter, r *http.Request) error {
 	var in register.OverrideInput
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	rev, err := ifMatch(r, false)
@@ -296,7 +298,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 		b.Write(v.Data)
 	}
 	fmt.Fprintf(&b, "],\"total\":%d}\n", len(vs))
-	return writeRaw(w, http.StatusOK, "application/json", b.Bytes())
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", b.Bytes())
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
@@ -309,7 +311,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, v.Number))
-	return writeRaw(w, http.StatusOK, "application/json", append(append([]byte{}, v.Data...), '\n'))
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", append(append([]byte{}, v.Data...), '\n'))
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
@@ -317,7 +319,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, list[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
+	return httpkit.WriteJSON(w, http.StatusOK, list[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
 }
 
 // ---- compliance and audit ----
@@ -334,7 +336,7 @@ func (s *Server) compliance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, res)
+	return httpkit.WriteJSON(w, http.StatusOK, res)
 }
 
 // queryTime reads an RFC 3339 time or a YYYY-MM-DD date (midnight UTC).
@@ -349,7 +351,7 @@ func queryTime(q url.Values, name string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, errBadRequest("a query parameter has the wrong type",
+	return time.Time{}, httpkit.BadRequest("a query parameter has the wrong type",
 		register.FieldError{Field: name, Message: "must be an RFC 3339 time or a YYYY-MM-DD date"})
 }
 
@@ -374,7 +376,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return writeJSON(w, http.StatusOK, list[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, list[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
 func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
@@ -382,5 +384,5 @@ func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, res)
+	return httpkit.WriteJSON(w, http.StatusOK, res)
 }

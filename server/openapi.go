@@ -12,11 +12,13 @@ import (
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	return writeRaw(w, http.StatusOK, "application/json", s.openapi)
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", s.openapi)
 }
 
 // The OpenAPI 3.1 document is built once from two sources: the operations
@@ -247,7 +249,7 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 			ok["content"] = map[string]any{ct: map[string]any{"schema": schema}}
 		}
 		responses[fmt.Sprint(o.status)] = ok
-		// Every request is checked before routing (guard.go): a NUL byte or
+		// Every request is checked before routing (httpkit/guard.go): a NUL byte or
 		// invalid UTF-8 in its path or query is 400, and a foreign host name
 		// without REGISTRE_PUBLIC_URL is 421 (but on the health probes).
 		codes := append([]int{400}, o.errors...)
@@ -276,7 +278,7 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 			"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
 		}
 	}
-	sg.of(reflect.TypeOf(Problem{}))
+	sg.of(reflect.TypeOf(httpkit.Problem{}))
 	doc := map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 // The public register's JSON (API.md, "The public register"): anonymous,
@@ -299,7 +301,7 @@ func (ps *publicSite) writeBody(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	if len(body) < 1024 || !acceptsGzip(r) {
-		return writeRaw(w, status, contentType, body)
+		return httpkit.WriteRaw(w, status, contentType, body)
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 3)
@@ -312,7 +314,7 @@ func (ps *publicSite) writeBody(w http.ResponseWriter, r *http.Request, status i
 		h.Set("ETag", gzETag(tag))
 	}
 	h.Set("Content-Encoding", "gzip")
-	return writeRaw(w, status, contentType, buf.Bytes())
+	return httpkit.WriteRaw(w, status, contentType, buf.Bytes())
 }
 
 // ---- handlers ----
@@ -364,7 +366,7 @@ func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
 		f.Sensitive = &b
 	default:
 		if strict {
-			return f, errBadRequest("a query parameter has the wrong type",
+			return f, httpkit.BadRequest("a query parameter has the wrong type",
 				register.FieldError{Field: "sensitive", Message: "must be true or false"})
 		}
 	}
@@ -422,7 +424,7 @@ func (s *Server) publicProcessing(w http.ResponseWriter, r *http.Request) error 
 		writeNotModified(w)
 		return nil
 	}
-	return writeRaw(w, http.StatusOK, "application/json", e.body)
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.body)
 }
 
 // jsonBytes encodes v as writeJSON does, for handlers that hash the body.

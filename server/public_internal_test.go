@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -59,8 +60,8 @@ func TestCSVCell(t *testing.T) {
 		"=HYPERLINK(\"x\")":  "'=HYPERLINK(\"x\")",
 		"\u00a0=not leading": "\u00a0=not leading",
 	} {
-		if got := csvCell(in); got != want {
-			t.Errorf("csvCell(%q): got %q, want %q", in, got, want)
+		if got := spreadsheet.SafeCell(in); got != want {
+			t.Errorf("SafeCell(%q): got %q, want %q", in, got, want)
 		}
 	}
 	if got := csvItem("FR", "", ""); got != "FR" {
