@@ -12,6 +12,7 @@ import (
 )
 
 func TestDeleteUserKeepsTheLastAdministrator(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -39,6 +40,7 @@ func TestDeleteUserKeepsTheLastAdministrator(t *testing.T) {
 }
 
 func TestReservedNamesAreRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -61,6 +63,7 @@ func TestReservedNamesAreRefused(t *testing.T) {
 }
 
 func TestCommandLineEntriesAreMarked(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()

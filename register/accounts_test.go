@@ -61,6 +61,7 @@ func auditCount(t *testing.T, svc *register.Service, action string) int {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -141,6 +142,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestNewAccountNeverPrintsItsPassword(t *testing.T) {
+	t.Parallel()
 	in := register.NewAccount{Username: "eve", Password: goodPassword, Role: "dpo", Org: "geneve"}
 	for _, s := range []string{fmt.Sprint(in), fmt.Sprintf("%v %+v %#v %s", in, in, in, in), fmt.Sprint(&in)} {
 		if strings.Contains(s, goodPassword) {
@@ -150,6 +152,7 @@ func TestNewAccountNeverPrintsItsPassword(t *testing.T) {
 }
 
 func TestLoginLogoutAndDeletion(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, clock := accountsEnv(t, db)
 		ctx := context.Background()
@@ -266,6 +269,7 @@ func TestLoginLogoutAndDeletion(t *testing.T) {
 }
 
 func TestFirstAdminOnlyOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		ctx := context.Background()
@@ -295,6 +299,7 @@ func TestFirstAdminOnlyOnce(t *testing.T) {
 }
 
 func TestOwnSigningKeyIsKept(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		k1, err := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{})).OwnSigningKey(ctx)
@@ -312,6 +317,7 @@ func TestOwnSigningKeyIsKept(t *testing.T) {
 }
 
 func TestLoginRefusesOverlongPassword(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()

@@ -32,6 +32,7 @@ func completeProcessing() (*Processing, *Organisation) {
 }
 
 func TestComplianceRules(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		rule     string
@@ -163,6 +164,7 @@ func TestComplianceRules(t *testing.T) {
 // the organisation's regime, and the GDPR's when it applies, while its laws
 // codes stay the same.
 func TestArticlesFollowTheRegime(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -202,6 +204,7 @@ func TestArticlesFollowTheRegime(t *testing.T) {
 }
 
 func TestAdequateFor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		country         string
 		gdpr, certified bool
@@ -224,6 +227,7 @@ func TestAdequateFor(t *testing.T) {
 // TestOverrideLapsesWhenTheFieldChanges: an override silences its finding
 // only while the field keeps the value the DPO judged.
 func TestOverrideLapsesWhenTheFieldChanges(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	p, o := completeProcessing()
 	p.Recipients = []Recipient{}
@@ -266,6 +270,7 @@ func TestOverrideLapsesWhenTheFieldChanges(t *testing.T) {
 }
 
 func TestEveryRuleNamesLaws(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, r := range Rules() {
 		if len(r.Laws) == 0 || r.Message == "" || r.Field == "" {
@@ -302,6 +307,7 @@ func TestEveryRuleNamesLaws(t *testing.T) {
 // TestEveryCitedArticleHasARow: the legal table (articles.csv) has a row
 // for every article any rule cites, with a source and a verified value.
 func TestEveryCitedArticleHasARow(t *testing.T) {
+	t.Parallel()
 	arts, err := articles.All()
 	if err != nil {
 		t.Fatal(err)
@@ -332,6 +338,7 @@ func TestEveryCitedArticleHasARow(t *testing.T) {
 }
 
 func TestSummarise(t *testing.T) {
+	t.Parallel()
 	fs := []Finding{
 		{ProcessingID: "a", Rule: "purpose", Severity: SeverityError, Laws: []string{LawGDPR30, LawNotice}},
 		{ProcessingID: "a", Rule: "profiling", Severity: SeverityWarning, Laws: []string{LawGDPR22}},
@@ -359,6 +366,7 @@ func TestSummarise(t *testing.T) {
 // TestComplianceDocCoversTheTable: docs/compliance.md names every rule and
 // every article that is not fully verified.
 func TestComplianceDocCoversTheTable(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../docs/compliance.md")
 	if err != nil {
 		t.Fatal(err)

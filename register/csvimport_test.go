@@ -15,6 +15,7 @@ import (
 // Spreadsheets as DPOs really have them: the CNIL list's yes/no column for
 // sensitive data, units named rather than slugged, Excel's Windows-1252.
 func TestImportCSVSpreadsheetShapes(t *testing.T) {
+	t.Parallel()
 	const head = "Nom du traitement;Finalité(s);Unité;Données sensibles ?;Durées de conservation\n"
 	tests := []struct {
 		name        string

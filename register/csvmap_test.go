@@ -3,6 +3,7 @@ package register
 import "testing"
 
 func TestParseRetention(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, period, trigger, err string }{
 		{"10 ans", "P10Y", "", ""},
 		{"6 mois", "P6M", "", ""},
@@ -35,6 +36,7 @@ func contains(s, sub string) bool {
 }
 
 func TestParseCells(t *testing.T) {
+	t.Parallel()
 	if tr, msg := parseTransfer("États-Unis: clauses contractuelles types"); msg != "" || tr.Country != "US" || tr.Safeguard != SafeguardSCC {
 		t.Errorf("transfer: got %+v %q", tr, msg)
 	}
@@ -74,6 +76,7 @@ func TestParseCells(t *testing.T) {
 }
 
 func TestParseCellsFromRealSpreadsheets(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]SecurityCategory{
 		"Journalisation des accès":   SecLogging,
 		"Mises à jour des logiciels": SecOther,
@@ -101,6 +104,7 @@ func TestParseCellsFromRealSpreadsheets(t *testing.T) {
 }
 
 func TestReferenceKeyFoldsLookAlikes(t *testing.T) {
+	t.Parallel()
 	base := ReferenceKey("VDG-EC-004")
 	for _, ref := range []string{
 		"vdg-ec-004",

@@ -10,6 +10,7 @@ import (
 // formats (spreadsheets are package spreadsheet's) or of how tokens are
 // signed and passwords hashed (package auth; the domain sees auth/identity).
 func TestDomainImports(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", "github.com/registre/registre/register").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)

@@ -55,6 +55,7 @@ func seedFindings(t *testing.T, db *sqlstore.DB, n int) *register.Service {
 // put together are exactly the findings of every processing, sorted as
 // SortFindings sorts them, and every page carries the summary of them all.
 func TestCompliancePagesAreTheWholeList(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := seedFindings(t, db, 230)
@@ -122,6 +123,7 @@ func TestCompliancePagesAreTheWholeList(t *testing.T) {
 // than a report details: it details the processings with the most blocking
 // findings, counts the rest, and tells a dpo only whether the chain holds.
 func TestAuditorReportIsBounded(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := seedFindings(t, db, register.MaxReportProcessings+50)
@@ -178,6 +180,7 @@ func TestAuditorReportIsBounded(t *testing.T) {
 // TestVerifyAuditByRole: the whole chain's length and head, and checks
 // against a saved head, are an administrator's.
 func TestVerifyAuditByRole(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := seedFindings(t, db, 3)

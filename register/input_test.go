@@ -15,6 +15,7 @@ import (
 // databases; before the check, PostgreSQL got a query text cut at the NUL
 // and the service answered with an internal error.
 func TestBadTextNeverReachesTheStore(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))

@@ -16,6 +16,7 @@ import (
 // back as LIPAD organisations without the GDPR, and as publications passed by
 // the rule table of the first release.
 func TestRowsWrittenBeforeRegimesMigrate(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
