@@ -119,14 +119,17 @@ func (s *Service) checkBackupContent(b *Backup, withAccounts bool) error {
 	// Publish entries of the trail: (target, version).
 	published := map[string]bool{}
 	knownActions := []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
-		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionImport}
+		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionImport,
+		ActionOverride, ActionTextClean}
 	for _, e := range b.Audit {
 		f := fmt.Sprintf("audit[seq=%d]", e.Seq)
 		if !slices.Contains(knownActions, e.Action) {
 			c.add(f+".action", "is not an action of this service")
 		}
-		if r := identity.Role(e.Role); e.Role != "system" && !r.Valid() {
-			c.add(f+".role", "must be admin, dpo, editor, auditor or system")
+		// Every role the service writes (Service.audit): a principal's,
+		// the command line's, or the system's own.
+		if r := identity.Role(e.Role); e.Role != SystemActor && e.Role != CommandLineRole && !r.Valid() {
+			c.add(f+".role", "must be admin, dpo, editor, auditor, cli or system")
 		}
 		for name, v := range map[string]string{"actor": e.Actor, "organisation": e.Organisation, "target": e.Target, "comment": e.Comment} {
 			if bad := badText(v); bad != "" {
