@@ -590,7 +590,7 @@ func (s *Store) ScanAudit(ctx context.Context, fn func(register.AuditEntry) bool
 func (s *Store) LastAuditOf(ctx context.Context, actions []string) (int64, error) {
 	var seq int64
 	err := s.idb.NewSelect().Model((*auditRow)(nil)).Column("seq").
-		Where("action IN (?)", bun.In(actions)).Order("seq DESC").Limit(1).Scan(ctx, &seq)
+		Where("action IN (?)", bun.List(actions)).Order("seq DESC").Limit(1).Scan(ctx, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
