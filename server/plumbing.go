@@ -66,3 +66,15 @@ func DefaultLoginLimits() LoginLimits { return httpkit.DefaultLoginLimits() }
 
 // ParseTrustedProxies reads the REGISTRE_TRUSTED_PROXIES list.
 func ParseTrustedProxies(s string) ([]netip.Prefix, error) { return httpkit.ParseTrustedProxies(s) }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.Store().Ping(r.Context()); err != nil {
+		s.log.WarnContext(r.Context(), "not ready", "err", err)
+		return httpkit.NewProblem(http.StatusServiceUnavailable, "the database is not reachable")
+	}
+	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -333,7 +333,7 @@ func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	publicHeaders(w)
-	body, err := jsonBytes(list[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	body, err := jsonBytes(httpkit.List[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
 	if err != nil {
 		return err
 	}
@@ -378,7 +378,7 @@ func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
 
 func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}

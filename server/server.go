@@ -1,9 +1,9 @@
 // Package server is Registre's HTTP side: the one route table of every
-// audience, authentication and authorisation per route, the JSON API's
-// handlers and the public register (pages, open data, PDFs and their
-// caches). It turns requests into calls on register.Service and results into
-// responses. The plumbing the audiences share (problem+json, strict
-// decoding, body budget, forms, login limits, metrics) is in server/httpkit.
+// audience, authentication and authorisation per route, composition (New),
+// health and metrics, and the public register (pages, open data, PDFs and
+// their caches). The JSON API's handlers are in server/jsonapi; the plumbing
+// every audience shares (problem+json, strict decoding, body budget, forms,
+// login limits, metrics) in server/httpkit.
 package server
 
 import (
@@ -19,6 +19,7 @@ import (
 	"github.com/registre/registre/register"
 
 	"github.com/registre/registre/server/httpkit"
+	"github.com/registre/registre/server/jsonapi"
 )
 
 // TokenVerifier checks a bearer token and returns its principal.
@@ -80,7 +81,7 @@ type Server struct {
 	routes   []route
 	openapi  []byte // the OpenAPI document, built once
 	metrics  *httpkit.Metrics
-	logins   *loginGuard         // failure limits of POST /api/v1/auth/login
+	api      *jsonapi.API        // the JSON API's handlers
 	pub      *publicSite         // the public register's pages, caches and static files
 	docs     *documents          // PDF documents: render slots, cache of public ones (pdf.go)
 	hosts    httpkit.HostPolicy  // which Host names are answered (httpkit/guard.go)
@@ -98,7 +99,8 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: httpkit.NewMetrics()}
-	s.logins = newLoginGuard(cfg)
+	s.api = jsonapi.New(jsonapi.Config{Service: cfg.Service, Logger: cfg.Logger, Signer: cfg.Signer, TokenTTL: cfg.TokenTTL,
+		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
 	s.pub = newPublicSite()
 	// The domain says when the public register changed, where it changes.

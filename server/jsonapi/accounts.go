@@ -1,4 +1,4 @@
-package server
+package jsonapi
 
 import (
 	"net/http"
@@ -52,29 +52,31 @@ func newLoginGuard(cfg Config) *loginGuard {
 	}
 }
 
-type loginRequest struct {
+// LoginRequest is the body of POST /api/v1/auth/login.
+type LoginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 }
 
-type loginResponse struct {
+// LoginResponse is its answer.
+type LoginResponse struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func (s *Server) tokenTTL() time.Duration {
+func (s *API) tokenTTL() time.Duration {
 	if s.cfg.TokenTTL <= 0 {
 		return register.DefaultTokenTTL
 	}
 	return min(s.cfg.TokenTTL, register.MaxTokenTTL)
 }
 
-// login exchanges a username and password for a token. Every failure looks
+// Login exchanges a username and password for a token. Every failure looks
 // the same, whether the account exists or not. Repeated failures are slowed
 // down, then refused with 429: per address before the body is even read,
 // then per account and address, and per account from everywhere except
 // addresses the account signed in from before (httpkit/ratelimit.go).
-func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+func (s *API) Login(w http.ResponseWriter, r *http.Request) error {
 	// The answer holds a token: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Signer == nil {
@@ -93,7 +95,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		httpkit.LeaveBodyUnread(w)
 		return s.tooManyLogins(r, client.String(), retry)
 	}
-	var in loginRequest
+	var in LoginRequest
 	if err := httpkit.DecodeWith(w, r, &in, loginJSON()); err != nil {
 		return err
 	}
@@ -183,18 +185,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return httpkit.WriteJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: exp})
+	return httpkit.WriteJSON(w, http.StatusOK, LoginResponse{Token: token, ExpiresAt: exp})
 }
 
-func (s *Server) tooManyLogins(r *http.Request, client string, retry time.Duration) error {
+func (s *API) tooManyLogins(r *http.Request, client string, retry time.Duration) error {
 	s.log.WarnContext(r.Context(), "login rate-limited", "client", client)
 	p := httpkit.NewProblem(http.StatusTooManyRequests, "too many failed logins; try again later")
 	p.RetryAfter = max(1, int((retry+time.Second-1)/time.Second))
 	return p
 }
 
-// logout revokes the token the request was made with.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+// Logout revokes the token the request was made with.
+func (s *API) Logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.Logout(r.Context(), principal(r)); err != nil {
 		return err
 	}
@@ -202,15 +204,15 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListUsers(w http.ResponseWriter, r *http.Request) error {
 	users, err := s.svc.ListUsers(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
-	return httpkit.WriteJSON(w, http.StatusOK, list[register.Account]{Items: users, Total: len(users), Page: 1, PerPage: len(users)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Account]{Items: users, Total: len(users), Page: 1, PerPage: len(users)})
 }
 
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateUser(w http.ResponseWriter, r *http.Request) error {
 	var in register.NewAccount
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -223,7 +225,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteJSON(w, http.StatusCreated, a)
 }
 
-func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) error {
+func (s *API) DeleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.DeleteUser(r.Context(), principal(r), r.PathValue("username")); err != nil {
 		return err
 	}

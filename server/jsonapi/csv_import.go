@@ -1,4 +1,4 @@
-package server
+package jsonapi
 
 import (
 	"errors"
@@ -12,9 +12,9 @@ import (
 	"github.com/registre/registre/server/httpkit"
 )
 
-// importCSV serves POST /api/v1/import: a spreadsheet exported as CSV becomes
+// ImportCSV serves POST /api/v1/import: a spreadsheet exported as CSV becomes
 // drafts of the organisation, all rows or none (docs/migrating.md).
-func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ImportCSV(w http.ResponseWriter, r *http.Request) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
 		return httpkit.NewProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")

@@ -1,4 +1,4 @@
-package server
+package jsonapi
 
 import (
 	"bytes"
@@ -14,62 +14,17 @@ import (
 	"github.com/registre/registre/server/httpkit"
 )
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.Store().Ping(r.Context()); err != nil {
-		s.log.WarnContext(r.Context(), "not ready", "err", err)
-		return httpkit.NewProblem(http.StatusServiceUnavailable, "the database is not reachable")
-	}
-	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// list is the shape of every paged list.
-type list[T any] struct {
-	Items   []T `json:"items"`
-	Total   int `json:"total"`
-	Page    int `json:"page"`
-	PerPage int `json:"per_page"`
-}
-
-// queryInt reads an optional whole-number query parameter.
-func queryInt(q url.Values, name string) (int, error) {
-	v := q.Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, httpkit.BadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number"})
-	}
-	if n < 1 {
-		return 0, &register.Error{Code: register.EInvalid, Message: "the request is not valid",
-			Fields: []register.FieldError{{Field: name, Message: "must be at least 1"}}}
-	}
-	return n, nil
-}
-
-func paging(q url.Values) (page, perPage int, err error) {
-	if page, err = queryInt(q, "page"); err != nil {
-		return
-	}
-	perPage, err = queryInt(q, "per_page")
-	return
-}
-
 // ---- organisations and units ----
 
-func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListOrganisations(w http.ResponseWriter, r *http.Request) error {
 	orgs, err := s.svc.ListOrganisations(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
-	return httpkit.WriteJSON(w, http.StatusOK, list[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
 }
 
-func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var in register.Organisation
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -82,7 +37,7 @@ func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) erro
 	return httpkit.WriteJSON(w, http.StatusCreated, o)
 }
 
-func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *API) GetOrganisation(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.svc.GetOrganisation(r.Context(), principal(r), r.PathValue("org"))
 	if err != nil {
 		return err
@@ -90,7 +45,7 @@ func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteJSON(w, http.StatusOK, o)
 }
 
-func (s *Server) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *API) UpdateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var in register.Organisation
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -102,15 +57,15 @@ func (s *Server) updateOrganisation(w http.ResponseWriter, r *http.Request) erro
 	return httpkit.WriteJSON(w, http.StatusOK, o)
 }
 
-func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListUnits(w http.ResponseWriter, r *http.Request) error {
 	units, err := s.svc.ListUnits(r.Context(), principal(r), r.PathValue("org"))
 	if err != nil {
 		return err
 	}
-	return httpkit.WriteJSON(w, http.StatusOK, list[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
 }
 
-func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateUnit(w http.ResponseWriter, r *http.Request) error {
 	var in register.Unit
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -155,14 +110,14 @@ func ifMatch(r *http.Request, required bool) (*int64, error) {
 	return &stale, nil
 }
 
-func (s *Server) writeProcessing(w http.ResponseWriter, status int, p *register.Processing) error {
+func (s *API) writeProcessing(w http.ResponseWriter, status int, p *register.Processing) error {
 	w.Header().Set("ETag", etag(p))
 	return httpkit.WriteJSON(w, status, p)
 }
 
-func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListProcessings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -173,10 +128,10 @@ func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return httpkit.WriteJSON(w, http.StatusOK, list[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
-func (s *Server) createProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateProcessing(w http.ResponseWriter, r *http.Request) error {
 	var in register.Processing
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -189,7 +144,7 @@ func (s *Server) createProcessing(w http.ResponseWriter, r *http.Request) error 
 	return s.writeProcessing(w, http.StatusCreated, p)
 }
 
-func (s *Server) getProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) GetProcessing(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.svc.GetProcessing(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -197,7 +152,7 @@ func (s *Server) getProcessing(w http.ResponseWriter, r *http.Request) error {
 	return s.writeProcessing(w, http.StatusOK, p)
 }
 
-func (s *Server) updateProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) UpdateProcessing(w http.ResponseWriter, r *http.Request) error {
 	var in register.Processing
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -218,7 +173,7 @@ func (s *Server) updateProcessing(w http.ResponseWriter, r *http.Request) error 
 	return s.writeProcessing(w, http.StatusOK, p)
 }
 
-func (s *Server) deleteProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) DeleteProcessing(w http.ResponseWriter, r *http.Request) error {
 	rev, err := ifMatch(r, false)
 	if err != nil {
 		return err
@@ -230,8 +185,8 @@ func (s *Server) deleteProcessing(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// step serves a workflow step. Only "return" takes a body, {"comment"}.
-func (s *Server) step(name register.Step) handler {
+// Step serves a workflow step. Only "return" takes a body, {"comment"}.
+func (s *API) Step(name register.Step) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Comment string `json:"comment"`
@@ -265,9 +220,9 @@ func (s *Server) step(name register.Step) handler {
 	}
 }
 
-// overrideFinding lets a DPO overrule one blocking finding with a written
+// OverrideFinding lets a DPO overrule one blocking finding with a written
 // justification (issue 13); it is audited and lapses when the field changes.
-func (s *Server) overrideFinding(w http.ResponseWriter, r *http.Request) error {
+func (s *API) OverrideFinding(w http.ResponseWriter, r *http.Request) error {
 	var in register.OverrideInput
 	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
@@ -283,7 +238,7 @@ func (s *Server) overrideFinding(w http.ResponseWriter, r *http.Request) error {
 	return s.writeProcessing(w, http.StatusOK, p)
 }
 
-func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListVersions(w http.ResponseWriter, r *http.Request) error {
 	vs, err := s.svc.ListVersions(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -301,7 +256,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteRaw(w, http.StatusOK, "application/json", b.Bytes())
 }
 
-func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+func (s *API) GetVersion(w http.ResponseWriter, r *http.Request) error {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 1 {
 		return register.Errorf(register.ENotFound, "version not found")
@@ -314,21 +269,21 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteRaw(w, http.StatusOK, "application/json", append(append([]byte{}, v.Data...), '\n'))
 }
 
-func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+func (s *API) History(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.svc.History(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return httpkit.WriteJSON(w, http.StatusOK, list[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
 }
 
 // ---- compliance and audit ----
 
-// compliance serves GET /api/v1/compliance: one page of the findings, with
+// Compliance serves GET /api/v1/compliance: one page of the findings, with
 // the summary of all of them.
-func (s *Server) compliance(w http.ResponseWriter, r *http.Request) error {
+func (s *API) Compliance(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -355,9 +310,9 @@ func queryTime(q url.Values, name string) (time.Time, error) {
 		register.FieldError{Field: name, Message: "must be an RFC 3339 time or a YYYY-MM-DD date"})
 }
 
-func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -376,10 +331,10 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return httpkit.WriteJSON(w, http.StatusOK, list[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
-func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *API) VerifyAudit(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.svc.VerifyAudit(r.Context(), principal(r), r.URL.Query().Get("head"))
 	if err != nil {
 		return err
