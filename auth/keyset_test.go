@@ -15,6 +15,7 @@ import (
 // TestOpensslKeysVerify signs with keys made by the openssl command and
 // verifies through a JWKS file and a PEM file built from their public halves.
 func TestOpensslKeysVerify(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	edThumb := rfc7638(t, f.ed.pub)
 	pemFile := slices.Concat(
@@ -76,6 +77,7 @@ func TestOpensslKeysVerify(t *testing.T) {
 // TestKeyRotation follows an IdP rotating its key: both kids are accepted
 // while the file holds both, the old one is refused once the file drops it.
 func TestKeyRotation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	newRSA := opensslRSA(t, 2048)
 	const oldKid, newKid = "idp-2026-01", "idp-2026-02"
@@ -116,6 +118,7 @@ func TestKeyRotation(t *testing.T) {
 }
 
 func TestSetKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	own := mustPublicPEM(t, f.own.Public())
 	clash, err := ParseKeySet(pemWithKid(own, kidOwn))
@@ -139,6 +142,7 @@ func TestSetKeys(t *testing.T) {
 }
 
 func TestThumbprintMatchesRFC7638Example(t *testing.T) {
+	t.Parallel()
 	// RFC 7638 §3.1.
 	const n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
 	const want = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
@@ -152,6 +156,7 @@ func TestThumbprintMatchesRFC7638Example(t *testing.T) {
 }
 
 func TestJWKSLeavesOutEncryptionKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	sig := jwk(t, f.ec.pub)
 	enc := jwk(t, f.rsa.pub)
@@ -168,6 +173,7 @@ func TestJWKSLeavesOutEncryptionKeys(t *testing.T) {
 }
 
 func TestParseKeySetRefuses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	weak := opensslRSA(t, 1024)
 	p384 := opensslEC(t, "P-384")
@@ -239,6 +245,7 @@ func TestParseKeySetRefuses(t *testing.T) {
 }
 
 func TestLoadKeySetRefusesMissingAndHugeFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := LoadKeySet(filepath.Join(dir, "missing.pem")); err == nil {
 		t.Errorf("missing file: got no error, want one")
@@ -255,6 +262,7 @@ func TestLoadKeySetRefusesMissingAndHugeFiles(t *testing.T) {
 // left out; a readable file without any usable key is ErrNoSupportedKeys,
 // and a file that cannot be read as a whole is another error.
 func TestParseKeySetSkipsUnusableKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	weak := opensslRSA(t, 1024)
 	p384 := opensslEC(t, "P-384")

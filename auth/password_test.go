@@ -10,6 +10,7 @@ import (
 )
 
 func TestPasswordRoundTrip(t *testing.T) {
+	t.Parallel()
 	const pw = "correct horse battery staple"
 	h1, err := HashPassword(pw)
 	if err != nil {
@@ -39,6 +40,7 @@ func TestPasswordRoundTrip(t *testing.T) {
 }
 
 func TestHashPasswordRefusesLength(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		pw   string
@@ -61,6 +63,7 @@ func TestHashPasswordRefusesLength(t *testing.T) {
 }
 
 func TestCheckPasswordMalformedIsFalse(t *testing.T) {
+	t.Parallel()
 	good, err := HashPassword("a fine long password")
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +129,7 @@ func TestDummyCheckTakesAsLongAsCheckPassword(t *testing.T) {
 }
 
 func TestGeneratePassword(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 50 {
 		pw, err := GeneratePassword()
@@ -153,6 +157,7 @@ func TestGeneratePassword(t *testing.T) {
 }
 
 func TestPasswordProblem(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, password, username string
 		bad                      bool
@@ -188,6 +193,7 @@ func TestPasswordProblem(t *testing.T) {
 // accepted when typed in the other, both for new hashes (made from NFC) and
 // for hashes made before normalisation from decomposed input.
 func TestPasswordNFCAndNFDAreOnePassword(t *testing.T) {
+	t.Parallel()
 	const nfc = "d\u00e9j\u00e0 vu \u00e0 Gen\u00e8ve"
 	const nfd = "de\u0301ja\u0300 vu a\u0300 Gene\u0300ve"
 	h, err := HashPassword(nfd)

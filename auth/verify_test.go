@@ -141,6 +141,7 @@ func forgedTokens(tb testing.TB, f *fixture) []namedToken {
 }
 
 func TestVerifyRefusesForgedTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cases := forgedTokens(t, f)
 	if len(cases) < 30 {
@@ -172,6 +173,7 @@ func TestVerifyRefusesForgedTokens(t *testing.T) {
 // TestCraftedControlTokensVerify guards the table above: the same helpers,
 // used without a fault, must produce accepted tokens for every key.
 func TestCraftedControlTokensVerify(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	cases := []struct {
 		name  string
@@ -204,6 +206,7 @@ func TestCraftedControlTokensVerify(t *testing.T) {
 }
 
 func TestHS256RoundTrip(t *testing.T) {
+	t.Parallel()
 	s, err := NewHS256Signer(testSecret(), testIssuer, testAudience)
 	if err != nil {
 		t.Fatal(err)
@@ -256,6 +259,7 @@ func TestHS256RoundTrip(t *testing.T) {
 }
 
 func TestHS256TokenExpiresAfterTTL(t *testing.T) {
+	t.Parallel()
 	s, err := NewHS256Signer(testSecret(), testIssuer, testAudience)
 	if err != nil {
 		t.Fatal(err)
@@ -275,6 +279,7 @@ func TestHS256TokenExpiresAfterTTL(t *testing.T) {
 }
 
 func TestEd25519OwnKeyRoundTrip(t *testing.T) {
+	t.Parallel()
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -326,6 +331,7 @@ func TestEd25519OwnKeyRoundTrip(t *testing.T) {
 }
 
 func TestIssueRefusesBadPrincipals(t *testing.T) {
+	t.Parallel()
 	s, err := NewHS256Signer(testSecret(), testIssuer, testAudience)
 	if err != nil {
 		t.Fatal(err)
@@ -354,6 +360,7 @@ func TestIssueRefusesBadPrincipals(t *testing.T) {
 }
 
 func TestNewSignerRefusesBadConfig(t *testing.T) {
+	t.Parallel()
 	_, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -379,6 +386,7 @@ func TestNewSignerRefusesBadConfig(t *testing.T) {
 }
 
 func TestNewVerifierRefusesBadConfig(t *testing.T) {
+	t.Parallel()
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -416,6 +424,7 @@ func TestNewVerifierRefusesBadConfig(t *testing.T) {
 }
 
 func TestVerifierDefaultsMaxTTLTo24h(t *testing.T) {
+	t.Parallel()
 	v, err := NewVerifier(VerifierConfig{Secret: testSecret(), Issuer: testIssuer, Audience: testAudience, Now: testNow})
 	if err != nil {
 		t.Fatal(err)

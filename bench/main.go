@@ -88,7 +88,7 @@ func run(n, orgs int, dsn string, dur time.Duration, conc, queries int) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := register.NewService(db.Store(), register.WithLogger(log))
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithLogger(log))
 	admin := &auth.Principal{Subject: "bench", Role: auth.RoleAdmin}
 
 	// Seed through the domain, many creates per transaction: a Service over
@@ -109,7 +109,7 @@ func run(n, orgs int, dsn string, dur time.Duration, conc, queries int) error {
 	const batch = 2000
 	for start := 0; start < n; start += batch {
 		err := db.Store().InTx(ctx, func(tx register.Store) error {
-			txSvc := register.NewService(tx, register.WithLogger(log))
+			txSvc := register.NewService(tx, register.WithPasswords(auth.Argon2id{}), register.WithLogger(log))
 			for i := start; i < min(start+batch, n); i++ {
 				b := body(orgSlug(i%orgs), []string{"etat-civil", "social", "technique"}[i%3], i)
 				var f register.Processing

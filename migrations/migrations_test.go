@@ -27,6 +27,7 @@ func tables(t *testing.T, db *sqlstore.DB) map[string]bool {
 }
 
 func TestUpDownUp(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
 		ctx := context.Background()
 		db, err := sqlstore.Open(ctx, dsn)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // Token lifetimes. Tokens are bearer credentials that only expiry, logout or
@@ -34,11 +34,11 @@ const FirstAdmin = "admin"
 // deliberately not a field: it travels only between the store and Login, so
 // no encoder, log line or error can ever carry it.
 type Account struct {
-	Username  string    `json:"username"`
-	Role      auth.Role `json:"role"`
-	Org       string    `json:"org,omitempty"`
-	Units     []string  `json:"units,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	Username  string        `json:"username"`
+	Role      identity.Role `json:"role"`
+	Org       string        `json:"org,omitempty"`
+	Units     []string      `json:"units,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
 }
 
 // NewAccount is what creating an account takes (POST /api/v1/users).
@@ -161,17 +161,17 @@ func ReservedUsername(name string) bool {
 // CommandLine is the principal of a command-line action: an administrator
 // whose audit entries read "cli:<command>" with role "cli", so that nothing
 // done through the API can pass for it.
-func CommandLine(command string) *auth.Principal {
-	return &auth.Principal{Subject: CommandLinePrefix + command, Role: auth.RoleAdmin}
+func CommandLine(command string) *identity.Principal {
+	return &identity.Principal{Subject: CommandLinePrefix + command, Role: identity.RoleAdmin}
 }
 
 // isCommandLine reports whether p is a CommandLine principal.
-func isCommandLine(p *auth.Principal) bool {
+func isCommandLine(p *identity.Principal) bool {
 	return p != nil && strings.HasPrefix(p.Subject, CommandLinePrefix)
 }
 
 // checkAccount validates what can be checked without the database.
-func checkAccount(in *NewAccount) []FieldError {
+func checkAccount(pw Passwords, in *NewAccount) []FieldError {
 	var fields []FieldError
 	add := func(field, msg string) { fields = append(fields, FieldError{Field: field, Message: msg}) }
 	switch {
@@ -180,22 +180,22 @@ func checkAccount(in *NewAccount) []FieldError {
 	case ReservedUsername(in.Username):
 		add("username", "is reserved for the service's own entries in the audit trail")
 	}
-	if bad := auth.PasswordProblem(in.Password, in.Username); bad != "" {
+	if bad := pw.Problem(in.Password, in.Username); bad != "" {
 		add("password", bad)
 	}
-	role, err := auth.ParseRole(in.Role)
+	role, err := identity.ParseRole(in.Role)
 	if err != nil {
 		add("role", "must be admin, dpo, editor or auditor")
 	}
 	switch {
-	case role == auth.RoleAdmin && in.Org != "":
+	case role == identity.RoleAdmin && in.Org != "":
 		add("org", "must be empty for an administrator, who belongs to no organisation")
-	case role != auth.RoleAdmin && in.Org == "":
+	case role != identity.RoleAdmin && in.Org == "":
 		add("org", "is required")
 	case in.Org != "" && !ValidSlug(in.Org):
 		add("org", "is not an organisation slug")
 	}
-	if len(in.Units) > 0 && role != auth.RoleEditor {
+	if len(in.Units) > 0 && role != identity.RoleEditor {
 		add("units", "only editors have units")
 	}
 	for i, u := range in.Units {
@@ -209,8 +209,8 @@ func checkAccount(in *NewAccount) []FieldError {
 }
 
 // CreateUser adds a local account (admin).
-func (s *Service) CreateUser(ctx context.Context, p *auth.Principal, in NewAccount) (*Account, error) {
-	if err := requireRole(p, auth.RoleAdmin); err != nil {
+func (s *Service) CreateUser(ctx context.Context, p *identity.Principal, in NewAccount) (*Account, error) {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return nil, err
 	}
 	return s.createUser(ctx, p, in)
@@ -223,17 +223,17 @@ func (s *Service) CreateUserAsOperator(ctx context.Context, in NewAccount) (*Acc
 	return s.createUser(ctx, CommandLine("user-add"), in)
 }
 
-func (s *Service) createUser(ctx context.Context, actor *auth.Principal, in NewAccount) (*Account, error) {
-	if fields := checkAccount(&in); fields != nil {
+func (s *Service) createUser(ctx context.Context, actor *identity.Principal, in NewAccount) (*Account, error) {
+	if fields := checkAccount(s.passwords, &in); fields != nil {
 		return nil, invalid(fields...)
 	}
 	// Hash before the transaction: argon2 takes tens of milliseconds, which
 	// the write lock should not wait for.
-	hash, err := auth.HashPassword(in.Password)
+	hash, err := s.passwords.Hash(in.Password)
 	if err != nil {
 		return nil, invalid(FieldError{Field: "password", Message: "cannot be used"})
 	}
-	a := &Account{Username: in.Username, Role: auth.Role(in.Role), Org: in.Org, Units: slices.Clone(in.Units)}
+	a := &Account{Username: in.Username, Role: identity.Role(in.Role), Org: in.Org, Units: slices.Clone(in.Units)}
 	if err := s.afterDeletionSecond(ctx, in.Username); err != nil {
 		return nil, err
 	}
@@ -294,8 +294,8 @@ func checkAccountRefs(ctx context.Context, st Store, a *Account) error {
 }
 
 // ListUsers lists the local accounts (admin).
-func (s *Service) ListUsers(ctx context.Context, p *auth.Principal) ([]Account, error) {
-	if err := requireRole(p, auth.RoleAdmin); err != nil {
+func (s *Service) ListUsers(ctx context.Context, p *identity.Principal) ([]Account, error) {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return nil, err
 	}
 	as, err := accountStore(s.store)
@@ -343,8 +343,8 @@ func (s *Service) afterDeletionSecond(ctx context.Context, username string) erro
 // tokens of an external identity provider, whose people have no local
 // account, working. The last administrator cannot be deleted (EConflict):
 // with none left, only the command line could create accounts again.
-func (s *Service) DeleteUser(ctx context.Context, p *auth.Principal, username string) error {
-	if err := requireRole(p, auth.RoleAdmin); err != nil {
+func (s *Service) DeleteUser(ctx context.Context, p *identity.Principal, username string) error {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return err
 	}
 	if !ValidUsername(username) {
@@ -382,8 +382,8 @@ func (s *Service) DeleteUser(ctx context.Context, p *auth.Principal, username st
 // account: a deletes (newRole "") or a's role becoming newRole. Call it in
 // the write transaction that makes the change; a role change must call it
 // too.
-func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, newRole auth.Role) error {
-	if a.Role != auth.RoleAdmin || newRole == auth.RoleAdmin {
+func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, newRole identity.Role) error {
+	if a.Role != identity.RoleAdmin || newRole == identity.RoleAdmin {
 		return nil
 	}
 	users, err := as.ListUsers(ctx)
@@ -392,7 +392,7 @@ func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, newRole
 	}
 	admins := 0
 	for _, u := range users {
-		if u.Role == auth.RoleAdmin {
+		if u.Role == identity.RoleAdmin {
 			admins++
 		}
 	}
@@ -413,13 +413,13 @@ func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or
 // token for. Unknown accounts cost the same password hashing as known ones,
 // and both failures are the same error, so that neither the answer nor its
 // timing tells which accounts exist. Only a successful login is audited.
-func (s *Service) Login(ctx context.Context, username, password string) (*auth.Principal, error) {
+func (s *Service) Login(ctx context.Context, username, password string) (*identity.Principal, error) {
 	// No stored password is longer than MaxPasswordLength, so a longer one
 	// is wrong; it is cut only to bound the work of the dummy check.
 	// A reserved name's tokens are refused (Revoked), so an account left
 	// with one from before the rule gets no token either.
-	if !ValidUsername(username) || ReservedUsername(username) || password == "" || len(password) > auth.MaxPasswordLength {
-		auth.DummyCheck(password[:min(len(password), auth.MaxPasswordLength)])
+	if !ValidUsername(username) || ReservedUsername(username) || password == "" || len(password) > s.passwords.MaxLength() {
+		s.passwords.DummyCheck(password[:min(len(password), s.passwords.MaxLength())])
 		return nil, errBadCredentials()
 	}
 	as, err := accountStore(s.store)
@@ -429,14 +429,14 @@ func (s *Service) Login(ctx context.Context, username, password string) (*auth.P
 	a, hash, err := as.GetUser(ctx, username)
 	switch {
 	case ErrorCode(err) == ENotFound:
-		auth.DummyCheck(password)
+		s.passwords.DummyCheck(password)
 		return nil, errBadCredentials()
 	case err != nil:
 		return nil, err
-	case !auth.CheckPassword(hash, password):
+	case !s.passwords.Check(hash, password):
 		return nil, errBadCredentials()
 	}
-	p := &auth.Principal{Subject: a.Username, Role: a.Role, Org: a.Org, Units: slices.Clone(a.Units)}
+	p := &identity.Principal{Subject: a.Username, Role: a.Role, Org: a.Org, Units: slices.Clone(a.Units)}
 	err = s.store.InTx(ctx, func(tx Store) error {
 		return s.audit(ctx, tx, p, s.clock(), a.Org, ActionLogin, "user/"+a.Username, 0, "")
 	})
@@ -448,8 +448,8 @@ func (s *Service) Login(ctx context.Context, username, password string) (*auth.P
 
 // Logout revokes the caller's token: its id goes on the deny-list until the
 // token expires.
-func (s *Service) Logout(ctx context.Context, p *auth.Principal) error {
-	if err := requireRole(p, auth.Roles()...); err != nil {
+func (s *Service) Logout(ctx context.Context, p *identity.Principal) error {
+	if err := requireRole(p, identity.Roles()...); err != nil {
 		return err
 	}
 	if p.TokenID == "" {
@@ -472,7 +472,7 @@ func (s *Service) Logout(ctx context.Context, p *auth.Principal) error {
 // actors as its subject (an identity provider's "system" or "cli:import"
 // would sign audit entries as the service). It implements
 // server.Revocations.
-func (s *Service) Revoked(ctx context.Context, p *auth.Principal) (bool, error) {
+func (s *Service) Revoked(ctx context.Context, p *identity.Principal) (bool, error) {
 	if ReservedUsername(p.Subject) {
 		return true, nil
 	}
@@ -546,16 +546,16 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context) (string, error) {
 		if err != nil || created > 0 {
 			return err
 		}
-		pw, err := auth.GeneratePassword()
+		pw, err := s.passwords.Generate()
 		if err != nil {
 			return err
 		}
-		hash, err := auth.HashPassword(pw)
+		hash, err := s.passwords.Hash(pw)
 		if err != nil {
 			return err
 		}
 		now := s.clock()
-		if err := as.CreateUser(ctx, &Account{Username: FirstAdmin, Role: auth.RoleAdmin, CreatedAt: now}, hash); err != nil {
+		if err := as.CreateUser(ctx, &Account{Username: FirstAdmin, Role: identity.RoleAdmin, CreatedAt: now}, hash); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, nil, now, "", ActionUserCreate, "user/"+FirstAdmin, 0, "first start"); err != nil {

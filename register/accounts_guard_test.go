@@ -12,6 +12,7 @@ import (
 )
 
 func TestDeleteUserKeepsTheLastAdministrator(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -39,6 +40,7 @@ func TestDeleteUserKeepsTheLastAdministrator(t *testing.T) {
 }
 
 func TestReservedNamesAreRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -61,6 +63,7 @@ func TestReservedNamesAreRefused(t *testing.T) {
 }
 
 func TestCommandLineEntriesAreMarked(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -93,7 +96,7 @@ func TestCommandLineEntriesAreMarked(t *testing.T) {
 // new account's tokens work from its first second, the old one's never.
 func TestRecreatedAccountTokens(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
-		svc := register.NewService(db.Store()) // the real clock: the fix is about seconds
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{})) // the real clock: the fix is about seconds
 		ctx := context.Background()
 		if _, err := svc.CreateUser(ctx, adminPrincipal(), register.NewAccount{Username: "ada", Password: goodPassword, Role: "admin"}); err != nil {
 			t.Fatal(err)

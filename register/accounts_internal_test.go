@@ -19,6 +19,7 @@ func (u usersOnly) ListUsers(context.Context) ([]Account, error) { return u.user
 // TestCheckAdminRemains covers the role change that does not exist yet:
 // demoting the last administrator is refused like deleting it.
 func TestCheckAdminRemains(t *testing.T) {
+	t.Parallel()
 	ada := Account{Username: "ada", Role: auth.RoleAdmin}
 	bea := Account{Username: "bea", Role: auth.RoleAdmin}
 	dora := Account{Username: "dora", Role: auth.RoleDPO, Org: "geneve"}

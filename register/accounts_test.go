@@ -38,7 +38,7 @@ func (c *testClock) add(d time.Duration) {
 func accountsEnv(t *testing.T, db *sqlstore.DB) (*register.Service, *testClock) {
 	t.Helper()
 	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	svc := register.NewService(db.Store(), register.WithClock(clock.now))
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithClock(clock.now))
 	ctx := context.Background()
 	if _, err := svc.CreateOrganisation(ctx, adminPrincipal(), register.Organisation{Slug: "geneve", Name: "Ville de Genève"}); err != nil {
 		t.Fatal(err)
@@ -61,6 +61,7 @@ func auditCount(t *testing.T, svc *register.Service, action string) int {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()
@@ -141,6 +142,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestNewAccountNeverPrintsItsPassword(t *testing.T) {
+	t.Parallel()
 	in := register.NewAccount{Username: "eve", Password: goodPassword, Role: "dpo", Org: "geneve"}
 	for _, s := range []string{fmt.Sprint(in), fmt.Sprintf("%v %+v %#v %s", in, in, in, in), fmt.Sprint(&in)} {
 		if strings.Contains(s, goodPassword) {
@@ -150,6 +152,7 @@ func TestNewAccountNeverPrintsItsPassword(t *testing.T) {
 }
 
 func TestLoginLogoutAndDeletion(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, clock := accountsEnv(t, db)
 		ctx := context.Background()
@@ -266,8 +269,9 @@ func TestLoginLogoutAndDeletion(t *testing.T) {
 }
 
 func TestFirstAdminOnlyOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		ctx := context.Background()
 		pw, err := svc.EnsureFirstAdmin(ctx)
 		if err != nil || len(pw) < auth.MinPasswordLength {
@@ -295,13 +299,14 @@ func TestFirstAdminOnlyOnce(t *testing.T) {
 }
 
 func TestOwnSigningKeyIsKept(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		k1, err := register.NewService(db.Store()).OwnSigningKey(ctx)
+		k1, err := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{})).OwnSigningKey(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k2, err := register.NewService(db.Store()).OwnSigningKey(ctx)
+		k2, err := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{})).OwnSigningKey(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,6 +317,7 @@ func TestOwnSigningKeyIsKept(t *testing.T) {
 }
 
 func TestLoginRefusesOverlongPassword(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		svc, _ := accountsEnv(t, db)
 		ctx := context.Background()

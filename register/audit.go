@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // Audit actions.
@@ -196,12 +196,12 @@ func (v *ChainVerifier) Result() VerifyResult {
 // seesWholeChain reports whether p may learn the whole chain's length, head
 // and global sequence numbers: administrators (who anchor the head outside
 // the database) and the operator's command line (nil).
-func seesWholeChain(p *auth.Principal) bool { return p == nil || p.Role == auth.RoleAdmin }
+func seesWholeChain(p *identity.Principal) bool { return p == nil || p.Role == identity.RoleAdmin }
 
 // ForReader returns the verification as p may see it: whether the whole
 // chain verifies, and for an administrator its length, head and where it
 // breaks.
-func (r VerifyResult) ForReader(p *auth.Principal) VerifyResult {
+func (r VerifyResult) ForReader(p *identity.Principal) VerifyResult {
 	if seesWholeChain(p) {
 		return r
 	}
@@ -210,7 +210,7 @@ func (r VerifyResult) ForReader(p *auth.Principal) VerifyResult {
 
 // ForReader returns the entry as p may see it: without seq and prev_hash
 // unless p is an administrator.
-func (e AuditEntry) ForReader(p *auth.Principal) AuditEntry {
+func (e AuditEntry) ForReader(p *identity.Principal) AuditEntry {
 	if !seesWholeChain(p) {
 		e.Seq, e.PrevHash = 0, ""
 	}

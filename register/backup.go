@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // BackupFormat names the export document's format; a later format gets a
@@ -139,9 +139,9 @@ func (s *Service) backupStore() (BackupStore, error) {
 // Export returns the whole register. p nil is the operator at the command
 // line, who gets the secrets too; over the API only an admin may export, and
 // never the secrets.
-func (s *Service) Export(ctx context.Context, p *auth.Principal) (*Backup, error) {
+func (s *Service) Export(ctx context.Context, p *identity.Principal) (*Backup, error) {
 	if p != nil {
-		if err := requireRole(p, auth.RoleAdmin); err != nil {
+		if err := requireRole(p, identity.RoleAdmin); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // ImportOptions are the operator's choices for a restore.
@@ -124,8 +124,10 @@ func (s *Service) checkBackupContent(b *Backup, withAccounts bool) error {
 		if !slices.Contains(knownActions, e.Action) {
 			c.add(f+".action", "is not an action of this service")
 		}
-		if r := auth.Role(e.Role); e.Role != SystemActor && e.Role != CommandLineRole && !r.Valid() {
-			c.add(f+".role", "must be admin, dpo, editor, auditor, system or cli")
+		// Every role the service writes (Service.audit): a principal's,
+		// the command line's, or the system's own.
+		if r := identity.Role(e.Role); e.Role != SystemActor && e.Role != CommandLineRole && !r.Valid() {
+			c.add(f+".role", "must be admin, dpo, editor, auditor, cli or system")
 		}
 		for name, v := range map[string]string{"actor": e.Actor, "organisation": e.Organisation, "target": e.Target, "comment": e.Comment} {
 			if bad := badText(v); bad != "" {
@@ -286,7 +288,7 @@ func (c *backupCheck) checkSecrets(sec *BackupSecrets, orgs, units map[string]bo
 		}
 		// The account rules of the API (username, role, organisation,
 		// units), the password aside: the document holds its hash.
-		for _, fe := range checkAccount(&NewAccount{Username: u.Username, Password: placeholderPassword, Role: u.Role, Org: u.Organisation, Units: unitList}) {
+		for _, fe := range checkAccount(c.s.passwords, &NewAccount{Username: u.Username, Password: placeholderPassword, Role: u.Role, Org: u.Organisation, Units: unitList}) {
 			if fe.Field != "password" {
 				c.add(f+"."+fe.Field, fe.Message)
 			}
@@ -303,7 +305,7 @@ func (c *backupCheck) checkSecrets(sec *BackupSecrets, orgs, units map[string]bo
 				c.add(fmt.Sprintf("%s.units[%d]", f, j), "is not a unit of the account's organisation")
 			}
 		}
-		if !auth.WellFormedHash(u.PasswordHash) {
+		if !c.s.passwords.WellFormed(u.PasswordHash) {
 			c.add(f+".password_hash", "is not a password hash this service writes (argon2id within its cost bounds)")
 		}
 	}
@@ -343,7 +345,7 @@ func accountsSummary(sec *BackupSecrets) (n int, admins []string) {
 		return 0, nil
 	}
 	for _, u := range sec.Users {
-		if u.Role == string(auth.RoleAdmin) {
+		if u.Role == string(identity.RoleAdmin) {
 			admins = append(admins, u.Username)
 		}
 	}

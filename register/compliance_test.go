@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/registre/registre/register/articles"
 )
 
 // completeProcessing is a record that passes every rule: each basis cites
@@ -31,6 +33,7 @@ func completeProcessing() (*Processing, *Organisation) {
 }
 
 func TestComplianceRules(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		rule     string
@@ -176,6 +179,7 @@ func TestComplianceRules(t *testing.T) {
 // the organisation's regime, and the GDPR's when it applies, while its laws
 // codes stay the same.
 func TestArticlesFollowTheRegime(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -215,6 +219,7 @@ func TestArticlesFollowTheRegime(t *testing.T) {
 }
 
 func TestAdequateFor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		country         string
 		gdpr, certified bool
@@ -237,6 +242,7 @@ func TestAdequateFor(t *testing.T) {
 // TestOverrideLapsesWhenTheFieldChanges: an override silences its finding
 // only while the field keeps the value the DPO judged.
 func TestOverrideLapsesWhenTheFieldChanges(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	p, o := completeProcessing()
 	p.Recipients = []Recipient{}
@@ -279,6 +285,7 @@ func TestOverrideLapsesWhenTheFieldChanges(t *testing.T) {
 }
 
 func TestEveryRuleNamesLaws(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, r := range Rules() {
 		if len(r.Laws) == 0 || r.Message == "" || r.Field == "" {
@@ -317,11 +324,12 @@ func TestEveryRuleNamesLaws(t *testing.T) {
 // TestEveryCitedArticleHasARow: the legal table (articles.csv) has a row
 // for every article any rule cites, with a source and a verified value.
 func TestEveryCitedArticleHasARow(t *testing.T) {
-	arts, err := Articles()
+	t.Parallel()
+	arts, err := articles.All()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := map[string]Article{}
+	rows := map[string]articles.Article{}
 	for _, a := range arts {
 		if _, dup := rows[a.ID]; dup {
 			t.Errorf("article %q twice", a.ID)
@@ -347,6 +355,7 @@ func TestEveryCitedArticleHasARow(t *testing.T) {
 }
 
 func TestSummarise(t *testing.T) {
+	t.Parallel()
 	fs := []Finding{
 		{ProcessingID: "a", Rule: "purpose", Severity: SeverityError, Laws: []string{LawGDPR30, LawNotice}},
 		{ProcessingID: "a", Rule: "profiling", Severity: SeverityWarning, Laws: []string{LawGDPR22}},
@@ -374,6 +383,7 @@ func TestSummarise(t *testing.T) {
 // TestComplianceDocCoversTheTable: docs/compliance.md names every rule and
 // every article that is not fully verified.
 func TestComplianceDocCoversTheTable(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("../docs/compliance.md")
 	if err != nil {
 		t.Fatal(err)
@@ -384,7 +394,7 @@ func TestComplianceDocCoversTheTable(t *testing.T) {
 			t.Errorf("docs/compliance.md does not describe rule %s", r.ID)
 		}
 	}
-	arts, err := Articles()
+	arts, err := articles.All()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,14 @@ import (
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
 // Spreadsheets as DPOs really have them: the CNIL list's yes/no column for
 // sensitive data, units named rather than slugged, Excel's Windows-1252.
 func TestImportCSVSpreadsheetShapes(t *testing.T) {
+	t.Parallel()
 	const head = "Nom du traitement;Finalité(s);Unité;Données sensibles ?;Durées de conservation\n"
 	tests := []struct {
 		name        string
@@ -59,7 +61,7 @@ func TestImportCSVSpreadsheetShapes(t *testing.T) {
 	}
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read))
 		admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 		if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "carouge", Name: "Ville de Carouge", LIPADContact: "lipad@carouge.example"}); err != nil {
 			t.Fatal(err)

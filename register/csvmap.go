@@ -1,10 +1,7 @@
 package register
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -12,13 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/cases"
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // Spreadsheet import: a register kept in a spreadsheet (the CNIL register
@@ -107,11 +102,11 @@ type csvRow struct {
 // admin). defaultUnit is used for rows without a unit column. Every error of
 // every row is reported, as "line N, column "Header"", in one EInvalid error;
 // nothing is written unless every row is valid.
-func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, defaultUnit string, r io.Reader) ([]Processing, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
+func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, defaultUnit string, r io.Reader) ([]Processing, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
-	if p.Role != auth.RoleAdmin {
+	if p.Role != identity.RoleAdmin {
 		// Naming another organisation is refused as the rest of the API
 		// refuses it: as if it did not exist. Rows are never written
 		// somewhere the caller did not ask for.
@@ -126,7 +121,7 @@ func (s *Service) ImportCSV(ctx context.Context, p *auth.Principal, org, default
 	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
 		return nil, err
 	}
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO); err != nil {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxCSVBytes+1))
@@ -246,67 +241,14 @@ func cellError(line int, column, msg string) FieldError {
 	return FieldError{Field: fmt.Sprintf("line %d, column %q", line, column), Message: msg}
 }
 
-// sniffSeparator picks ';', ',' or tab, whichever the header line (outside
-// quotes) holds most of: spreadsheets export with ';' where ',' is the
-// decimal mark.
-func sniffSeparator(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	counts := map[rune]int{}
-	quoted := false
-	for _, c := range string(line) {
-		switch {
-		case c == '"':
-			quoted = !quoted
-		case !quoted && (c == ';' || c == ',' || c == '\t'):
-			counts[c]++
-		}
-	}
-	best := ';'
-	for _, c := range []rune{',', '\t'} {
-		if counts[c] > counts[best] {
-			best = c
-		}
-	}
-	return best
-}
-
 // parseCSV reads the rows and reports every cell that cannot be read.
 // It also returns how each field's column is headed in the file.
 func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) (string, string)) ([]csvRow, []FieldError, func(field string) string) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		// Excel's « CSV (séparateur : point-virgule) » is Windows-1252, the
-		// file most French-speaking DPOs will have; anything that is not
-		// UTF-8 is read as such rather than refused column by column.
-		if dec, err := charmap.Windows1252.NewDecoder().Bytes(data); err == nil {
-			data = dec
-		}
+	sheet := s.sheets(data)
+	if sheet.HeaderErr != "" {
+		return nil, []FieldError{{Field: "line 1", Message: "no header line could be read: " + sheet.HeaderErr}}, func(f string) string { return f }
 	}
-	// Exports from some systems decompose accents ("e" + combining accent);
-	// compose them, so that cells and headers read as typed.
-	data = norm.NFC.Bytes(data)
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffSeparator(data)
-	cr.FieldsPerRecord = -1
-	// Errors name the row as the spreadsheet shows it: a cell holding a line
-	// break is one row there, though two lines in the file. embedded counts
-	// the line breaks inside the cells read so far.
-	embedded := 0
-	breaks := func(rec []string) int {
-		n := 0
-		for _, c := range rec {
-			n += strings.Count(c, "\n")
-		}
-		return n
-	}
-	header, err := cr.Read()
-	embedded += breaks(header)
-	if err != nil {
-		return nil, []FieldError{{Field: "line 1", Message: "no header line could be read: " + csvErr(err)}}, func(f string) string { return f }
-	}
+	header := sheet.Header
 	aliases := csvColumns()
 	colField := make([]string, len(header))
 	var errs []FieldError
@@ -339,26 +281,12 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 		return nil, errs, headerOf
 	}
 	var rows []csvRow
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine - embedded
-			}
-			errs = append(errs, FieldError{Field: fmt.Sprintf("line %d", line), Message: "cannot be read: " + csvErr(err)})
-			if pe == nil {
-				break
-			}
+	for _, r := range sheet.Records {
+		line, rec := r.Line, r.Cells
+		if r.Err != "" {
+			errs = append(errs, FieldError{Field: fmt.Sprintf("line %d", line), Message: "cannot be read: " + r.Err})
 			continue
 		}
-		fileLine, _ := cr.FieldPos(0)
-		line := fileLine - embedded
-		embedded += breaks(rec)
 		if isBlank(rec) {
 			continue
 		}
@@ -415,14 +343,6 @@ func sortByLine(errs []FieldError) {
 		return n
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return line(errs[i].Field) < line(errs[j].Field) })
-}
-
-func csvErr(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 func isBlank(rec []string) bool {

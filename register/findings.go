@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // Findings of a large register are listed without ever holding them all:
@@ -129,15 +129,15 @@ func (s *Service) checkAll(ctx context.Context, org string, now time.Time, visit
 // that is not archived (admin: org names the organisation, "" for all) and
 // returns one page of the findings, ordered by processing id, severity
 // (errors first) and rule, with the summary of all of them.
-func (s *Service) Compliance(ctx context.Context, p *auth.Principal, org string, page, perPage int) (*FindingsPage, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+func (s *Service) Compliance(ctx context.Context, p *identity.Principal, org string, page, perPage int) (*FindingsPage, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
 	page, perPage, err := CheckPage(page, perPage)
 	if err != nil {
 		return nil, err
 	}
-	if p.Role != auth.RoleAdmin {
+	if p.Role != identity.RoleAdmin {
 		org = p.Org
 	}
 	out := &FindingsPage{Items: []Finding{}, Page: page, PerPage: perPage}

@@ -10,6 +10,7 @@ import (
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -19,7 +20,7 @@ import (
 func seedFindings(t *testing.T, db *sqlstore.DB, n int) *register.Service {
 	t.Helper()
 	ctx := context.Background()
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read))
 	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 	for _, org := range []string{"carouge", "onex"} {
 		if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: org, Name: "Ville de " + org, LIPADContact: "lipad@" + org + ".example"}); err != nil {
@@ -54,6 +55,7 @@ func seedFindings(t *testing.T, db *sqlstore.DB, n int) *register.Service {
 // put together are exactly the findings of every processing, sorted as
 // SortFindings sorts them, and every page carries the summary of them all.
 func TestCompliancePagesAreTheWholeList(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := seedFindings(t, db, 230)
@@ -121,6 +123,7 @@ func TestCompliancePagesAreTheWholeList(t *testing.T) {
 // than a report details: it details the processings with the most blocking
 // findings, counts the rest, and tells a dpo only whether the chain holds.
 func TestAuditorReportIsBounded(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := seedFindings(t, db, register.MaxReportProcessings+50)
@@ -177,6 +180,7 @@ func TestAuditorReportIsBounded(t *testing.T) {
 // TestVerifyAuditByRole: the whole chain's length and head, and checks
 // against a saved head, are an administrator's.
 func TestVerifyAuditByRole(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		svc := seedFindings(t, db, 3)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
@@ -14,9 +15,10 @@ import (
 // databases; before the check, PostgreSQL got a query text cut at the NUL
 // and the service answered with an internal error.
 func TestBadTextNeverReachesTheStore(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		admin := adminPrincipal()
 		for _, bad := range []string{"a\x00b", "caf\xe9"} {
 			cases := []struct {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // ActionOverride is the audit action of a DPO overruling a blocking finding.
@@ -107,7 +107,7 @@ func liveOverrides(p *Processing, org *Organisation) []Override {
 // with a written justification. The finding must be a current error finding
 // of the record; the override lapses as soon as the field changes. ifMatch,
 // when not nil, is the revision the caller last saw.
-func (s *Service) OverrideFinding(ctx context.Context, p *auth.Principal, id string, ifMatch *int64, in OverrideInput) (*Processing, error) {
+func (s *Service) OverrideFinding(ctx context.Context, p *identity.Principal, id string, ifMatch *int64, in OverrideInput) (*Processing, error) {
 	in.Justification = strings.TrimSpace(in.Justification)
 	var fields []FieldError
 	if in.Rule == "" {
@@ -130,7 +130,7 @@ func (s *Service) OverrideFinding(ctx context.Context, p *auth.Principal, id str
 		if err != nil {
 			return err
 		}
-		if err := requireRole(p, auth.RoleDPO, auth.RoleAdmin); err != nil {
+		if err := requireRole(p, identity.RoleDPO, identity.RoleAdmin); err != nil {
 			return err
 		}
 		if ifMatch != nil && *ifMatch != cur.Revision {

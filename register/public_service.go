@@ -2,6 +2,7 @@ package register
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -138,6 +139,42 @@ func (s *Service) PublicUnitName(ctx context.Context, org, unit string) (string,
 		return "", err
 	}
 	return u.Name, nil
+}
+
+// publicActions are the audit actions that change what the public register
+// shows: a publication, an archiving, an organisation's name or contacts,
+// the cleaning of stored text. Nothing else does (drafts, reviews, accounts
+// and logins are not public).
+func publicActions() []string {
+	return []string{ActionPublish, ActionArchive, ActionOrgUpdate, ActionTextClean}
+}
+
+// PublicSeq returns the sequence number of the latest change of the public
+// register, 0 for none. It moves only with public content, so a cache keyed
+// on it, or anything a visitor can time, tells nothing of drafts or of the
+// back office. Processes that share a database poll it (see the public
+// site's cache) to see each other's publications.
+func (s *Service) PublicSeq(ctx context.Context) (int64, error) {
+	return s.store.LastAuditOf(ctx, publicActions())
+}
+
+// OnPublicChange registers f, called after every change of the public
+// register this service commits (publish, archive, organisation update),
+// before the use case returns: the public site's cache invalidates there,
+// where the change happens. Register before serving.
+func (s *Service) OnPublicChange(f func()) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	s.publicHooks = append(s.publicHooks, f)
+}
+
+func (s *Service) publicChanged() {
+	s.hooksMu.Lock()
+	hooks := slices.Clone(s.publicHooks)
+	s.hooksMu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
 }
 
 // ChangeSeq returns the sequence number of the register's latest change of

@@ -4,15 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // ListAudit lists audit entries of p's organisation (admin: all, or f.Organisation).
-func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilter) ([]AuditEntry, int, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor, auth.RoleEditor); err != nil {
+func (s *Service) ListAudit(ctx context.Context, p *identity.Principal, f AuditFilter) ([]AuditEntry, int, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleAuditor, identity.RoleEditor); err != nil {
 		return nil, 0, err
 	}
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleAuditor); err != nil {
 		return nil, 0, err
 	}
 	var err error
@@ -22,7 +22,7 @@ func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilte
 	if err := f.check(); err != nil {
 		return nil, 0, err
 	}
-	if p.Role != auth.RoleAdmin {
+	if p.Role != identity.RoleAdmin {
 		f.Organisation = p.Org
 	}
 	items, total, err := s.store.ListAudit(ctx, f)
@@ -37,7 +37,7 @@ func (s *Service) ListAudit(ctx context.Context, p *auth.Principal, f AuditFilte
 
 // History lists the audit entries of one processing, for every role of its
 // organisation: editors see there why a draft was returned.
-func (s *Service) History(ctx context.Context, p *auth.Principal, id string) ([]AuditEntry, error) {
+func (s *Service) History(ctx context.Context, p *identity.Principal, id string) ([]AuditEntry, error) {
 	pr, err := s.GetProcessing(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -65,9 +65,9 @@ func (s *Service) History(ctx context.Context, p *auth.Principal, id string) ([]
 // verifies; its length and head, and checking it against a saved head, are
 // for administrators and the operator's command line (p nil): a head's seq
 // counts every organisation's changes.
-func (s *Service) VerifyAudit(ctx context.Context, p *auth.Principal, expectHead string) (VerifyResult, error) {
+func (s *Service) VerifyAudit(ctx context.Context, p *identity.Principal, expectHead string) (VerifyResult, error) {
 	if p != nil { // nil: the operator's command line
-		if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+		if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleAuditor); err != nil {
 			return VerifyResult{}, err
 		}
 		if expectHead != "" && !seesWholeChain(p) {

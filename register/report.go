@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // AuditorReport is what the auditor's report of an organisation shows:
@@ -52,11 +52,11 @@ const MaxReportProcessings = 200
 // AuditorReport reads the report of org (for an admin; everyone else gets
 // their own organisation) as of now: the rules run at the same instant as
 // the report is dated.
-func (s *Service) AuditorReport(ctx context.Context, p *auth.Principal, org string, recent int) (*AuditorReport, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleAuditor); err != nil {
+func (s *Service) AuditorReport(ctx context.Context, p *identity.Principal, org string, recent int) (*AuditorReport, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
-	if p.Role != auth.RoleAdmin {
+	if p.Role != identity.RoleAdmin {
 		org = p.Org
 	}
 	if org == "" {

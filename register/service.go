@@ -6,22 +6,28 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // Service is the register's use cases. Each method decides who may act, what
 // is valid, which state comes next and what the audit trail says, inside one
 // store transaction.
 type Service struct {
-	store    Store
-	validate *Validator
-	now      Clock
-	log      *slog.Logger
-	publog   PublicLog // nil: no transparency log
+	store     Store
+	passwords Passwords
+	sheets    SheetReader
+
+	hooksMu     sync.Mutex
+	publicHooks []func() // OnPublicChange
+	validate    *Validator
+	now         Clock
+	log         *slog.Logger
+	publog      PublicLog // nil: no transparency log
 }
 
 // Option configures a Service.
@@ -35,7 +41,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, validate: NewValidator(), now: time.Now, log: slog.Default()}
+	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -80,7 +86,7 @@ func CheckPage(page, perPage int) (int, int, error) {
 	return page, perPage, nil
 }
 
-func requireRole(p *auth.Principal, roles ...auth.Role) error {
+func requireRole(p *identity.Principal, roles ...identity.Role) error {
 	if p == nil {
 		return Errorf(EUnauthorized, "authentication required")
 	}
@@ -93,12 +99,12 @@ func requireRole(p *auth.Principal, roles ...auth.Role) error {
 }
 
 // sameOrg reports whether p may see organisation org at all.
-func sameOrg(p *auth.Principal, org string) bool {
-	return p != nil && (p.Role == auth.RoleAdmin || p.Org == org)
+func sameOrg(p *identity.Principal, org string) bool {
+	return p != nil && (p.Role == identity.RoleAdmin || p.Org == org)
 }
 
 // audit appends one entry to the chain inside tx.
-func (s *Service) audit(ctx context.Context, tx Store, p *auth.Principal, at time.Time, org, action, target string, version int, comment string) error {
+func (s *Service) audit(ctx context.Context, tx Store, p *identity.Principal, at time.Time, org, action, target string, version int, comment string) error {
 	prev, err := tx.LastAudit(ctx)
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
@@ -121,18 +127,18 @@ func (s *Service) audit(ctx context.Context, tx Store, p *auth.Principal, at tim
 
 // Audit appends an entry for a change made outside this service (accounts,
 // logins) in the caller's transaction.
-func (s *Service) Audit(ctx context.Context, tx Store, p *auth.Principal, org, action, target string) error {
+func (s *Service) Audit(ctx context.Context, tx Store, p *identity.Principal, org, action, target string) error {
 	return s.audit(ctx, tx, p, s.clock(), org, action, target, 0, "")
 }
 
 // ---- organisations and units ----
 
 // ListOrganisations lists the organisations p may see.
-func (s *Service) ListOrganisations(ctx context.Context, p *auth.Principal) ([]Organisation, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
+func (s *Service) ListOrganisations(ctx context.Context, p *identity.Principal) ([]Organisation, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
-	if p.Role == auth.RoleAdmin {
+	if p.Role == identity.RoleAdmin {
 		return s.store.ListOrganisations(ctx)
 	}
 	o, err := s.store.GetOrganisation(ctx, p.Org)
@@ -143,8 +149,8 @@ func (s *Service) ListOrganisations(ctx context.Context, p *auth.Principal) ([]O
 }
 
 // GetOrganisation returns one organisation if p may see it.
-func (s *Service) GetOrganisation(ctx context.Context, p *auth.Principal, slug string) (*Organisation, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
+func (s *Service) GetOrganisation(ctx context.Context, p *identity.Principal, slug string) (*Organisation, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
 	if !sameOrg(p, slug) || !storableKeys(slug) {
@@ -166,8 +172,8 @@ func (s *Service) OrganisationExists(ctx context.Context, slug string) (bool, er
 }
 
 // CreateOrganisation adds an organisation (admin).
-func (s *Service) CreateOrganisation(ctx context.Context, p *auth.Principal, o Organisation) (*Organisation, error) {
-	if err := requireRole(p, auth.RoleAdmin); err != nil {
+func (s *Service) CreateOrganisation(ctx context.Context, p *identity.Principal, o Organisation) (*Organisation, error) {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return nil, err
 	}
 	if err := s.validate.Struct(&o); err != nil {
@@ -190,14 +196,14 @@ func (s *Service) CreateOrganisation(ctx context.Context, p *auth.Principal, o O
 
 // UpdateOrganisation changes an organisation: an admin may change its name
 // and contacts, its DPO only the contacts.
-func (s *Service) UpdateOrganisation(ctx context.Context, p *auth.Principal, slug string, in Organisation) (*Organisation, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
+func (s *Service) UpdateOrganisation(ctx context.Context, p *identity.Principal, slug string, in Organisation) (*Organisation, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
 	if !sameOrg(p, slug) {
 		return nil, notFound("organisation")
 	}
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO); err != nil {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
 		return nil, err
 	}
 	if in.Slug == "" {
@@ -215,7 +221,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *auth.Principal, slu
 		if err != nil {
 			return err
 		}
-		if p.Role != auth.RoleAdmin && in.Name != o.Name {
+		if p.Role != identity.RoleAdmin && in.Name != o.Name {
 			return Errorf(EForbidden, "only an administrator may rename an organisation")
 		}
 		// Clients written before regimes existed send none: the regime and
@@ -223,7 +229,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *auth.Principal, slu
 		if in.Regime == "" {
 			in.Regime, in.GDPRApplies = o.EffectiveRegime(), o.GDPRApplies
 		}
-		if p.Role != auth.RoleAdmin && (in.Regime != o.EffectiveRegime() || in.GDPRApplies != o.GDPRApplies) {
+		if p.Role != identity.RoleAdmin && (in.Regime != o.EffectiveRegime() || in.GDPRApplies != o.GDPRApplies) {
 			return Errorf(EForbidden, "only an administrator may change an organisation's regime")
 		}
 		o.Regime, o.GDPRApplies = in.Regime, in.GDPRApplies
@@ -237,11 +243,14 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *auth.Principal, slu
 		out = o
 		return s.audit(ctx, tx, p, now, slug, ActionOrgUpdate, "organisation/"+slug, 0, "")
 	})
+	if err == nil {
+		s.publicChanged()
+	}
 	return out, err
 }
 
 // ListUnits lists the units of an organisation.
-func (s *Service) ListUnits(ctx context.Context, p *auth.Principal, org string) ([]Unit, error) {
+func (s *Service) ListUnits(ctx context.Context, p *identity.Principal, org string) ([]Unit, error) {
 	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
 		return nil, err
 	}
@@ -249,11 +258,11 @@ func (s *Service) ListUnits(ctx context.Context, p *auth.Principal, org string) 
 }
 
 // CreateUnit adds a unit (dpo of the organisation, admin).
-func (s *Service) CreateUnit(ctx context.Context, p *auth.Principal, org string, u Unit) (*Unit, error) {
+func (s *Service) CreateUnit(ctx context.Context, p *identity.Principal, org string, u Unit) (*Unit, error) {
 	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
 		return nil, err
 	}
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO); err != nil {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
 		return nil, err
 	}
 	u.Organisation = org
@@ -283,12 +292,12 @@ func processingSearchKey(f *Fields) string {
 }
 
 // GetProcessing returns a processing of p's organisation.
-func (s *Service) GetProcessing(ctx context.Context, p *auth.Principal, id string) (*Processing, error) {
+func (s *Service) GetProcessing(ctx context.Context, p *identity.Principal, id string) (*Processing, error) {
 	return s.getProcessing(ctx, s.store, p, id)
 }
 
-func (s *Service) getProcessing(ctx context.Context, st Store, p *auth.Principal, id string) (*Processing, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
+func (s *Service) getProcessing(ctx context.Context, st Store, p *identity.Principal, id string) (*Processing, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return nil, err
 	}
 	if _, err := uuid.Parse(id); err != nil {
@@ -305,8 +314,8 @@ func (s *Service) getProcessing(ctx context.Context, st Store, p *auth.Principal
 }
 
 // ListProcessings lists processings of p's organisation (admin: of all, or of f.Organisation).
-func (s *Service) ListProcessings(ctx context.Context, p *auth.Principal, f ProcessingFilter) ([]Processing, int, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor, auth.RoleAuditor); err != nil {
+func (s *Service) ListProcessings(ctx context.Context, p *identity.Principal, f ProcessingFilter) ([]Processing, int, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return nil, 0, err
 	}
 	var err error
@@ -322,21 +331,21 @@ func (s *Service) ListProcessings(ctx context.Context, p *auth.Principal, f Proc
 	if err := f.check(); err != nil {
 		return nil, 0, err
 	}
-	if p.Role != auth.RoleAdmin {
+	if p.Role != identity.RoleAdmin {
 		f.Organisation = p.Org
 	}
 	return s.store.ListProcessings(ctx, f)
 }
 
 // checkWrite decides whether p may write a processing of org in unit.
-func checkWrite(p *auth.Principal, org, unit string) error {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor); err != nil {
+func checkWrite(p *identity.Principal, org, unit string) error {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor); err != nil {
 		return err
 	}
 	if !sameOrg(p, org) {
 		return notFound("processing")
 	}
-	if p.Role == auth.RoleEditor && !p.HasUnit(unit) {
+	if p.Role == identity.RoleEditor && !p.HasUnit(unit) {
 		return Errorf(EForbidden, "editors may only write in their own units")
 	}
 	return nil
@@ -374,11 +383,11 @@ func encodeVersion(pr *Processing, by string) (*Version, error) {
 
 // CreateProcessing records a new draft. org is the organisation for an
 // admin; for everyone else the token's organisation is used.
-func (s *Service) CreateProcessing(ctx context.Context, p *auth.Principal, org string, f Fields) (*Processing, error) {
-	if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO, auth.RoleEditor); err != nil {
+func (s *Service) CreateProcessing(ctx context.Context, p *identity.Principal, org string, f Fields) (*Processing, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor); err != nil {
 		return nil, err
 	}
-	if p.Role != auth.RoleAdmin {
+	if p.Role != identity.RoleAdmin {
 		org = p.Org
 	} else if org == "" {
 		return nil, invalid(FieldError{Field: "organisation", Message: "is required"})
@@ -409,7 +418,7 @@ func (s *Service) CreateProcessing(ctx context.Context, p *auth.Principal, org s
 
 // insertDraft writes a new, checked processing as a draft in tx: its head,
 // version 1 and its audit entry.
-func (s *Service) insertDraft(ctx context.Context, tx Store, p *auth.Principal, org string, f Fields, action string, now time.Time) (*Processing, error) {
+func (s *Service) insertDraft(ctx context.Context, tx Store, p *identity.Principal, org string, f Fields, action string, now time.Time) (*Processing, error) {
 	pr := &Processing{ID: newID(), Organisation: org, Fields: f, Status: StatusDraft, Version: 1,
 		CreatedAt: now, UpdatedAt: now, Revision: 1}
 	if err := tx.CreateProcessing(ctx, pr, processingSearchKey(&f)); err != nil {
@@ -429,7 +438,7 @@ func (s *Service) insertDraft(ctx context.Context, tx Store, p *auth.Principal, 
 // new version. ifMatch is the revision the client last saw. Editing a
 // published processing opens a new draft; the public keeps the published
 // version until the new one is published.
-func (s *Service) UpdateProcessing(ctx context.Context, p *auth.Principal, id string, ifMatch int64, f Fields) (*Processing, error) {
+func (s *Service) UpdateProcessing(ctx context.Context, p *identity.Principal, id string, ifMatch int64, f Fields) (*Processing, error) {
 	var pr *Processing
 	err := s.store.InTx(ctx, func(tx Store) error {
 		cur, err := s.getProcessing(ctx, tx, p, id)
@@ -442,7 +451,7 @@ func (s *Service) UpdateProcessing(ctx context.Context, p *auth.Principal, id st
 		if err := checkWrite(p, cur.Organisation, f.Unit); err != nil {
 			return err
 		}
-		if p.Role == auth.RoleEditor && cur.Status != StatusDraft {
+		if p.Role == identity.RoleEditor && cur.Status != StatusDraft {
 			return Errorf(EForbidden, "editors may only edit drafts")
 		}
 		if cur.Revision != ifMatch {
@@ -492,13 +501,13 @@ func (s *Service) UpdateProcessing(ctx context.Context, p *auth.Principal, id st
 }
 
 // DeleteProcessing removes a draft that was never published.
-func (s *Service) DeleteProcessing(ctx context.Context, p *auth.Principal, id string, ifMatch *int64) error {
+func (s *Service) DeleteProcessing(ctx context.Context, p *identity.Principal, id string, ifMatch *int64) error {
 	return s.store.InTx(ctx, func(tx Store) error {
 		cur, err := s.getProcessing(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
-		if err := requireRole(p, auth.RoleAdmin, auth.RoleDPO); err != nil {
+		if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
 			return err
 		}
 		if ifMatch != nil && *ifMatch != cur.Revision {
@@ -515,7 +524,7 @@ func (s *Service) DeleteProcessing(ctx context.Context, p *auth.Principal, id st
 }
 
 // ListVersions returns every saved version of a processing, newest first.
-func (s *Service) ListVersions(ctx context.Context, p *auth.Principal, id string) ([]Version, error) {
+func (s *Service) ListVersions(ctx context.Context, p *identity.Principal, id string) ([]Version, error) {
 	if _, err := s.GetProcessing(ctx, p, id); err != nil {
 		return nil, err
 	}
@@ -523,7 +532,7 @@ func (s *Service) ListVersions(ctx context.Context, p *auth.Principal, id string
 }
 
 // GetVersion returns one saved version of a processing.
-func (s *Service) GetVersion(ctx context.Context, p *auth.Principal, id string, n int) (*Version, error) {
+func (s *Service) GetVersion(ctx context.Context, p *identity.Principal, id string, n int) (*Version, error) {
 	if _, err := s.GetProcessing(ctx, p, id); err != nil {
 		return nil, err
 	}

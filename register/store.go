@@ -16,6 +16,16 @@ type Store interface {
 	// is locked": the store serialises or waits.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 
+	OrganisationStore
+	ProcessingStore
+	PublicationStore
+	AuditStore
+
+	Ping(ctx context.Context) error
+}
+
+// OrganisationStore keeps organisations and their units.
+type OrganisationStore interface {
 	CreateOrganisation(ctx context.Context, o *Organisation) error
 	UpdateOrganisation(ctx context.Context, o *Organisation) error
 	GetOrganisation(ctx context.Context, slug string) (*Organisation, error)
@@ -24,7 +34,10 @@ type Store interface {
 	CreateUnit(ctx context.Context, u *Unit) error
 	GetUnit(ctx context.Context, org, slug string) (*Unit, error)
 	ListUnits(ctx context.Context, org string) ([]Unit, error)
+}
 
+// ProcessingStore keeps processings and their versions.
+type ProcessingStore interface {
 	// CreateProcessing inserts the head row of a new processing.
 	CreateProcessing(ctx context.Context, p *Processing, searchKey string) error
 	// UpdateProcessing replaces the head row if its revision is still
@@ -42,7 +55,12 @@ type Store interface {
 	PutVersion(ctx context.Context, v *Version) error
 	GetVersion(ctx context.Context, id string, n int) (*Version, error)
 	ListVersions(ctx context.Context, id string) ([]Version, error)
+}
 
+// PublicationStore keeps the public register: what the public read side
+// needs (publications, their stamps, the public organisations and events)
+// and what the workflow writes there.
+type PublicationStore interface {
 	// PutPublication makes p the public record of its processing.
 	PutPublication(ctx context.Context, p *Publication) error
 	DeletePublication(ctx context.Context, id string) error
@@ -62,17 +80,21 @@ type Store interface {
 	ListPublicEvents(ctx context.Context, org string, limit int) ([]PublicEvent, error)
 	// GetPublicHead returns the latest publish or archive audit entry.
 	GetPublicHead(ctx context.Context, org string) (PublicHead, error)
+}
 
+// AuditStore keeps the audit chain.
+type AuditStore interface {
 	// LastAudit returns the head of the audit chain (nil when empty). Inside
 	// InTx it also takes the chain's lock, so that two processes writing to
 	// the same database extend one chain.
 	LastAudit(ctx context.Context) (*AuditEntry, error)
+	// LastAuditOf returns the seq of the latest audit entry whose action is
+	// one of actions, 0 for none.
+	LastAuditOf(ctx context.Context, actions []string) (int64, error)
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
 	// ScanAudit calls fn for every entry in seq order until fn returns false.
 	ScanAudit(ctx context.Context, fn func(AuditEntry) bool) error
-
-	Ping(ctx context.Context) error
 }
 
 // ProcessingFilter selects processings for a list.

@@ -5,6 +5,7 @@ import (
 )
 
 func TestBadCharactersRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(f *Fields)
@@ -62,6 +63,7 @@ func TestBadCharactersRefused(t *testing.T) {
 }
 
 func TestOrganisationContactsRefuseMailtoParameters(t *testing.T) {
+	t.Parallel()
 	v := NewValidator()
 	for _, field := range []string{"dpo_contact", "lipad_contact"} {
 		o := Organisation{Slug: "geneve", Name: "Ville de Genève"}
@@ -79,6 +81,7 @@ func TestOrganisationContactsRefuseMailtoParameters(t *testing.T) {
 }
 
 func TestMailAddress(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"dpo@ville-ge.ch":             true,
 		"jean.dupont+rgpd@etat.ge.ch": true,
@@ -105,6 +108,7 @@ func TestMailAddress(t *testing.T) {
 }
 
 func TestCleanTextAndContact(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"\u202egnp.exe":         "gnp.exe",
 		"a\u2066b\u2069c\ufffe": "abc",

@@ -10,6 +10,7 @@ func validFields() Fields {
 }
 
 func TestValidateFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(f *Fields)
@@ -98,6 +99,7 @@ func TestValidateFields(t *testing.T) {
 }
 
 func TestSlugs(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"ge": true, "ville-de-geneve": true, "a1": true, strings.Repeat("a", 40): true,
 		"a": false, strings.Repeat("a", 41): false, "Ge": false, "ge-": false, "-ge": false,
@@ -110,6 +112,7 @@ func TestSlugs(t *testing.T) {
 }
 
 func TestSearchKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Géolocalisation", "geolocalisation"},
 		{"ÉTAT CIVIL", "etat civil"},

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/registre/registre/auth"
+	"github.com/registre/registre/auth/identity"
 )
 
 // Step is a workflow transition.
@@ -26,22 +27,42 @@ const (
 type transition struct {
 	from  Status
 	to    Status
-	roles []auth.Role
+	roles []identity.Role
 }
 
 func workflow() map[Step]transition {
 	return map[Step]transition{
-		StepSubmit:  {StatusDraft, StatusInReview, []auth.Role{auth.RoleEditor, auth.RoleDPO, auth.RoleAdmin}},
-		StepReturn:  {StatusInReview, StatusDraft, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
-		StepPublish: {StatusInReview, StatusPublished, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
-		StepArchive: {StatusPublished, StatusArchived, []auth.Role{auth.RoleDPO, auth.RoleAdmin}},
+		StepSubmit:  {StatusDraft, StatusInReview, []identity.Role{identity.RoleEditor, identity.RoleDPO, identity.RoleAdmin}},
+		StepReturn:  {StatusInReview, StatusDraft, []identity.Role{identity.RoleDPO, identity.RoleAdmin}},
+		StepPublish: {StatusInReview, StatusPublished, []identity.Role{identity.RoleDPO, identity.RoleAdmin}},
+		StepArchive: {StatusPublished, StatusArchived, []identity.Role{identity.RoleDPO, identity.RoleAdmin}},
 	}
+}
+
+// Steps returns every workflow step, in the order a processing meets them.
+func Steps() []Step { return []Step{StepSubmit, StepReturn, StepPublish, StepArchive} }
+
+// StepRoles returns the roles that may take step, in the order of
+// identity.Roles(); nil for an unknown step. The route table reads it: who
+// may take a step is decided in this table only.
+func StepRoles(step Step) []identity.Role {
+	t, ok := workflow()[step]
+	if !ok {
+		return nil
+	}
+	var out []identity.Role
+	for _, r := range identity.Roles() {
+		if slices.Contains(t.roles, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Transition takes a workflow step on a processing. ifMatch, when not nil, is
 // the revision the caller last saw. comment is kept in the audit trail (only
 // "return" takes one).
-func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, step Step, ifMatch *int64, comment string) (*Processing, error) {
+func (s *Service) Transition(ctx context.Context, p *identity.Principal, id string, step Step, ifMatch *int64, comment string) (*Processing, error) {
 	t, ok := workflow()[step]
 	if !ok {
 		return nil, notFound("workflow step")
@@ -59,7 +80,7 @@ func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, 
 		if err := requireRole(p, t.roles...); err != nil {
 			return err
 		}
-		if p.Role == auth.RoleEditor && !p.HasUnit(cur.Unit) {
+		if p.Role == identity.RoleEditor && !p.HasUnit(cur.Unit) {
 			return Errorf(EForbidden, "editors may only submit processings of their own units")
 		}
 		if ifMatch != nil && *ifMatch != cur.Revision {
@@ -125,6 +146,9 @@ func (s *Service) Transition(ctx context.Context, p *auth.Principal, id string, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if step == StepPublish || step == StepArchive {
+		s.publicChanged()
 	}
 	return out, nil
 }

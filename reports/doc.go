@@ -19,15 +19,18 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	vocabulary "github.com/registre/registre/labels"
 )
 
-// Lang is the language of a document.
-type Lang string
+// Lang is the language of a document, one of the register's (package
+// labels).
+type Lang = vocabulary.Lang
 
 // Languages.
 const (
-	French  Lang = "fr"
-	English Lang = "en"
+	French  = vocabulary.French
+	English = vocabulary.English
 )
 
 // ParseLang accepts "fr" or "en" (any case). The empty string is French:

@@ -125,6 +125,7 @@ func FuzzDocuments(f *testing.F) {
 
 // TestSeedsAreSound runs the fuzz seeds through qpdf as well.
 func TestSeedsAreSound(t *testing.T) {
+	t.Parallel()
 	for _, s := range fuzzSeeds() {
 		p, org, _ := fill(s)
 		var b bytes.Buffer
@@ -139,6 +140,7 @@ func TestSeedsAreSound(t *testing.T) {
 // error: the recover in render is the last line of defence. The panic here
 // is gofpdf's own, on a rune outside the BMP that skipped the cleaner.
 func TestRenderPanicIsError(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	err := render(&b, Options{}, func(d *doc) error {
 		d.pdf.AddPage()

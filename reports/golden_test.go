@@ -90,6 +90,7 @@ func qpdfCheck(t testing.TB, pdf []byte) {
 // and compares its text with testdata/NAME.golden (go test -update
 // rewrites them). Rendering twice must give the same bytes.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, d := range goldenDocs() {
 		t.Run(d.name, func(t *testing.T) {
 			var a, b bytes.Buffer
@@ -146,6 +147,7 @@ func lineDiff(want, got string) string {
 // TestMetadata checks the document information, the language and that
 // links are real link annotations.
 func TestMetadata(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                       string
 		render                     func(w *bytes.Buffer) error

@@ -1,6 +1,9 @@
 package reports
 
-import "github.com/registre/registre/register"
+import (
+	vocabulary "github.com/registre/registre/labels"
+	"github.com/registre/registre/register"
+)
 
 // labels is every fixed word a document prints, in one language. Both
 // languages are in this file, side by side in fr and en, so that a label
@@ -75,10 +78,26 @@ type labels struct {
 // labelsFor returns the table of l, built afresh: tables are small and
 // documents must not share mutable state.
 func labelsFor(l Lang) *labels {
+	t := fr()
 	if l == English {
-		return en()
+		t = en()
 	}
-	return fr()
+	// The words of the enumerations are the register's one vocabulary,
+	// shared with the public pages (package labels).
+	v := vocabulary.New()
+	t.basis = vocabulary.Map[register.LegalBasisType](v, l, vocabulary.Basis)
+	t.recipient = vocabulary.Map[register.RecipientType](v, l, vocabulary.Recipient)
+	t.safeguards = vocabulary.Map[register.Safeguard](v, l, vocabulary.Safeguard)
+	t.disposal = vocabulary.Map[register.Disposal](v, l, vocabulary.Disposal)
+	t.measures = vocabulary.Map[register.SecurityCategory](v, l, vocabulary.Security)
+	t.dpiaState = vocabulary.Map[register.DPIAStatus](v, l, vocabulary.DPIA)
+	t.statuses = vocabulary.Map[register.Status](v, l, vocabulary.Status)
+	t.severity = vocabulary.Map[register.Severity](v, l, vocabulary.Severity)
+	t.criterion = vocabulary.Map[register.DPIACriterion](v, l, vocabulary.Criterion)
+	t.authority = vocabulary.Map[register.Authority](v, l, vocabulary.Authority)
+	t.provision = vocabulary.Map[register.Provision](v, l, vocabulary.Provision)
+	t.infoExc = vocabulary.Map[register.InfoException](v, l, vocabulary.Exception)
+	return t
 }
 
 func fr() *labels {
@@ -180,29 +199,6 @@ func fr() *labels {
 		dpiaResidualHigh:    "Après les mesures prévues, un risque élevé subsiste pour vos droits.",
 		dpiaConsulted:       "L’autorité de surveillance a été consultée avant le traitement\u00a0: %s, le %s.",
 		infoExceptionTitle:  "Information des personnes concernées",
-		criterion: map[register.DPIACriterion]string{
-			register.CritSensitiveLargeScale: "des données sensibles à grande échelle",
-			register.CritPublicMonitoring:    "une surveillance systématique du domaine public",
-			register.CritHighRiskProfiling:   "un profilage à risque élevé",
-			register.CritAutomatedDecision:   "des décisions individuelles automatisées",
-			register.CritNewTechnology:       "le recours à une nouvelle technologie",
-		},
-		authority: map[register.Authority]string{
-			register.AuthorityFDPIC: "Préposé fédéral à la protection des données et à la transparence (PFPDT)",
-			register.AuthorityPPDT:  "Préposé cantonal à la protection des données et à la transparence (PPDT)",
-			register.AuthorityEU:    "autorité de contrôle de l’Union européenne",
-		},
-		provision: map[register.Provision]string{
-			register.ProvisionMandatory: "Oui. La fourniture de ces données est obligatoire.",
-			register.ProvisionOptional:  "Non. La fourniture de ces données est facultative.",
-		},
-		infoExc: map[register.InfoException]string{
-			register.InfoAlreadyInformed:  "Vous n’êtes pas informé·e individuellement\u00a0: vous disposez déjà de ces informations.",
-			register.InfoProvidedByLaw:    "Vous n’êtes pas informé·e individuellement\u00a0: le traitement est prévu par la loi.",
-			register.InfoImpossible:       "Vous n’êtes pas informé·e individuellement\u00a0: les données ne sont pas collectées auprès de vous et l’information est impossible à donner.",
-			register.InfoDisproportionate: "Vous n’êtes pas informé·e individuellement\u00a0: les données ne sont pas collectées auprès de vous et l’information demanderait des efforts disproportionnés.",
-			register.InfoRestricted:       "L’information qui vous est donnée est restreinte ou différée (intérêt prépondérant ou enquête en cours).",
-		},
 
 		registerTitle:  "Registre des traitements de données personnelles",
 		registerKind:   "Registre public",
@@ -256,50 +252,6 @@ func fr() *labels {
 		chainBadBrief:       "Chaîne ROMPUE\u00a0: un administrateur en connaît le détail.",
 		moreProcessings:     "… et %d autre(s) traitement(s), non détaillé(s) ici\u00a0: la liste complète des constats est dans l’API (GET /api/v1/compliance).",
 
-		basis: map[register.LegalBasisType]string{
-			register.BasisLaw: "Loi", register.BasisLegalObligation: "Obligation légale",
-			register.BasisPublicTask: "Mission d’intérêt public", register.BasisConsent: "Consentement",
-			register.BasisContract: "Contrat", register.BasisVitalInterest: "Intérêts vitaux",
-			register.BasisLegitimateInterest: "Intérêt légitime",
-		},
-		recipient: map[register.RecipientType]string{
-			register.RecipientInternal: "service interne", register.RecipientPublicBody: "autorité publique",
-			register.RecipientProcessor: "sous-traitant", register.RecipientThirdParty: "tiers",
-		},
-		safeguards: map[register.Safeguard]string{
-			register.SafeguardAdequacy:           "pays offrant un niveau de protection adéquat",
-			register.SafeguardSCC:                "clauses contractuelles types",
-			register.SafeguardBCR:                "règles d’entreprise contraignantes",
-			register.SafeguardConsent:            "consentement exprès de la personne",
-			register.SafeguardDerogation:         "dérogation prévue par la loi",
-			register.SafeguardOther:              "autres garanties",
-			register.SafeguardTreaty:             "traité international",
-			register.SafeguardSpecificGuarantees: "garanties spécifiques communiquées à l’autorité de protection des données",
-			register.SafeguardNone:               "aucune garantie",
-			"":                                   "garantie non indiquée",
-		},
-		disposal: map[register.Disposal]string{
-			register.DisposalDelete:    "les données sont détruites.",
-			register.DisposalAnonymise: "les données sont anonymisées.",
-			register.DisposalArchive:   "les données sont proposées aux archives.",
-		},
-		measures: map[register.SecurityCategory]string{
-			register.SecAccessControl: "contrôle des accès", register.SecAuthentication: "authentification",
-			register.SecEncryptionAtRest: "chiffrement des données stockées", register.SecEncryptionInTransit: "chiffrement des communications",
-			register.SecLogging: "journalisation", register.SecPseudonymisation: "pseudonymisation",
-			register.SecBackup: "sauvegardes", register.SecNetwork: "sécurité du réseau",
-			register.SecPhysical: "sécurité physique", register.SecTraining: "formation du personnel",
-			register.SecOther: "autres mesures",
-		},
-		dpiaState: map[register.DPIAStatus]string{
-			register.DPIANotStarted: "pas commencée", register.DPIAInProgress: "en cours",
-			register.DPIADone: "réalisée", register.DPIANotNeeded: "pas nécessaire", "": "non indiqué",
-		},
-		statuses: map[register.Status]string{
-			register.StatusDraft: "brouillon", register.StatusInReview: "en revue",
-			register.StatusPublished: "publié", register.StatusArchived: "archivé",
-		},
-		severity: map[register.Severity]string{register.SeverityError: "bloquant", register.SeverityWarning: "avertissement"},
 		lawNames: map[string]string{
 			register.LawGDPR30: "RGPD art. 30 (registre)", register.LawFADP12: "LPD art. 12 (registre)",
 			register.LawLIPAD43: "LIPAD art. 43 (catalogue des fichiers)", register.LawNotice: "Devoir d’informer (RGPD art. 13/14, LPD art. 19)",
@@ -452,29 +404,6 @@ func en() *labels {
 		dpiaResidualHigh:    "After the planned measures, a high risk to your rights remains.",
 		dpiaConsulted:       "The supervisory authority was consulted before the processing: %s, on %s.",
 		infoExceptionTitle:  "Information of the people concerned",
-		criterion: map[register.DPIACriterion]string{
-			register.CritSensitiveLargeScale: "sensitive data on a large scale",
-			register.CritPublicMonitoring:    "systematic monitoring of the public area",
-			register.CritHighRiskProfiling:   "high-risk profiling",
-			register.CritAutomatedDecision:   "automated individual decisions",
-			register.CritNewTechnology:       "a new technology",
-		},
-		authority: map[register.Authority]string{
-			register.AuthorityFDPIC: "Federal Data Protection and Information Commissioner (FDPIC)",
-			register.AuthorityPPDT:  "Geneva’s cantonal data protection and transparency commissioner (PPDT)",
-			register.AuthorityEU:    "a supervisory authority of the European Union",
-		},
-		provision: map[register.Provision]string{
-			register.ProvisionMandatory: "Yes. Providing these data is mandatory.",
-			register.ProvisionOptional:  "No. Providing these data is optional.",
-		},
-		infoExc: map[register.InfoException]string{
-			register.InfoAlreadyInformed:  "You are not informed individually: you already have this information.",
-			register.InfoProvidedByLaw:    "You are not informed individually: the processing is provided for by law.",
-			register.InfoImpossible:       "You are not informed individually: the data are not collected from you and informing you is impossible.",
-			register.InfoDisproportionate: "You are not informed individually: the data are not collected from you and informing you would take disproportionate effort.",
-			register.InfoRestricted:       "The information given to you is restricted or deferred (overriding interest or an ongoing investigation).",
-		},
 
 		registerTitle:  "Register of personal data processing",
 		registerKind:   "Public register",
@@ -528,50 +457,6 @@ func en() *labels {
 		chainBadBrief:       "Chain BROKEN: an administrator has the details.",
 		moreProcessings:     "… and %d more processing(s), not detailed here: the complete findings are in the API (GET /api/v1/compliance).",
 
-		basis: map[register.LegalBasisType]string{
-			register.BasisLaw: "Law", register.BasisLegalObligation: "Legal obligation",
-			register.BasisPublicTask: "Task in the public interest", register.BasisConsent: "Consent",
-			register.BasisContract: "Contract", register.BasisVitalInterest: "Vital interests",
-			register.BasisLegitimateInterest: "Legitimate interest",
-		},
-		recipient: map[register.RecipientType]string{
-			register.RecipientInternal: "internal department", register.RecipientPublicBody: "public body",
-			register.RecipientProcessor: "processor", register.RecipientThirdParty: "third party",
-		},
-		safeguards: map[register.Safeguard]string{
-			register.SafeguardAdequacy:           "country with an adequate level of protection",
-			register.SafeguardSCC:                "standard contractual clauses",
-			register.SafeguardBCR:                "binding corporate rules",
-			register.SafeguardConsent:            "explicit consent of the person",
-			register.SafeguardDerogation:         "derogation provided by law",
-			register.SafeguardOther:              "other safeguards",
-			register.SafeguardTreaty:             "international treaty",
-			register.SafeguardSpecificGuarantees: "specific guarantees communicated to the data-protection authority",
-			register.SafeguardNone:               "no safeguard",
-			"":                                   "safeguard not stated",
-		},
-		disposal: map[register.Disposal]string{
-			register.DisposalDelete:    "the data are destroyed.",
-			register.DisposalAnonymise: "the data are anonymised.",
-			register.DisposalArchive:   "the data are offered to the archives.",
-		},
-		measures: map[register.SecurityCategory]string{
-			register.SecAccessControl: "access control", register.SecAuthentication: "authentication",
-			register.SecEncryptionAtRest: "encryption of stored data", register.SecEncryptionInTransit: "encryption of communications",
-			register.SecLogging: "logging", register.SecPseudonymisation: "pseudonymisation",
-			register.SecBackup: "backups", register.SecNetwork: "network security",
-			register.SecPhysical: "physical security", register.SecTraining: "staff training",
-			register.SecOther: "other measures",
-		},
-		dpiaState: map[register.DPIAStatus]string{
-			register.DPIANotStarted: "not started", register.DPIAInProgress: "in progress",
-			register.DPIADone: "done", register.DPIANotNeeded: "not needed", "": "not stated",
-		},
-		statuses: map[register.Status]string{
-			register.StatusDraft: "draft", register.StatusInReview: "in review",
-			register.StatusPublished: "published", register.StatusArchived: "archived",
-		},
-		severity: map[register.Severity]string{register.SeverityError: "blocking", register.SeverityWarning: "warning"},
 		lawNames: map[string]string{
 			register.LawGDPR30: "GDPR Art. 30 (records)", register.LawFADP12: "FADP Art. 12 (records)",
 			register.LawLIPAD43: "LIPAD art. 43 (catalogue of files)", register.LawNotice: "Duty to inform (GDPR Art. 13/14, FADP Art. 19)",

@@ -13,6 +13,7 @@ import (
 // verdict without its length or head)
 // and with bounded lists (how many processings each leaves out).
 func TestReportForReader(t *testing.T) {
+	t.Parallel()
 	data := fixtureReport()
 	data.Omitted, data.OverdueTotal, data.SensitiveTotal = 7, 4, 9
 	tests := []struct {

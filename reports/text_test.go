@@ -19,6 +19,7 @@ func testCleaner(t testing.TB) cleaner {
 // TestFontCoverage holds the font to what French needs: if these runes were
 // missing, French would not render exactly.
 func TestFontCoverage(t *testing.T) {
+	t.Parallel()
 	c := testCleaner(t)
 	for _, r := range "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»’‘“”—–…€\u00a0°§·•" {
 		if !c.g.has(r) {
@@ -28,6 +29,7 @@ func TestFontCoverage(t *testing.T) {
 }
 
 func TestClean(t *testing.T) {
+	t.Parallel()
 	c := testCleaner(t)
 	tests := []struct {
 		name, in, text, line string
@@ -67,6 +69,7 @@ func TestClean(t *testing.T) {
 // TestCleanOnlyDrawable checks, over every rune of the BMP and a sample
 // beyond, that cleaning leaves only runes the font draws (and newlines).
 func TestCleanOnlyDrawable(t *testing.T) {
+	t.Parallel()
 	c := testCleaner(t)
 	var b strings.Builder
 	for r := rune(0); r < 0x10000; r++ {
@@ -88,6 +91,7 @@ func TestCleanOnlyDrawable(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
+	t.Parallel()
 	fr, en := labelsFor(French), labelsFor(English)
 	tests := []struct{ in, fr, en string }{
 		{"P10Y", "10\u00a0ans", "10\u00a0years"},
@@ -112,6 +116,7 @@ func TestDuration(t *testing.T) {
 }
 
 func TestDate(t *testing.T) {
+	t.Parallel()
 	fr, en := labelsFor(French), labelsFor(English)
 	tests := []struct {
 		in     time.Time
@@ -133,6 +138,7 @@ func TestDate(t *testing.T) {
 }
 
 func TestCountry(t *testing.T) {
+	t.Parallel()
 	fr, en := labelsFor(French), labelsFor(English)
 	tests := []struct{ in, fr, en string }{
 		{"CH", "Suisse (CH)", "Switzerland (CH)"},
@@ -151,6 +157,7 @@ func TestCountry(t *testing.T) {
 }
 
 func TestParseLang(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want Lang
@@ -167,6 +174,7 @@ func TestParseLang(t *testing.T) {
 // TestOptionsBadLang checks that a document in an unknown language is an
 // error, not a French document.
 func TestOptionsBadLang(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	err := Notice(&b, fixtureMinimal(), fixtureOrg(), Options{Lang: "de"})
 	if err == nil {

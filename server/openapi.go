@@ -12,11 +12,14 @@ import (
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/server/jsonapi"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	return writeRaw(w, http.StatusOK, "application/json", s.openapi)
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", s.openapi)
 }
 
 // The OpenAPI 3.1 document is built once from two sources: the operations
@@ -161,7 +164,7 @@ func apiDocs() []op {
 		{method: "GET", path: "/api/v1/users", summary: "Local accounts (never passwords or hashes)", tag: "accounts", status: 200, resp: listOf[register.Account]{}, errors: []int{401, 403}},
 		{method: "POST", path: "/api/v1/users", summary: "Create a local account (password: at least 12 characters, not weak: docs/security.md)", tag: "accounts", body: register.NewAccount{}, status: 201, resp: register.Account{}, errors: errsWrite(409)},
 		{method: "DELETE", path: "/api/v1/users/{username}", summary: "Delete a local account; its tokens are refused from then on (409 for the last administrator)", tag: "accounts", status: 204, errors: []int{401, 403, 404, 409}},
-		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: loginRequest{}, status: 200, resp: loginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
+		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: jsonapi.LoginRequest{}, status: 200, resp: jsonapi.LoginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
 		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},
 
 		{method: "POST", path: "/api/v1/import", summary: "Import a spreadsheet exported as CSV (the CNIL register template's columns, French or English headers; docs/migrating.md): every row is checked first and every error named by line and column; then all rows become drafts, or none. Body at most 1 MiB (larger files: registre import --csv)", tag: "backup",
@@ -263,7 +266,7 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 			ok["content"] = map[string]any{ct: map[string]any{"schema": schema}}
 		}
 		responses[fmt.Sprint(o.status)] = ok
-		// Every request is checked before routing (guard.go): a NUL byte or
+		// Every request is checked before routing (httpkit/guard.go): a NUL byte or
 		// invalid UTF-8 in its path or query is 400, and a foreign host name
 		// without REGISTRE_PUBLIC_URL is 421 (but on the health probes).
 		codes := append([]int{400}, o.errors...)
@@ -292,7 +295,7 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 			"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
 		}
 	}
-	sg.of(reflect.TypeOf(Problem{}))
+	sg.of(reflect.TypeOf(httpkit.Problem{}))
 	doc := map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{

@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 // The public pages: server-rendered html/template, no JavaScript, French and
@@ -118,7 +120,7 @@ func (s *Server) staticAsset(w http.ResponseWriter, r *http.Request) error {
 		writeNotModified(w)
 		return nil
 	}
-	return writeRaw(w, http.StatusOK, f.contentType, body)
+	return httpkit.WriteRaw(w, http.StatusOK, f.contentType, body)
 }
 
 // ---- language ----
@@ -490,22 +492,22 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *renderedPa
 	}
 	if p.status != http.StatusOK {
 		h.Set("Cache-Control", "no-cache")
-		return writeRaw(w, p.status, "text/html; charset=utf-8", body)
+		return httpkit.WriteRaw(w, p.status, "text/html; charset=utf-8", body)
 	}
 	h.Set("Cache-Control", publicCacheControl)
 	if notModified(w, r, tag, time.Time{}) {
 		writeNotModified(w)
 		return nil
 	}
-	return writeRaw(w, p.status, "text/html; charset=utf-8", body)
+	return httpkit.WriteRaw(w, p.status, "text/html; charset=utf-8", body)
 }
 
 // errorPage answers a failed page with an HTML page of the error's status;
 // 5xx are logged with their cause.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) error {
-	p := problemFor(err)
+	p := httpkit.ProblemFor(err)
 	if p.Status >= 500 {
-		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", p.cause)
+		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
 	}
 	lang, explicit := pickLang(r)
 	v := s.newView(r, lang)
@@ -517,7 +519,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) er
 	page, rerr := s.renderPage(p.Status, "error", v, explicit)
 	if rerr != nil {
 		s.log.ErrorContext(r.Context(), "error page failed", "err", rerr)
-		writeProblem(w, r, p)
+		httpkit.WriteProblem(w, r, p)
 		return nil
 	}
 	return s.writePage(w, r, page)
@@ -550,7 +552,7 @@ func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
 	p, err := s.renderPage(http.StatusNotFound, "notfound", v, explicit)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "not found page failed", "err", err)
-		writeProblem(w, r, newProblem(http.StatusNotFound, "nothing is served at this path"))
+		httpkit.WriteProblem(w, r, httpkit.NewProblem(http.StatusNotFound, "nothing is served at this path"))
 		return
 	}
 	_ = s.writePage(w, r, p)

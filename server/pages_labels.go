@@ -1,5 +1,7 @@
 package server
 
+import "github.com/registre/registre/labels"
+
 // text is a label in French and English.
 type text struct{ fr, en string }
 
@@ -7,7 +9,7 @@ type text struct{ fr, en string }
 // table so that a translation is never missing on one side (a test checks
 // both sides of every key). It is built per Server: no shared mutable map.
 func labelTable() map[string]text {
-	return map[string]text{
+	t := map[string]text{
 		"site.name":             {"Registre public des traitements", "Public register of processing activities"},
 		"skip":                  {"Aller au contenu", "Skip to content"},
 		"nav.label":             {"Navigation principale", "Main navigation"},
@@ -142,52 +144,8 @@ func labelTable() map[string]text {
 		"unit.hour.one": {"%d\u00a0heure", "%d\u00a0hour"}, "unit.hour.many": {"%d\u00a0heures", "%d\u00a0hours"},
 		"unit.minute.one": {"%d\u00a0minute", "%d\u00a0minute"}, "unit.minute.many": {"%d\u00a0minutes", "%d\u00a0minutes"},
 		"unit.second.one": {"%d\u00a0seconde", "%d\u00a0second"}, "unit.second.many": {"%d\u00a0secondes", "%d\u00a0seconds"},
-
-		"basis.law":                 {"Loi", "Law"},
-		"basis.legal_obligation":    {"Obligation légale", "Legal obligation"},
-		"basis.public_task":         {"Mission d’intérêt public", "Public task"},
-		"basis.consent":             {"Consentement", "Consent"},
-		"basis.contract":            {"Contrat", "Contract"},
-		"basis.vital_interest":      {"Intérêt vital", "Vital interest"},
-		"basis.legitimate_interest": {"Intérêt légitime", "Legitimate interest"},
-
-		"recipient.internal":    {"interne", "internal"},
-		"recipient.public_body": {"institution publique", "public body"},
-		"recipient.processor":   {"sous-traitant", "processor"},
-		"recipient.third_party": {"tiers", "third party"},
-
-		"safeguard.adequacy":            {"pays au niveau de protection adéquat", "country with adequate protection"},
-		"safeguard.scc":                 {"clauses contractuelles types", "standard contractual clauses"},
-		"safeguard.bcr":                 {"règles d’entreprise contraignantes", "binding corporate rules"},
-		"safeguard.consent":             {"consentement", "consent"},
-		"safeguard.derogation":          {"dérogation prévue par la loi", "derogation provided by law"},
-		"safeguard.other":               {"autre garantie", "other safeguard"},
-		"safeguard.none":                {"aucune garantie", "no safeguard"},
-		"safeguard.treaty":              {"traité international", "international treaty"},
-		"safeguard.specific_guarantees": {"garanties spécifiques communiquées à l’autorité de protection des données", "specific guarantees communicated to the data-protection authority"},
-
-		"disposal.delete":    {"destruction", "deletion"},
-		"disposal.anonymise": {"anonymisation", "anonymisation"},
-		"disposal.archive":   {"versement aux archives", "transfer to the archives"},
-
-		"security.access_control":        {"Contrôle des accès", "Access control"},
-		"security.authentication":        {"Authentification", "Authentication"},
-		"security.encryption_at_rest":    {"Chiffrement des données stockées", "Encryption at rest"},
-		"security.encryption_in_transit": {"Chiffrement des transmissions", "Encryption in transit"},
-		"security.logging":               {"Journalisation", "Logging"},
-		"security.pseudonymisation":      {"Pseudonymisation", "Pseudonymisation"},
-		"security.backup":                {"Sauvegardes", "Backups"},
-		"security.network":               {"Sécurité du réseau", "Network security"},
-		"security.physical":              {"Sécurité physique", "Physical security"},
-		"security.training":              {"Formation du personnel", "Staff training"},
-		"security.other":                 {"Autres mesures", "Other measures"},
-
-		"dpia.not_started": {"pas commencée", "not started"},
-		"dpia.in_progress": {"en cours", "in progress"},
-		"dpia.done":        {"réalisée", "done"},
-		"dpia.not_needed":  {"pas nécessaire", "not needed"},
-
-		// issue 14: what the page tells people
+		// What the page tells people (FADP 19–21): words of the page only;
+		// the words of enumeration values are in package labels.
 		"p.consent.withdraw":   {"Lorsque le traitement repose sur votre consentement, vous pouvez le retirer à tout moment, sans effet sur ce qui a été fait avant le retrait.", "Where the processing rests on your consent, you may withdraw it at any time; this does not affect what was done before."},
 		"p.provision":          {"Devez-vous fournir ces données ?", "Must you provide these data?"},
 		"p.consequences":       {"Si vous ne les fournissez pas", "If you do not provide them"},
@@ -204,24 +162,15 @@ func labelTable() map[string]text {
 		"p.info.exception":     {"Information des personnes concernées", "Information of the people concerned"},
 		"rights.dpo":           {"Conseiller·ère à la protection des données", "Data protection officer"},
 		"rights.transparency":  {"Accès aux documents officiels (transparence)", "Access to official documents (transparency)"},
-
-		"provision.mandatory": {"Oui. La fourniture de ces données est obligatoire.", "Yes. Providing these data is mandatory."},
-		"provision.optional":  {"Non. La fourniture de ces données est facultative.", "No. Providing these data is optional."},
-
-		"dpiacrit.sensitive-large-scale": {"données sensibles à grande échelle", "sensitive data on a large scale"},
-		"dpiacrit.public-monitoring":     {"surveillance systématique du domaine public", "systematic monitoring of the public area"},
-		"dpiacrit.high-risk-profiling":   {"profilage à risque élevé", "high-risk profiling"},
-		"dpiacrit.automated-decision":    {"décisions individuelles automatisées", "automated individual decisions"},
-		"dpiacrit.new-technology":        {"nouvelle technologie", "new technology"},
-
-		"authority.fdpic": {"Préposé fédéral à la protection des données et à la transparence (PFPDT)", "Federal Data Protection and Information Commissioner (FDPIC)"},
-		"authority.ppdt":  {"Préposé cantonal à la protection des données et à la transparence (PPDT)", "Geneva’s cantonal data protection and transparency commissioner (PPDT)"},
-		"authority.eu-sa": {"autorité de contrôle de l’Union européenne", "a supervisory authority of the European Union"},
-
-		"infoexc.already-informed": {"Vous n’êtes pas informé·e individuellement : vous disposez déjà de ces informations.", "You are not informed individually: you already have this information."},
-		"infoexc.provided-by-law":  {"Vous n’êtes pas informé·e individuellement : le traitement est prévu par la loi.", "You are not informed individually: the processing is provided for by law."},
-		"infoexc.impossible":       {"Vous n’êtes pas informé·e individuellement : les données ne sont pas collectées auprès de vous et l’information est impossible à donner.", "You are not informed individually: the data are not collected from you and informing you is impossible."},
-		"infoexc.disproportionate": {"Vous n’êtes pas informé·e individuellement : les données ne sont pas collectées auprès de vous et l’information demanderait des efforts disproportionnés.", "You are not informed individually: the data are not collected from you and informing you would take disproportionate effort."},
-		"infoexc.restricted":       {"L’information qui vous est donnée est restreinte ou différée (intérêt prépondérant ou enquête en cours).", "The information given to you is restricted or deferred (overriding interest or an ongoing investigation)."},
 	}
+	// The words of the enumerations ("basis.law", ...) are the register's
+	// one vocabulary, shared with the PDF documents (package labels).
+	for kind, values := range labels.New().All() {
+		for value, w := range values {
+			if value != "" { // pages leave out what is not stated
+				t[kind+"."+value] = text{fr: w[labels.French], en: w[labels.English]}
+			}
+		}
+	}
+	return t
 }

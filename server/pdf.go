@@ -22,6 +22,8 @@ import (
 
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/reports"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 // The PDF documents of API.md: the public notice and register (anonymous,
@@ -168,9 +170,9 @@ func (d *documents) weight(n int) int64 {
 }
 
 // errBusy answers a request that found no free slot in time.
-func errBusy() *Problem {
-	p := newProblem(http.StatusTooManyRequests, "too many documents are being drawn; try again in a few seconds")
-	p.retryAfter = pdfRetryAfter
+func errBusy() *httpkit.Problem {
+	p := httpkit.NewProblem(http.StatusTooManyRequests, "too many documents are being drawn; try again in a few seconds")
+	p.RetryAfter = pdfRetryAfter
 	return p
 }
 
@@ -269,7 +271,7 @@ func writePDF(w http.ResponseWriter, filename string, lang reports.Lang, body []
 		h.Set("ETag", tag)
 		h.Set("Cache-Control", publicCacheControl)
 	}
-	return writeRaw(w, http.StatusOK, "application/pdf", body)
+	return httpkit.WriteRaw(w, http.StatusOK, "application/pdf", body)
 }
 
 // notModifiedPDF answers 304 when the client already has the document.
@@ -385,8 +387,8 @@ func (s *Server) publicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 		if noticeKey(pub.Version, pub.PublishedAt) != key {
 			// Republished since the stamp was read: the key names a
 			// version that is gone.
-			p := newProblem(http.StatusServiceUnavailable, "the processing was republished while its notice was being read; try again")
-			p.retryAfter = 1
+			p := httpkit.NewProblem(http.StatusServiceUnavailable, "the processing was republished while its notice was being read; try again")
+			p.RetryAfter = 1
 			return p
 		}
 		var p register.PublicProcessing
@@ -480,8 +482,8 @@ func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error
 				return err
 			}
 			if key != m.key {
-				p := newProblem(http.StatusServiceUnavailable, "the register changed while it was being read; try again")
-				p.retryAfter = 1
+				p := httpkit.NewProblem(http.StatusServiceUnavailable, "the register changed while it was being read; try again")
+				p.RetryAfter = 1
 				return p
 			}
 		}

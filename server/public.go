@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
 // The public register's JSON (API.md, "The public register"): anonymous,
@@ -62,7 +64,7 @@ func newPublicSite() *publicSite {
 
 // freshFor is how long this process trusts what it knows of the register
 // without asking the database. Changes made through this process are seen
-// at once (see writing); this bounds how long a change made by another
+// at once (see invalidate); this bounds how long a change made by another
 // process (a command-line import, a second server on PostgreSQL) may go
 // unseen.
 const freshFor = time.Second
@@ -72,13 +74,14 @@ const freshFor = time.Second
 //
 // Serving from it must not hide an archive or a republication, yet asking
 // the database on every read would cost most of a read. So the cache keeps,
-// per entry, the register's change sequence (Service.ChangeSeq: the audit
-// head, which every change moves) at which its stamp was last confirmed, and
-// the process keeps the latest sequence it read. That sequence is read again
-// when a write request of this process has run or is running since, or when
-// it is older than freshFor; an entry confirmed at an older sequence has its
-// stamp read again (two small columns by primary key) before its bytes are
-// used.
+// per entry, the public register's change sequence (Service.PublicSeq: the
+// latest publication, archiving or organisation change; drafts and other
+// back-office writes do not move it, so a visitor cannot time them) at which
+// its stamp was last confirmed, and the process keeps the latest sequence it
+// read. That sequence is read again when the domain reported a public change
+// of this process since (invalidate), or when it is older than freshFor; an
+// entry confirmed at an older sequence has its stamp read again (two small
+// columns by primary key) before its bytes are used.
 type publicationCache struct {
 	mu       sync.RWMutex
 	entries  map[string]*cachedPublication
@@ -86,9 +89,8 @@ type publicationCache struct {
 	maxCount int
 	maxBytes int
 
-	gen      atomic.Int64               // bumped when a write request of this process ends
-	inflight atomic.Int64               // write requests of this process running now
-	known    atomic.Pointer[knownState] // the latest change sequence read
+	gen   atomic.Int64               // moved by invalidate
+	known atomic.Pointer[knownState] // the latest change sequence read
 }
 
 // knownState is a change sequence as read at a time, under a generation.
@@ -109,30 +111,21 @@ func newPublicationCache(maxCount, maxBytes int) *publicationCache {
 	return &publicationCache{entries: map[string]*cachedPublication{}, maxCount: maxCount, maxBytes: maxBytes}
 }
 
-// writing marks a request that may change the register: until it ends, and
-// after, nothing cached is trusted without asking the database again. Its
-// result is deferred by ServeHTTP. The generation moves before the count
-// falls, so that a reader who sees no write running sees the new generation.
-func (c *publicationCache) writing(r *http.Request) func() {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return func() {}
-	}
-	c.inflight.Add(1)
-	return func() {
-		c.gen.Add(1)
-		c.inflight.Add(-1)
-	}
-}
+// invalidate is called by the domain after it commits a change of the
+// public register (register.Service.OnPublicChange), before the use case
+// returns: what this process cached is not trusted again without asking the
+// database. Readers that read the generation before the move store what
+// they read under the old one, which the next reader asks again.
+func (c *publicationCache) invalidate() { c.gen.Add(1) }
 
-// changeSeq returns the register's change sequence, from memory while it is
-// known to be current.
+// changeSeq returns the public register's change sequence
+// (Service.PublicSeq), from memory while it is known to be current.
 func (c *publicationCache) changeSeq(ctx context.Context, svc *register.Service) (int64, error) {
-	busy := c.inflight.Load() > 0
 	gen := c.gen.Load()
-	if k := c.known.Load(); !busy && k != nil && k.gen == gen && time.Since(k.at) < freshFor {
+	if k := c.known.Load(); k != nil && k.gen == gen && time.Since(k.at) < freshFor {
 		return k.seq, nil
 	}
-	seq, err := svc.ChangeSeq(ctx)
+	seq, err := svc.PublicSeq(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -308,7 +301,7 @@ func (ps *publicSite) writeBody(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	if len(body) < 1024 || !acceptsGzip(r) {
-		return writeRaw(w, status, contentType, body)
+		return httpkit.WriteRaw(w, status, contentType, body)
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(body) / 3)
@@ -321,7 +314,7 @@ func (ps *publicSite) writeBody(w http.ResponseWriter, r *http.Request, status i
 		h.Set("ETag", gzETag(tag))
 	}
 	h.Set("Content-Encoding", "gzip")
-	return writeRaw(w, status, contentType, buf.Bytes())
+	return httpkit.WriteRaw(w, status, contentType, buf.Bytes())
 }
 
 // ---- handlers ----
@@ -340,7 +333,7 @@ func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	publicHeaders(w)
-	body, err := jsonBytes(list[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	body, err := jsonBytes(httpkit.List[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
 	if err != nil {
 		return err
 	}
@@ -373,7 +366,7 @@ func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
 		f.Sensitive = &b
 	default:
 		if strict {
-			return f, errBadRequest("a query parameter has the wrong type",
+			return f, httpkit.BadRequest("a query parameter has the wrong type",
 				register.FieldError{Field: "sensitive", Message: "must be true or false"})
 		}
 	}
@@ -385,7 +378,7 @@ func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
 
 func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -435,7 +428,7 @@ func (s *Server) publicProcessing(w http.ResponseWriter, r *http.Request) error 
 		writeNotModified(w)
 		return nil
 	}
-	return writeRaw(w, http.StatusOK, "application/json", e.body)
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.body)
 }
 
 // jsonBytes encodes v as writeJSON does, for handlers that hash the body.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/registre/registre/server/httpkit"
+
 	"github.com/registre/registre/linkeddata"
 	"github.com/registre/registre/register"
 )
@@ -112,10 +114,10 @@ func serveRendered(w http.ResponseWriter, r *http.Request, p *renderedPage, cont
 		return nil
 	}
 	if !gz {
-		return writeRaw(w, http.StatusOK, contentType, p.body)
+		return httpkit.WriteRaw(w, http.StatusOK, contentType, p.body)
 	}
 	w.Header().Set("Content-Encoding", "gzip")
-	return writeRaw(w, http.StatusOK, contentType, p.gz)
+	return httpkit.WriteRaw(w, http.StatusOK, contentType, p.gz)
 }
 
 // publicContextLD serves the committed JSON-LD context, for readers who

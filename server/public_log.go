@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/registre/registre/server/httpkit"
+
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/translog"
 )
@@ -60,7 +62,7 @@ func logIndex(q url.Values, name string) (n int64, ok bool, err error) {
 	}
 	n, err = strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 || n > maxLogIndex {
-		return 0, false, errBadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number from 0"})
+		return 0, false, httpkit.BadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number from 0"})
 	}
 	return n, true, nil
 }
@@ -80,7 +82,7 @@ func (s *Server) publicLogCheckpoint(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	logHeaders(w, "no-cache")
-	return writeRaw(w, http.StatusOK, "text/plain; charset=utf-8", cp)
+	return httpkit.WriteRaw(w, http.StatusOK, "text/plain; charset=utf-8", cp)
 }
 
 func (s *Server) publicLogKeys(w http.ResponseWriter, r *http.Request) error {
@@ -93,7 +95,7 @@ func (s *Server) publicLogKeys(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	logHeaders(w, publicCacheControl)
-	return writeRaw(w, http.StatusOK, "text/plain; charset=utf-8", []byte(strings.Join(keys, "\n")+"\n"))
+	return httpkit.WriteRaw(w, http.StatusOK, "text/plain; charset=utf-8", []byte(strings.Join(keys, "\n")+"\n"))
 }
 
 func (s *Server) publicLogRecord(w http.ResponseWriter, r *http.Request) error {
@@ -116,7 +118,7 @@ func (s *Server) publicLogRecord(w http.ResponseWriter, r *http.Request) error {
 	leaf := translog.LeafHash(text)
 	// A record never changes once written.
 	logHeaders(w, "public, max-age=31536000, immutable")
-	return writeJSON(w, http.StatusOK, logRecord{Index: i, Record: string(text), LeafHash: leaf.String(),
+	return httpkit.WriteJSON(w, http.StatusOK, logRecord{Index: i, Record: string(text), LeafHash: leaf.String(),
 		Organisation: rec.Organisation, ProcessingID: rec.ProcessingID, Version: rec.Version, Event: rec.Event,
 		Time: rec.Time.UTC().Format("2006-01-02T15:04:05.000000Z"), SHA256: hex.EncodeToString(rec.SHA256[:])})
 }
@@ -140,7 +142,7 @@ func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) erro
 	case byIndex && sum == "" && id == "" && ver == "":
 	case !byIndex && sum != "" && id != "" && ver == "":
 		if b, err := hex.DecodeString(sum); err != nil || len(b) != 32 {
-			return errBadRequest("a query parameter has the wrong type", register.FieldError{Field: "sha256", Message: "must be 64 hexadecimal digits"})
+			return httpkit.BadRequest("a query parameter has the wrong type", register.FieldError{Field: "sha256", Message: "must be 64 hexadecimal digits"})
 		}
 		if len(id) > 64 {
 			return register.Errorf(register.ENotFound, "no such log record")
@@ -151,20 +153,20 @@ func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) erro
 	case !byIndex && sum == "" && id != "" && ver != "":
 		v, err := strconv.Atoi(ver)
 		if err != nil || v < 1 || len(id) > 64 {
-			return errBadRequest("a query parameter has the wrong type", register.FieldError{Field: "version", Message: "must be a whole number from 1"})
+			return httpkit.BadRequest("a query parameter has the wrong type", register.FieldError{Field: "version", Message: "must be a whole number from 1"})
 		}
 		if idx, err = l.FindPublication(ctx, id, v); err != nil {
 			return err
 		}
 	default:
-		return errBadRequest("the request is not valid", register.FieldError{Field: "index", Message: "give index, or processing and sha256, or processing and version"})
+		return httpkit.BadRequest("the request is not valid", register.FieldError{Field: "index", Message: "give index, or processing and sha256, or processing and version"})
 	}
 	proof, err := l.Inclusion(ctx, idx)
 	if err != nil {
 		return err
 	}
 	logHeaders(w, "no-cache")
-	return writeJSON(w, http.StatusOK, proof)
+	return httpkit.WriteJSON(w, http.StatusOK, proof)
 }
 
 // publicLogConsistency proves that the log of from records is a prefix of
@@ -180,17 +182,17 @@ func (s *Server) publicLogConsistency(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if !ok {
-		return errBadRequest("the request is not valid", register.FieldError{Field: "from", Message: "is required"})
+		return httpkit.BadRequest("the request is not valid", register.FieldError{Field: "from", Message: "is required"})
 	}
 	to, ok, err := logIndex(q, "to")
 	if err != nil {
 		return err
 	}
 	if ok && to < from {
-		return errBadRequest("the request is not valid", register.FieldError{Field: "to", Message: "must not be below from"})
+		return httpkit.BadRequest("the request is not valid", register.FieldError{Field: "to", Message: "must not be below from"})
 	}
 	if ok && to == 0 {
-		return errBadRequest("the request is not valid", register.FieldError{Field: "to", Message: "must be at least 1"})
+		return httpkit.BadRequest("the request is not valid", register.FieldError{Field: "to", Message: "must be at least 1"})
 	}
 	proof, err := l.Consistency(r.Context(), from, to)
 	if err != nil {
@@ -201,7 +203,7 @@ func (s *Server) publicLogConsistency(w http.ResponseWriter, r *http.Request) er
 	} else {
 		logHeaders(w, "no-cache")
 	}
-	return writeJSON(w, http.StatusOK, proof)
+	return httpkit.WriteJSON(w, http.StatusOK, proof)
 }
 
 // logInclusionDoc and logConsistencyDoc describe translog.Inclusion and

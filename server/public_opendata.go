@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 )
 
 // Open data: the whole public register as CSV, and an Atom feed of its
@@ -22,7 +23,7 @@ import (
 // no actor). See docs/public.md for the columns and the feed.
 
 // orgsCache keeps the organisations of the public register until the
-// register changes (Service.ChangeSeq moves), since every page shows them.
+// public register changes (Service.PublicSeq moves), since every page shows them.
 type orgsCache struct {
 	valid bool
 	seq   int64
@@ -64,7 +65,7 @@ func (s *Server) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map
 
 // publicBase is the base URL of links in documents and open data: the
 // configured public URL, else the one the request came to, whose host the
-// guard (guard.go) has checked to be the listen address or a loopback name.
+// guard (httpkit/guard.go) has checked to be the listen address or a loopback name.
 func (s *Server) publicBase(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
@@ -128,38 +129,6 @@ const (
 	csvPartSep = " | "
 )
 
-// csvCell neutralises the formulas a spreadsheet could find in a cell: at
-// its start, and at the start of every piece after a ";" or a "|". Lists
-// are joined into one cell with " ; " (items) and " | " (parts of an item),
-// and a spreadsheet that splits cells on ";" (the usual separator where a
-// comma is the decimal mark) or on "|" would otherwise read "habitants ;
-// =1+1" as a text and a formula. A piece that starts, after spaces, with
-// = + - @ or a tab or carriage return gets a leading apostrophe, which
-// makes it text (OWASP, "CSV injection"). Free text is treated the same
-// way: a spreadsheet does not know which cells were lists.
-func csvCell(s string) string {
-	if !strings.ContainsAny(s, "=+-@\t\r") {
-		return s // the common case: nothing could start a formula
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 4)
-	start := true // at the start of the cell or of a piece
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if start && c != ' ' {
-			if strings.IndexByte("=+-@\t\r", c) >= 0 {
-				b.WriteByte('\'')
-			}
-			start = false
-		}
-		b.WriteByte(c)
-		if c == ';' || c == '|' {
-			start = true
-		}
-	}
-	return b.String()
-}
-
 // csvItem joins the parts of one list item, leaving out empty trailing parts.
 func csvItem(parts ...string) string {
 	for len(parts) > 0 && parts[len(parts)-1] == "" {
@@ -217,7 +186,7 @@ func csvRow(p *register.PublicProcessing, base string) []string {
 		string(p.Information.Exception), p.Information.ExceptionReason,
 	}
 	for i := range row {
-		row[i] = csvCell(row[i])
+		row[i] = spreadsheet.SafeCell(row[i])
 	}
 	return row
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/registre/registre/e2e"
 	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -472,10 +473,10 @@ func TestPublicPages(t *testing.T) {
 		proc := page(200, "/processings/"+f.Sensitive+"?lang=en")
 		for _, want := range []string{"Dossier patient informatisé", "HUG-DPI-1", "Documenter la prise en charge", "anamnèse",
 			"Direction des systèmes d’information", "Clinique de Joli-Mont", "Hébergeur Santé SA", "Switzerland (CH)",
-			"Loi sur la santé (LS), K 1 03, art. 52", `href="https://silgeneve.ch/legis/data/rsg_k1_03.htm"`, "Public task",
+			"Loi sur la santé (LS), K 1 03, art. 52", `href="https://silgeneve.ch/legis/data/rsg_k1_03.htm"`, "Task in the public interest",
 			"proches aidants", "données génétiques", "Sensitive data", "médecins traitants", "Assureurs-maladie", "third party",
 			"Service du médecin cantonal", "United States (US)", "standard contractual clauses", "20\u00a0years", "dernière consultation",
-			"transfer to the archives", "Encryption at rest", "Impact assessment required", "15 January 2026",
+			"the data are offered to the archives.", "Encryption of stored data", "Impact assessment required", "15 January 2026",
 			"How to exercise your rights", "lipad@hug.example.ch", "30 days", "Préposé cantonal à la protection des données et à la transparence",
 			"/public/v1/processings/" + f.Sensitive + "/notice.pdf?lang=en", "/public/v1/organisations/hug/register.pdf?lang=en",
 			`<html lang="en">`, `hreflang="fr" lang="fr">Français</a>`} {
@@ -552,12 +553,16 @@ func TestPublicStatic(t *testing.T) {
 // back, as another process would: the public answer follows within the
 // cache's freshness bound (one second).
 func TestPublicCacheSeesOtherWriters(t *testing.T) {
-	e := apitest.Start(t, dbtest.Open(t, dbtest.SQLiteDSN(t)))
+	db := dbtest.Open(t, dbtest.SQLiteDSN(t))
+	e := apitest.Start(t, db)
 	f := e2e.Load(t, e)
 	id := f.Published["Contrôle des habitants"]
 	e.Must(200, "GET", "/public/v1/processings/"+id, "", nil)
 	p := &auth.Principal{Subject: "cli", Role: auth.RoleAdmin}
-	if _, err := e.Service.Transition(t.Context(), p, id, "archive", nil, ""); err != nil {
+	// Another service on the same database, as another process has: the
+	// server hears nothing of its change and must poll for it.
+	other := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
+	if _, err := other.Transition(t.Context(), p, id, register.StepArchive, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(3 * time.Second)

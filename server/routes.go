@@ -4,9 +4,12 @@ import (
 	"net/http"
 
 	"github.com/registre/registre/auth"
+	"github.com/registre/registre/register"
 )
 
-// routeTable is the whole API on one page. The OpenAPI document
+// routeTable is the whole API on one page. The roles of the workflow steps
+// are read from the domain's workflow table (register.StepRoles), the one
+// place that decides them. The OpenAPI document
 // (openapi.json) describes exactly these routes; a test holds them together.
 func (s *Server) routeTable() []route {
 	admin := []auth.Role{auth.RoleAdmin}
@@ -18,33 +21,33 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/readyz", h: s.readyz, summary: "the database is reachable"},
 		{method: http.MethodGet, pattern: "/api/openapi.json", h: s.openAPI, summary: "this API as OpenAPI 3.1"},
 
-		{method: http.MethodGet, pattern: "/api/v1/organisations", roles: anyRole(), h: s.listOrganisations},
-		{method: http.MethodPost, pattern: "/api/v1/organisations", roles: admin, h: s.createOrganisation},
-		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}", roles: anyRole(), h: s.getOrganisation},
-		{method: http.MethodPut, pattern: "/api/v1/organisations/{org}", roles: dpo, h: s.updateOrganisation},
-		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/units", roles: anyRole(), h: s.listUnits},
-		{method: http.MethodPost, pattern: "/api/v1/organisations/{org}/units", roles: dpo, h: s.createUnit},
+		{method: http.MethodGet, pattern: "/api/v1/organisations", roles: anyRole(), h: s.api.ListOrganisations},
+		{method: http.MethodPost, pattern: "/api/v1/organisations", roles: admin, h: s.api.CreateOrganisation},
+		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}", roles: anyRole(), h: s.api.GetOrganisation},
+		{method: http.MethodPut, pattern: "/api/v1/organisations/{org}", roles: dpo, h: s.api.UpdateOrganisation},
+		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/units", roles: anyRole(), h: s.api.ListUnits},
+		{method: http.MethodPost, pattern: "/api/v1/organisations/{org}/units", roles: dpo, h: s.api.CreateUnit},
 
-		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole(), h: s.listProcessings},
-		{method: http.MethodPost, pattern: "/api/v1/processings", roles: writers, h: s.createProcessing},
-		{method: http.MethodGet, pattern: "/api/v1/processings/{id}", roles: anyRole(), h: s.getProcessing},
-		{method: http.MethodPut, pattern: "/api/v1/processings/{id}", roles: writers, h: s.updateProcessing},
-		{method: http.MethodDelete, pattern: "/api/v1/processings/{id}", roles: dpo, h: s.deleteProcessing},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/submit", roles: writers, h: s.step("submit")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/return", roles: dpo, h: s.step("return")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/publish", roles: dpo, h: s.step("publish")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/archive", roles: dpo, h: s.step("archive")},
-		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/overrides", roles: dpo, h: s.overrideFinding},
-		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole(), h: s.listVersions},
-		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole(), h: s.getVersion},
-		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/history", roles: anyRole(), h: s.history},
+		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole(), h: s.api.ListProcessings},
+		{method: http.MethodPost, pattern: "/api/v1/processings", roles: writers, h: s.api.CreateProcessing},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}", roles: anyRole(), h: s.api.GetProcessing},
+		{method: http.MethodPut, pattern: "/api/v1/processings/{id}", roles: writers, h: s.api.UpdateProcessing},
+		{method: http.MethodDelete, pattern: "/api/v1/processings/{id}", roles: dpo, h: s.api.DeleteProcessing},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/submit", roles: register.StepRoles(register.StepSubmit), h: s.api.Step(register.StepSubmit)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/return", roles: register.StepRoles(register.StepReturn), h: s.api.Step(register.StepReturn)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/publish", roles: register.StepRoles(register.StepPublish), h: s.api.Step(register.StepPublish)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/archive", roles: register.StepRoles(register.StepArchive), h: s.api.Step(register.StepArchive)},
+		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/overrides", roles: dpo, h: s.api.OverrideFinding},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole(), h: s.api.ListVersions},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole(), h: s.api.GetVersion},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/history", roles: anyRole(), h: s.api.History},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/notice.pdf", roles: anyRole(), h: s.previewNoticePDF, summary: "preview of the notice (PDF), any state"},
 
-		{method: http.MethodGet, pattern: "/api/v1/users", roles: admin, h: s.listUsers},
-		{method: http.MethodPost, pattern: "/api/v1/users", roles: admin, h: s.createUser},
-		{method: http.MethodDelete, pattern: "/api/v1/users/{username}", roles: admin, h: s.deleteUser},
-		{method: http.MethodPost, pattern: "/api/v1/auth/login", h: s.login},
-		{method: http.MethodPost, pattern: "/api/v1/auth/logout", roles: anyRole(), h: s.logout},
+		{method: http.MethodGet, pattern: "/api/v1/users", roles: admin, h: s.api.ListUsers},
+		{method: http.MethodPost, pattern: "/api/v1/users", roles: admin, h: s.api.CreateUser},
+		{method: http.MethodDelete, pattern: "/api/v1/users/{username}", roles: admin, h: s.api.DeleteUser},
+		{method: http.MethodPost, pattern: "/api/v1/auth/login", h: s.api.Login},
+		{method: http.MethodPost, pattern: "/api/v1/auth/logout", roles: anyRole(), h: s.api.Logout},
 
 		{method: http.MethodGet, pattern: "/public/v1/organisations", h: s.publicOrganisations, summary: "organisations with published processings"},
 		{method: http.MethodGet, pattern: "/public/v1/organisations/{org}", h: s.publicOrganisation, summary: "one organisation of the public register"},
@@ -68,11 +71,11 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/processings/{id}", h: s.page(s.processingPage), summary: "public pages: a processing"},
 		{method: http.MethodGet, pattern: "/static/{file}", h: s.staticAsset, summary: "stylesheet of the public pages"},
 
-		{method: http.MethodGet, pattern: "/api/v1/export", roles: admin, h: s.export, summary: "the whole register as one JSON document"},
-		{method: http.MethodPost, pattern: "/api/v1/import", roles: dpo, h: s.importCSV, summary: "a spreadsheet (CSV) becomes drafts"},
-		{method: http.MethodGet, pattern: "/api/v1/compliance", roles: readers, h: s.compliance},
+		{method: http.MethodGet, pattern: "/api/v1/export", roles: admin, h: s.api.Export, summary: "the whole register as one JSON document"},
+		{method: http.MethodPost, pattern: "/api/v1/import", roles: dpo, h: s.api.ImportCSV, summary: "a spreadsheet (CSV) becomes drafts"},
+		{method: http.MethodGet, pattern: "/api/v1/compliance", roles: readers, h: s.api.Compliance},
 		{method: http.MethodGet, pattern: "/api/v1/compliance/report.pdf", roles: readers, h: s.complianceReportPDF, summary: "the auditor's report (PDF)"},
-		{method: http.MethodGet, pattern: "/api/v1/audit", roles: readers, h: s.listAudit},
-		{method: http.MethodGet, pattern: "/api/v1/audit/verify", roles: readers, h: s.verifyAudit},
+		{method: http.MethodGet, pattern: "/api/v1/audit", roles: readers, h: s.api.ListAudit},
+		{method: http.MethodGet, pattern: "/api/v1/audit/verify", roles: readers, h: s.api.VerifyAudit},
 	}
 }

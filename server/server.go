@@ -1,7 +1,9 @@
-// Package server is Registre's HTTP side: routes, authentication and
-// authorisation per route, strict decoding, problem+json errors, the public
-// register and its pages. It turns requests into calls on register.Service
-// and results into responses.
+// Package server is Registre's HTTP side: the one route table of every
+// audience, authentication and authorisation per route, composition (New),
+// health and metrics, and the public register (pages, open data, PDFs and
+// their caches). The JSON API's handlers are in server/jsonapi; the plumbing
+// every audience shares (problem+json, strict decoding, body budget, forms,
+// login limits, metrics) in server/httpkit.
 package server
 
 import (
@@ -15,6 +17,9 @@ import (
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
+	"github.com/registre/registre/server/jsonapi"
 )
 
 // TokenVerifier checks a bearer token and returns its principal.
@@ -38,7 +43,7 @@ type Config struct {
 	Logger   *slog.Logger
 	// PublicURL is the base URL printed in documents, feeds, the CSV and
 	// pages. Empty: the request's host, which must then be ListenAddr or a
-	// loopback name (other hosts get 421, see guard.go).
+	// loopback name (other hosts get 421, see httpkit/guard.go).
 	PublicURL string
 	// ListenAddr is the address the server listens on, as bound; with
 	// PublicURL empty it is the one host name accepted besides loopback
@@ -57,7 +62,7 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// LoginLimits slow down and then refuse repeated failed logins; the
 	// zero value means DefaultLoginLimits().
-	LoginLimits LoginLimits
+	LoginLimits httpkit.LoginLimits
 	// PDF bounds the drawing of PDF documents (pdf.go); zero: defaults.
 	PDF PDFConfig
 	// BodyMemory bounds the bytes of request bodies held at once by all
@@ -77,12 +82,12 @@ type Server struct {
 	mux      *http.ServeMux
 	routes   []route
 	openapi  []byte // the OpenAPI document, built once
-	metrics  *metrics
-	logins   *loginGuard // failure limits of POST /api/v1/auth/login
-	pub      *publicSite // the public register's pages, caches and static files
-	docs     *documents  // PDF documents: render slots, cache of public ones (pdf.go)
-	hosts    hostPolicy  // which Host names are answered (guard.go)
-	bodies   *bodyBudget // bytes of request bodies held at once (bodybudget.go)
+	metrics  *httpkit.Metrics
+	api      *jsonapi.API        // the JSON API's handlers
+	pub      *publicSite         // the public register's pages, caches and static files
+	docs     *documents          // PDF documents: render slots, cache of public ones (pdf.go)
+	hosts    httpkit.HostPolicy  // which Host names are answered (httpkit/guard.go)
+	bodies   *httpkit.BodyBudget // bytes of request bodies held at once (httpkit/bodybudget.go)
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -95,12 +100,15 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: newMetrics()}
-	s.logins = newLoginGuard(cfg)
-	s.bodies = newBodyBudget(cfg.BodyMemory)
+	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: httpkit.NewMetrics()}
+	s.api = jsonapi.New(jsonapi.Config{Service: cfg.Service, Logger: cfg.Logger, Signer: cfg.Signer, TokenTTL: cfg.TokenTTL,
+		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits})
+	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
 	s.pub = newPublicSite()
+	// The domain says when the public register changed, where it changes.
+	cfg.Service.OnPublicChange(s.pub.docs.invalidate)
 	s.docs = newDocuments(cfg.PDF)
-	s.hosts = newHostPolicy(cfg.PublicURL, cfg.ListenAddr)
+	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()
 	doc, err := buildOpenAPI(s.routes, apiDocs())
@@ -119,22 +127,22 @@ func New(cfg Config) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &statusWriter{ResponseWriter: w}
-	s.metrics.inFlight.Add(1)
+	s.metrics.InFlight.Add(1)
 	defer func() {
-		s.metrics.inFlight.Add(-1)
+		s.metrics.InFlight.Add(-1)
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
 			s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", v)
 			if !rw.wrote {
-				writeProblem(rw, r, internal(nil))
+				httpkit.WriteProblem(rw, r, httpkit.Internal(nil))
 			}
 		}
 		if rw.status == 0 {
 			rw.status = http.StatusOK
 		}
-		s.metrics.observe(r.Pattern, r.Method, rw.status, time.Since(start))
+		s.metrics.Observe(r.Pattern, r.Method, rw.status, time.Since(start))
 		level := slog.LevelInfo
 		if rw.status >= 500 {
 			level = slog.LevelError
@@ -152,15 +160,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Refused before routing, so that no handler (and no database) ever
 	// sees them; such requests write nothing and need no cache care.
-	if where := badRequestText(r); where != "" {
+	if where := httpkit.BadRequestText(r); where != "" {
 		s.refuseBadText(rw, r, where)
 		return
 	}
-	if !hostFree(r.URL.Path) && !s.hosts.allows(r.Host) {
-		writeProblem(rw, r, errMisdirected())
+	if !httpkit.HostFree(r.URL.Path) && !s.hosts.Allows(r.Host) {
+		httpkit.WriteProblem(rw, r, httpkit.Misdirected())
 		return
 	}
-	defer s.pub.docs.writing(r)() // the public caches must see this request's changes
 	s.mux.ServeHTTP(rw, r)
 }
 
@@ -218,9 +225,9 @@ func (s *Server) register() {
 	for pattern, ms := range methods {
 		allow := strings.Join(withHead(ms), ", ")
 		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			p := newProblem(http.StatusMethodNotAllowed, "this path does not serve "+r.Method)
-			p.allow = allow
-			writeProblem(w, r, p)
+			p := httpkit.NewProblem(http.StatusMethodNotAllowed, "this path does not serve "+r.Method)
+			p.Allow = allow
+			httpkit.WriteProblem(w, r, p)
 		})
 	}
 	if _, ok := methods["/"]; !ok {
@@ -245,14 +252,14 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		s.pageNotFound(w, r)
 		return
 	}
-	writeProblem(w, r, newProblem(http.StatusNotFound, "nothing is served at this path"))
+	httpkit.WriteProblem(w, r, httpkit.NewProblem(http.StatusNotFound, "nothing is served at this path"))
 }
 
 // adapt wraps a route's handler with authentication, the route's role check
 // and error handling.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, done := withBodyHold(r, s.bodies)
+		r, done := httpkit.WithBodyHold(r, s.bodies)
 		defer done()
 		if rt.roles != nil {
 			w.Header().Set("Cache-Control", "no-store")
@@ -284,11 +291,11 @@ func roleIn(r auth.Role, roles []auth.Role) bool {
 
 // fail writes err as a problem; 5xx are logged with their cause.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	p := problemFor(err)
+	p := httpkit.ProblemFor(err)
 	if p.Status >= 500 {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", p.cause)
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
 	}
-	writeProblem(w, r, p)
+	httpkit.WriteProblem(w, r, p)
 }
 
 // authenticate verifies the bearer token: signature and claims (auth), that
@@ -296,15 +303,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return nil, errUnauthorized(false)
+		return nil, httpkit.Unauthorized(false)
 	}
 	scheme, token, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || s.verifier == nil {
-		return nil, errUnauthorized(true)
+		return nil, httpkit.Unauthorized(true)
 	}
 	p, err := s.verifier.Verify(strings.TrimSpace(token))
 	if err != nil {
-		return nil, errUnauthorized(true)
+		return nil, httpkit.Unauthorized(true)
 	}
 	ctx := r.Context()
 	if p.Role != auth.RoleAdmin {
@@ -314,7 +321,7 @@ func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
 				return nil, err
 			}
 			if !ok {
-				return nil, errUnauthorized(true)
+				return nil, httpkit.Unauthorized(true)
 			}
 			s.orgs.Store(p.Org, true)
 		}
@@ -325,7 +332,7 @@ func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
 			return nil, err
 		}
 		if revoked {
-			return nil, errUnauthorized(true)
+			return nil, httpkit.Unauthorized(true)
 		}
 	}
 	return p, nil

@@ -16,6 +16,7 @@ import (
 // Concurrent transactions, half of which fail after writing: exactly the
 // others are kept, whether they shared a commit or not.
 func TestTransactionsAreIsolated(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		st := db.Store()
@@ -70,6 +71,7 @@ func TestTransactionsAreIsolated(t *testing.T) {
 }
 
 func TestPanicInTransactionReachesCaller(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		st := db.Store()
@@ -97,6 +99,7 @@ func TestPanicInTransactionReachesCaller(t *testing.T) {
 }
 
 func TestTimesComeBackUTC(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		zurich := time.FixedZone("CET", 3600)

@@ -17,6 +17,7 @@ import (
 // back as LIPAD organisations without the GDPR, and as publications passed by
 // the rule table of the first release.
 func TestRowsWrittenBeforeRegimesMigrate(t *testing.T) {
+	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
@@ -32,7 +33,7 @@ func TestRowsWrittenBeforeRegimesMigrate(t *testing.T) {
 		if o.Regime != register.RegimeLIPAD || o.GDPRApplies {
 			t.Fatalf("old organisation: got regime %q, gdpr %v; want lipad, false", o.Regime, o.GDPRApplies)
 		}
-		svc := register.NewService(st)
+		svc := register.NewService(st, register.WithPasswords(auth.Argon2id{}))
 		admin := &auth.Principal{Subject: "t", Role: auth.RoleAdmin}
 		if _, err := svc.CreateUnit(ctx, admin, "onex", register.Unit{Slug: "etat-civil", Name: "État civil"}); err != nil {
 			t.Fatal(err)

@@ -156,4 +156,10 @@ func (db *DB) Close() error {
 // Store returns the register.Store over db.
 func (db *DB) Store() *Store { return &Store{db: db, idb: db.read} }
 
-var _ register.Store = (*Store)(nil)
+var (
+	_ register.Store             = (*Store)(nil)
+	_ register.OrganisationStore = (*Store)(nil)
+	_ register.ProcessingStore   = (*Store)(nil)
+	_ register.PublicationStore  = (*Store)(nil)
+	_ register.AuditStore        = (*Store)(nil)
+)

@@ -584,3 +584,19 @@ func (s *Store) ScanAudit(ctx context.Context, fn func(register.AuditEntry) bool
 		after = rows[len(rows)-1].Seq
 	}
 }
+
+// LastAuditOf implements register.Store. It walks the chain from its head
+// by primary key and stops at the first entry of one of actions; the
+// actions asked for (publications) are common enough that the walk is short.
+func (s *Store) LastAuditOf(ctx context.Context, actions []string) (int64, error) {
+	var seq int64
+	err := s.idb.NewSelect().Model((*auditRow)(nil)).Column("seq").
+		Where("action IN (?)", bun.List(actions)).Order("seq DESC").Limit(1).Scan(ctx, &seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, dbError(err, "audit head of public changes")
+	}
+	return seq, nil
+}

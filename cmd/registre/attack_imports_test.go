@@ -163,7 +163,7 @@ func TestImportRefusesCraftedExport(t *testing.T) {
 		}, []string{"the audit trail has no publication of this version"}},
 		{"ForgedActorRole", []string{"--with-accounts"}, func(t *testing.T, b *register.Backup) {
 			b.Audit[0].Actor, b.Audit[0].Role = "mallory", "superuser"
-		}, []string{"audit[seq=1].role: must be admin, dpo, editor, auditor, system or cli"}},
+		}, []string{"audit[seq=1].role: must be admin, dpo, editor, auditor, cli or system"}},
 		{"RechainedTrailAgainstTheSavedHead", []string{"--no-accounts", "--expect-head", orig.AuditHead}, func(t *testing.T, b *register.Backup) {
 			// A consistent rewrite of who did what: only the head saved
 			// outside the source database tells.

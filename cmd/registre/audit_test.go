@@ -20,7 +20,7 @@ import (
 func seedTrail(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
 	ctx := context.Background()
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 	if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "geneve", Name: "Ville de Genève"}); err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func TestAuditConsistentRewriteCaughtByHead(t *testing.T) {
 			t.Fatalf("against the saved head: got %q, %v, want failure at seq 10", out, err)
 		}
 		// An untouched trail extends its saved head.
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		res, err := svc.VerifyAudit(ctx, nil, "")
 		if err != nil || !res.OK {
 			t.Fatal(res, err)
@@ -157,7 +157,7 @@ func TestAuditConsistentRewriteCaughtByHead(t *testing.T) {
 
 func seedTrailMore(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 	if _, err := svc.CreateProcessing(context.Background(), admin, "geneve", register.Fields{Unit: "etat-civil", Title: "Encore un", Purpose: "But."}); err != nil {
 		t.Fatal(err)

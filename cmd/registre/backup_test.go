@@ -21,7 +21,7 @@ import (
 func seedRich(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
 	ctx := context.Background()
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 	must := func(err error) {
 		t.Helper()

@@ -235,7 +235,7 @@ func tokenHeader(t *testing.T, tok string) map[string]any {
 func TestUserAndTokenCommands(t *testing.T) {
 	dsn := dbtest.SQLiteDSN(t)
 	db := dbtest.Open(t, dsn)
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 	ctx := context.Background()
 	root := &auth.Principal{Subject: "root", Role: auth.RoleAdmin}
 	if _, err := svc.CreateOrganisation(ctx, root, register.Organisation{Slug: "geneve", Name: "Ville de Genève"}); err != nil {

@@ -18,7 +18,7 @@ func seedPDF(t *testing.T, dsn string) (published, draft string) {
 	t.Helper()
 	ctx := context.Background()
 	db := dbtest.Open(t, dsn)
-	svc := register.NewService(db.Store())
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 	admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
 	if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "geneve", Name: "Ville de Genève", LIPADContact: "lipad@example.ch"}); err != nil {
 		t.Fatal(err)

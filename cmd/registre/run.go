@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -219,5 +221,6 @@ func runMaintenance(ctx context.Context, svc *register.Service, log *slog.Logger
 func (a *app) close() { a.db.Close() }
 
 func newService(db *sqlstore.DB, log *slog.Logger, opts ...register.Option) *register.Service {
-	return register.NewService(db.Store(), append([]register.Option{register.WithLogger(log)}, opts...)...)
+	base := []register.Option{register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read), register.WithLogger(log)}
+	return register.NewService(db.Store(), append(base, opts...)...)
 }

@@ -21,7 +21,7 @@ func TestStoredTextIsCleanedAndAudited(t *testing.T) {
 	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
 		ctx := context.Background()
 		db := dbtest.Open(t, dsn) // migrated by the store alone: the step is still queued
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		admin := &auth.Principal{Subject: "ada", Role: auth.RoleAdmin}
 		if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "geneve", Name: "Ville de Genève",
 			DPOContact: "dpo@geneve.example.ch", LIPADContact: "lipad@geneve.example.ch"}); err != nil {

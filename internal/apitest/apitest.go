@@ -18,6 +18,7 @@ import (
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/server"
+	"github.com/registre/registre/spreadsheet"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -44,7 +45,7 @@ func Start(t testing.TB, db *sqlstore.DB, opts ...Option) *Env {
 	t.Helper()
 	logs := &SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc := register.NewService(db.Store(), register.WithLogger(log))
+	svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}), register.WithSheets(spreadsheet.Read), register.WithLogger(log))
 	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(Secret), Issuer: "registre", Audience: "registre", Leeway: 30 * time.Second})
 	if err != nil {
 		t.Fatalf("verifier: %v", err)

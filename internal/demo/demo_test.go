@@ -17,7 +17,7 @@ import (
 func TestLoad(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		svc := register.NewService(db.Store())
+		svc := register.NewService(db.Store(), register.WithPasswords(auth.Argon2id{}))
 		sum, err := demo.Load(ctx, svc)
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"runtime"
@@ -37,7 +37,7 @@ func FuzzDecode(f *testing.F) {
 			err := decodeBytes(body, target)
 			runtime.ReadMemStats(&after)
 			if err != nil {
-				if s := problemFor(err).Status; s != 400 && s != 413 {
+				if s := ProblemFor(err).Status; s != 400 && s != 413 {
 					t.Fatalf("into %T: status %d (%v)", target, s, err)
 				}
 			}

@@ -1,12 +1,14 @@
-package auth
+// Package identity holds who is calling: the four roles and the Principal a
+// verified token or a login yields, and how a request carries it. It imports
+// nothing but the standard library, so that the domain can decide on a
+// Principal without pulling in JWT or password hashing (package auth).
+package identity
 
 import (
 	"context"
 	"errors"
 	"slices"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Role is closed: only the four constants below exist, so a switch over roles
@@ -83,37 +85,4 @@ func PrincipalFrom(ctx context.Context) (*Principal, bool) {
 		return nil, false
 	}
 	return p, true
-}
-
-// validSlug follows the API's rule for organisation and unit slugs: lowercase
-// ASCII letters, digits and '-', 2 to 40 characters.
-func validSlug(s string) bool {
-	if len(s) < 2 || len(s) > 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// maxNameLen bounds subjects, token ids and key ids: they end up in logs and
-// the audit trail, where an unbounded value from a token has no business.
-const maxNameLen = 256
-
-// validName accepts a non-empty, bounded UTF-8 string without control
-// characters, so that a subject or key id cannot forge lines in a log.
-func validName(s string) bool {
-	if s == "" || len(s) > maxNameLen || !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// hashQueue runs password checks, at most slots at a time, and serves the
+// HashQueue runs password checks, at most slots at a time, and serves the
 // callers waiting for a slot round-robin by client address: an address
 // that sends a thousand logins waits behind its own, while a person at
 // another address waits for about one check per busy address. Each address
@@ -17,7 +17,7 @@ import (
 // hundred of them busy, a person waits for a hundred checks. So a sign-in
 // from an address where that account signed in before (which a guesser
 // cannot produce) goes in a lane served first.
-type hashQueue struct {
+type HashQueue struct {
 	mu         sync.Mutex
 	free       int                        // slots not in use
 	waiting    map[string][]chan struct{} // per address, oldest first
@@ -33,8 +33,8 @@ type knownWaiter struct {
 	ch  chan struct{}
 }
 
-func newHashQueue(slots, maxWaiting, maxPerKey int) *hashQueue {
-	return &hashQueue{free: slots, waiting: map[string][]chan struct{}{}, maxWaiting: maxWaiting, maxPerKey: maxPerKey}
+func NewHashQueue(slots, maxWaiting, maxPerKey int) *HashQueue {
+	return &HashQueue{free: slots, waiting: map[string][]chan struct{}{}, maxWaiting: maxWaiting, maxPerKey: maxPerKey}
 }
 
 // acquire waits for a slot for a check on behalf of key, in the first lane
@@ -42,7 +42,7 @@ func newHashQueue(slots, maxWaiting, maxPerKey int) *hashQueue {
 // key already has maxPerKey checks waiting, 503 when the queue is full, and
 // ctx's error when the caller gives up. release must be called once after a
 // successful acquire.
-func (q *hashQueue) acquire(ctx context.Context, key string, known bool) error {
+func (q *HashQueue) Acquire(ctx context.Context, key string, known bool) error {
 	q.mu.Lock()
 	if q.free > 0 && q.n == 0 {
 		q.free--
@@ -51,14 +51,14 @@ func (q *hashQueue) acquire(ctx context.Context, key string, known bool) error {
 	}
 	if q.waitingFor(key) >= q.maxPerKey {
 		q.mu.Unlock()
-		p := newProblem(http.StatusTooManyRequests, "this address already has logins waiting; try again shortly")
-		p.retryAfter = 1
+		p := NewProblem(http.StatusTooManyRequests, "this address already has logins waiting; try again shortly")
+		p.RetryAfter = 1
 		return p
 	}
 	if q.n >= q.maxWaiting {
 		q.mu.Unlock()
-		p := newProblem(http.StatusServiceUnavailable, "too many logins are waiting; try again shortly")
-		p.retryAfter = 1
+		p := NewProblem(http.StatusServiceUnavailable, "too many logins are waiting; try again shortly")
+		p.RetryAfter = 1
 		return p
 	}
 	ch := make(chan struct{})
@@ -92,7 +92,7 @@ func (q *hashQueue) acquire(ctx context.Context, key string, known bool) error {
 }
 
 // release gives the slot to the next waiter, or frees it.
-func (q *hashQueue) release() {
+func (q *HashQueue) Release() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.handOn()
@@ -100,7 +100,7 @@ func (q *hashQueue) release() {
 
 // handOn passes a slot to the first waiter of the next address in the ring;
 // that address goes to the back of the ring if it has more waiting.
-func (q *hashQueue) handOn() {
+func (q *HashQueue) handOn() {
 	if q.n == 0 {
 		q.free++
 		return
@@ -127,7 +127,7 @@ func (q *hashQueue) handOn() {
 }
 
 // waitingFor counts key's waiters in both lanes.
-func (q *hashQueue) waitingFor(key string) int {
+func (q *HashQueue) waitingFor(key string) int {
 	n := len(q.waiting[key])
 	for _, w := range q.known {
 		if w.key == key {
@@ -137,7 +137,7 @@ func (q *hashQueue) waitingFor(key string) int {
 	return n
 }
 
-func (q *hashQueue) remove(key string, ch chan struct{}) {
+func (q *HashQueue) remove(key string, ch chan struct{}) {
 	for i, w := range q.known {
 		if w.ch == ch {
 			q.known = append(q.known[:i:i], q.known[i+1:]...)

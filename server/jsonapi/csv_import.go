@@ -1,4 +1,4 @@
-package server
+package jsonapi
 
 import (
 	"errors"
@@ -8,23 +8,25 @@ import (
 	"strings"
 
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
 
-// importCSV serves POST /api/v1/import: a spreadsheet exported as CSV becomes
+// ImportCSV serves POST /api/v1/import: a spreadsheet exported as CSV becomes
 // drafts of the organisation, all rows or none (docs/migrating.md).
-func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ImportCSV(w http.ResponseWriter, r *http.Request) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
-		return newProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")
+		return httpkit.NewProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")
 	}
 	// The API's one body limit (1 MiB) holds here too, inside the shared
 	// budget of bodies in flight; larger files go through
 	// `registre import --csv`, which takes up to register.MaxCSVBytes.
-	body, err := readBody(w, r, maxBody)
+	body, err := httpkit.ReadBody(w, r, httpkit.MaxBody)
 	if err != nil {
-		var p *Problem
+		var p *httpkit.Problem
 		if errors.As(err, &p) && p.Status == http.StatusRequestEntityTooLarge {
-			p.Detail = fmt.Sprintf("the spreadsheet must be at most %d bytes over HTTP; use `registre import --csv` for larger files", maxBody)
+			p.Detail = fmt.Sprintf("the spreadsheet must be at most %d bytes over HTTP; use `registre import --csv` for larger files", httpkit.MaxBody)
 		}
 		return err
 	}
@@ -33,7 +35,7 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, struct {
+	return httpkit.WriteJSON(w, http.StatusCreated, struct {
 		Imported int                   `json:"imported"`
 		Items    []register.Processing `json:"items"`
 	}{len(items), items})

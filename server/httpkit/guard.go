@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"net"
@@ -11,13 +11,13 @@ import (
 // The checks every request passes before routing (docs/security.md, "Bad
 // characters in requests" and "Host names: the public URL rule").
 
-// badRequestText reports which part of the request target holds a NUL byte
+// BadRequestText reports which part of the request target holds a NUL byte
 // or invalid UTF-8, or "" when none does. Such text cannot be a slug, an id
 // or a search term, and PostgreSQL cuts a query's text at a NUL: it must
 // never get as far as a handler. Header values need no check here: net/http
 // already refuses control characters in them with 400.
-func badRequestText(r *http.Request) string {
-	if !cleanText(r.URL.Path) || !cleanText(r.URL.RawPath) {
+func BadRequestText(r *http.Request) string {
+	if !CleanText(r.URL.Path) || !CleanText(r.URL.RawPath) {
 		return "path"
 	}
 	if r.URL.RawQuery == "" {
@@ -25,16 +25,16 @@ func badRequestText(r *http.Request) string {
 	}
 	// Every pair, as the handlers will see it, and the raw text too: a
 	// pair the parser drops (a bad escape) must not hide a NUL.
-	if !cleanText(r.URL.RawQuery) {
+	if !CleanText(r.URL.RawQuery) {
 		return "query"
 	}
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	for k, vs := range q {
-		if !cleanText(k) {
+		if !CleanText(k) {
 			return "query"
 		}
 		for _, v := range vs {
-			if !cleanText(v) {
+			if !CleanText(v) {
 				return "query"
 			}
 		}
@@ -42,50 +42,30 @@ func badRequestText(r *http.Request) string {
 	return ""
 }
 
-// cleanText reports whether s is valid UTF-8 without NUL.
-func cleanText(s string) bool {
+// CleanText reports whether s is valid UTF-8 without NUL.
+func CleanText(s string) bool {
 	return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
 }
 
-// refuseBadText answers a request whose target holds bad characters: 400,
-// as a problem on API paths and as an HTML page on the pages' paths. The
-// page is built without the request's path or query (they are the bad part).
-func (s *Server) refuseBadText(w http.ResponseWriter, r *http.Request, where string) {
-	detail := "the " + where + " of the request holds a NUL byte or is not valid UTF-8"
-	p := errBadRequest(detail)
-	if isAPIPath(r.URL.Path) {
-		writeProblem(w, r, p)
-		return
-	}
-	// The page's own links (the other language) point at the home page
-	// when the path itself is the bad part.
-	clean := r.Clone(r.Context())
-	clean.URL = &url.URL{Path: r.URL.Path}
-	if !cleanText(r.URL.Path) {
-		clean.URL.Path = "/"
-	}
-	_ = s.errorPage(w, clean, p)
-}
-
-// hostPolicy decides which Host names the service answers for when no
+// HostPolicy decides which Host names the service answers for when no
 // public URL is configured: documents, feeds, the CSV and pages print the
 // request's host in links, so a foreign one would end up in what is served
 // (and in shared caches in front), and each new one would cost a render.
 // The accepted names are few (the listen address, localhost, 127.0.0.1 and
 // [::1] on the listen port), so the base URLs a document can carry are too.
-type hostPolicy struct {
+type HostPolicy struct {
 	open  bool            // a public URL is configured: any host will do
 	port  string          // the listen port; "" accepts loopback names on any port
 	hosts map[string]bool // accepted host[:port], lower case
 }
 
-// newHostPolicy builds the policy from the configuration. listen is the
+// NewHostPolicy builds the policy from the configuration. listen is the
 // address the server listens on, as bound (ln.Addr().String()).
-func newHostPolicy(publicURL, listen string) hostPolicy {
+func NewHostPolicy(publicURL, listen string) HostPolicy {
 	if publicURL != "" {
-		return hostPolicy{open: true}
+		return HostPolicy{open: true}
 	}
-	hp := hostPolicy{hosts: map[string]bool{}}
+	hp := HostPolicy{hosts: map[string]bool{}}
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return hp // no listen address known: loopback names, any port
@@ -103,7 +83,7 @@ func newHostPolicy(publicURL, listen string) hostPolicy {
 // allows reports whether a request's Host (from the header or an absolute
 // request line; net/http puts either in r.Host) is one this service may
 // print.
-func (hp hostPolicy) allows(hostport string) bool {
+func (hp HostPolicy) Allows(hostport string) bool {
 	if hp.open {
 		return true
 	}
@@ -124,14 +104,14 @@ func (hp hostPolicy) allows(hostport string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
-// hostFree are the paths answered whatever the Host: load balancers probe
+// HostFree are the paths answered whatever the Host: load balancers probe
 // them by IP address, and they print no URL.
-func hostFree(path string) bool {
+func HostFree(path string) bool {
 	return path == "/healthz" || path == "/readyz"
 }
 
-// errMisdirected answers a request for a host this service does not know.
-func errMisdirected() *Problem {
-	return newProblem(http.StatusMisdirectedRequest,
+// Misdirected answers a request for a host this service does not know.
+func Misdirected() *Problem {
+	return NewProblem(http.StatusMisdirectedRequest,
 		"this service does not answer for the host name of the request; its operator sets REGISTRE_PUBLIC_URL to the address the public uses")
 }

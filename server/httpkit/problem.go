@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"encoding/json"
@@ -36,10 +36,11 @@ type Problem struct {
 	Errors   []register.FieldError `json:"errors,omitempty"`
 	Findings []register.Finding    `json:"findings,omitempty"`
 
-	retryAfter int    // seconds, for 429
+	// Set by handlers, sent as headers or logged, never in the body.
+	RetryAfter int    `json:"-"` // seconds, for 429
 	challenge  string // WWW-Authenticate, for 401
-	allow      string // Allow, for 405
-	cause      error  // logged for 5xx, never shown
+	Allow      string `json:"-"` // Allow, for 405
+	Cause      error  `json:"-"` // logged for 5xx, never shown
 	logLevel   slog.Level
 }
 
@@ -50,20 +51,20 @@ func problemType(status int) string {
 	return "tag:registre,2026:problem:" + strconv.Itoa(status)
 }
 
-func newProblem(status int, detail string) *Problem {
+func NewProblem(status int, detail string) *Problem {
 	return &Problem{Type: problemType(status), Title: http.StatusText(status), Status: status, Detail: detail}
 }
 
-// errBadRequest is a malformed request: bad JSON, unknown field, wrong type.
-func errBadRequest(detail string, fields ...register.FieldError) *Problem {
-	p := newProblem(http.StatusBadRequest, detail)
+// BadRequest is a malformed request: bad JSON, unknown field, wrong type.
+func BadRequest(detail string, fields ...register.FieldError) *Problem {
+	p := NewProblem(http.StatusBadRequest, detail)
 	p.Errors = fields
 	return p
 }
 
-// errUnauthorized answers a missing or bad token, saying nothing of why.
-func errUnauthorized(bad bool) *Problem {
-	p := newProblem(http.StatusUnauthorized, "a valid bearer token is required")
+// Unauthorized answers a missing or bad token, saying nothing of why.
+func Unauthorized(bad bool) *Problem {
+	p := NewProblem(http.StatusUnauthorized, "a valid bearer token is required")
 	p.challenge = `Bearer realm="registre"`
 	if bad {
 		p.challenge = `Bearer realm="registre", error="invalid_token"`
@@ -71,9 +72,9 @@ func errUnauthorized(bad bool) *Problem {
 	return p
 }
 
-// problemFor turns any error into a problem. Domain errors keep their safe
+// ProblemFor turns any error into a problem. Domain errors keep their safe
 // message; anything else is a logged 500 with a generic title.
-func problemFor(err error) *Problem {
+func ProblemFor(err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p
@@ -84,35 +85,35 @@ func problemFor(err error) *Problem {
 			status = http.StatusInternalServerError
 		}
 		if status == http.StatusInternalServerError {
-			return internal(err)
+			return Internal(err)
 		}
-		p := newProblem(status, e.Message)
+		p := NewProblem(status, e.Message)
 		p.Errors, p.Findings = e.Fields, e.Findings
 		if e.Code == register.EUnauthorized {
 			p.challenge = `Bearer realm="registre"`
 		}
 		return p
 	}
-	return internal(err)
+	return Internal(err)
 }
 
-func internal(err error) *Problem {
-	p := newProblem(http.StatusInternalServerError, "something went wrong on our side; it has been logged")
-	p.cause, p.logLevel = err, slog.LevelError
+func Internal(err error) *Problem {
+	p := NewProblem(http.StatusInternalServerError, "something went wrong on our side; it has been logged")
+	p.Cause, p.logLevel = err, slog.LevelError
 	return p
 }
 
-// writeProblem writes p as application/problem+json.
-func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
+// WriteProblem writes p as application/problem+json.
+func WriteProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 	h := w.Header()
 	if p.challenge != "" {
 		h.Set("WWW-Authenticate", p.challenge)
 	}
-	if p.retryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+	if p.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
-	if p.allow != "" {
-		h.Set("Allow", p.allow)
+	if p.Allow != "" {
+		h.Set("Allow", p.Allow)
 	}
 	h.Set("Content-Type", "application/problem+json")
 	h.Del("ETag")

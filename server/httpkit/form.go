@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ type formLimits struct {
 // defaultFormLimits fit the back-office's forms: a processing has a few
 // hundred fields; a file is a spreadsheet under the API's 1 MiB.
 func defaultFormLimits() formLimits {
-	return formLimits{MaxBytes: maxBody, MaxFields: 1000, MaxName: 128, MaxValue: 64 << 10, MaxFiles: 1, MaxFileBytes: maxBody}
+	return formLimits{MaxBytes: MaxBody, MaxFields: 1000, MaxName: 128, MaxValue: 64 << 10, MaxFiles: 1, MaxFileBytes: MaxBody}
 }
 
 // form is a parsed form body.
@@ -61,15 +61,15 @@ type formFile struct {
 func readForm(w http.ResponseWriter, r *http.Request, lim formLimits) (*form, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data") {
-		leaveBodyUnread(w)
-		return nil, newProblem(http.StatusUnsupportedMediaType, "the request body must be a form (application/x-www-form-urlencoded or multipart/form-data)")
+		LeaveBodyUnread(w)
+		return nil, NewProblem(http.StatusUnsupportedMediaType, "the request body must be a form (application/x-www-form-urlencoded or multipart/form-data)")
 	}
 	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
-		leaveBodyUnread(w)
-		return nil, newProblem(http.StatusUnsupportedMediaType, "the form must be UTF-8")
+		LeaveBodyUnread(w)
+		return nil, NewProblem(http.StatusUnsupportedMediaType, "the form must be UTF-8")
 	}
 	if mt == "application/x-www-form-urlencoded" {
-		body, err := readBody(w, r, lim.MaxBytes)
+		body, err := ReadBody(w, r, lim.MaxBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -77,10 +77,10 @@ func readForm(w http.ResponseWriter, r *http.Request, lim formLimits) (*form, er
 	}
 	boundary := params["boundary"]
 	if boundary == "" {
-		return nil, errBadRequest("a multipart form needs a boundary")
+		return nil, BadRequest("a multipart form needs a boundary")
 	}
 	if r.ContentLength > lim.MaxBytes {
-		leaveBodyUnread(w)
+		LeaveBodyUnread(w)
 		return nil, tooLarge(lim.MaxBytes)
 	}
 	want := lim.MaxBytes
@@ -106,18 +106,18 @@ func readForm(w http.ResponseWriter, r *http.Request, lim formLimits) (*form, er
 func parseURLEncoded(body []byte, lim formLimits) (*form, error) {
 	// Counted before parsing, so that url.ParseQuery never builds more.
 	if n := bytes.Count(body, []byte("&")) + 1; n > lim.MaxFields {
-		return nil, errBadRequest(fmt.Sprintf("the form has more than %d fields", lim.MaxFields))
+		return nil, BadRequest(fmt.Sprintf("the form has more than %d fields", lim.MaxFields))
 	}
 	for _, kv := range bytes.Split(body, []byte("&")) {
 		k, v, _ := bytes.Cut(kv, []byte("="))
 		if len(k) > 3*lim.MaxName || len(v) > 3*lim.MaxValue {
 			// Escaped, a byte takes at most three; the exact test follows.
-			return nil, errBadRequest("a form field is too long")
+			return nil, BadRequest("a form field is too long")
 		}
 	}
 	vals, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, errBadRequest("the form is not well formed")
+		return nil, BadRequest("the form is not well formed")
 	}
 	for k, vs := range vals {
 		if err := checkFormField(k, lim); err != nil {
@@ -125,7 +125,7 @@ func parseURLEncoded(body []byte, lim formLimits) (*form, error) {
 		}
 		for _, v := range vs {
 			if len(v) > lim.MaxValue {
-				return nil, errBadRequest(fmt.Sprintf("a form value is longer than %d bytes", lim.MaxValue))
+				return nil, BadRequest(fmt.Sprintf("a form value is longer than %d bytes", lim.MaxValue))
 			}
 		}
 	}
@@ -134,10 +134,10 @@ func parseURLEncoded(body []byte, lim formLimits) (*form, error) {
 
 func checkFormField(name string, lim formLimits) error {
 	if name == "" {
-		return errBadRequest("a form field has no name")
+		return BadRequest("a form field has no name")
 	}
 	if len(name) > lim.MaxName {
-		return errBadRequest(fmt.Sprintf("a form field name is longer than %d bytes", lim.MaxName))
+		return BadRequest(fmt.Sprintf("a form field name is longer than %d bytes", lim.MaxName))
 	}
 	return nil
 }
@@ -156,10 +156,10 @@ func parseMultipart(body io.Reader, boundary string, lim formLimits) (*form, err
 			if errors.As(err, &big) {
 				return nil, err
 			}
-			return nil, errBadRequest("the multipart form is not well formed")
+			return nil, BadRequest("the multipart form is not well formed")
 		}
 		if fields++; fields > lim.MaxFields {
-			return nil, errBadRequest(fmt.Sprintf("the form has more than %d fields", lim.MaxFields))
+			return nil, BadRequest(fmt.Sprintf("the form has more than %d fields", lim.MaxFields))
 		}
 		name := part.FormName()
 		if err := checkFormField(name, lim); err != nil {
@@ -169,7 +169,7 @@ func parseMultipart(body io.Reader, boundary string, lim formLimits) (*form, err
 		isFile := part.FileName() != ""
 		if isFile {
 			if files++; files > lim.MaxFiles {
-				return nil, errBadRequest(fmt.Sprintf("the form has more than %d files", lim.MaxFiles))
+				return nil, BadRequest(fmt.Sprintf("the form has more than %d files", lim.MaxFiles))
 			}
 			limit = lim.MaxFileBytes
 		}
@@ -179,13 +179,13 @@ func parseMultipart(body io.Reader, boundary string, lim formLimits) (*form, err
 			if errors.As(err, &big) {
 				return nil, err
 			}
-			return nil, errBadRequest("the multipart form is not well formed")
+			return nil, BadRequest("the multipart form is not well formed")
 		}
 		if int64(len(data)) > limit {
 			if isFile {
-				return nil, newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("a file must be at most %d bytes here", limit))
+				return nil, NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("a file must be at most %d bytes here", limit))
 			}
-			return nil, errBadRequest(fmt.Sprintf("a form value is longer than %d bytes", limit))
+			return nil, BadRequest(fmt.Sprintf("a form value is longer than %d bytes", limit))
 		}
 		if isFile {
 			f.Files[name] = append(f.Files[name], formFile{Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: data})

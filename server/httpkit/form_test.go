@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"bytes"
@@ -98,7 +98,7 @@ func TestReadFormBounds(t *testing.T) {
 			ct, body := tt.body(t)
 			r := formRequest(ct, body)
 			w := httptest.NewRecorder()
-			r, done := withBodyHold(r, newBodyBudget(0))
+			r, done := WithBodyHold(r, NewBodyBudget(0))
 			defer done()
 			f, err := readForm(w, r, lim)
 			if got := statusOfErr(err); got != tt.want {
@@ -129,7 +129,7 @@ func TestReadFormMemoryIsBoundedByTheBody(t *testing.T) {
 		ct, body := mk()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		r, done := withBodyHold(formRequest(ct, strings.NewReader(body)), newBodyBudget(0))
+		r, done := WithBodyHold(formRequest(ct, strings.NewReader(body)), NewBodyBudget(0))
 		_, err := readForm(httptest.NewRecorder(), r, lim)
 		done()
 		runtime.ReadMemStats(&after)

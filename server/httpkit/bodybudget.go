@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"context"
@@ -18,26 +18,26 @@ const DefaultBodyMemory = 64 << 20
 // allocates about 7 MiB, of which about half is live at once).
 const bodyCost = 4
 
-// bodyBudget bounds the bytes that request bodies being read or decoded
+// BodyBudget bounds the bytes that request bodies being read or decoded
 // hold at once, across all requests. Reading a body first takes bodyCost
 // times its size (its Content-Length, or the route's cap when the length is
 // unknown) from the budget and gives it back when the request ends. When the budget is
 // spent the request fails at once with 503 and Retry-After: queueing it
 // would only hold its connection and then its memory.
-type bodyBudget struct {
+type BodyBudget struct {
 	mu   sync.Mutex
 	max  int64
 	used int64
 }
 
-func newBodyBudget(max int64) *bodyBudget {
+func NewBodyBudget(max int64) *BodyBudget {
 	if max <= 0 {
 		max = DefaultBodyMemory
 	}
-	return &bodyBudget{max: max}
+	return &BodyBudget{max: max}
 }
 
-func (b *bodyBudget) tryTake(n int64) bool {
+func (b *BodyBudget) tryTake(n int64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.used+n > b.max {
@@ -47,13 +47,13 @@ func (b *bodyBudget) tryTake(n int64) bool {
 	return true
 }
 
-func (b *bodyBudget) give(n int64) {
+func (b *BodyBudget) give(n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.used -= n
 }
 
-func (b *bodyBudget) inUse() int64 {
+func (b *BodyBudget) inUse() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.used
@@ -62,16 +62,16 @@ func (b *bodyBudget) inUse() int64 {
 // bodyHold is one request's share of the budget, given back by done when
 // the request ends (its decoded value lives until then too).
 type bodyHold struct {
-	budget *bodyBudget
+	budget *BodyBudget
 	mu     sync.Mutex
 	held   int64
 }
 
 type bodyHoldKey struct{}
 
-// withBodyHold gives r a hold on b; call the returned func when the request
+// WithBodyHold gives r a hold on b; call the returned func when the request
 // is over.
-func withBodyHold(r *http.Request, b *bodyBudget) (*http.Request, func()) {
+func WithBodyHold(r *http.Request, b *BodyBudget) (*http.Request, func()) {
 	h := &bodyHold{budget: b}
 	return r.WithContext(context.WithValue(r.Context(), bodyHoldKey{}, h)), h.done
 }
@@ -88,8 +88,8 @@ func (h *bodyHold) take(n int64) error {
 	}
 	n *= bodyCost
 	if !h.budget.tryTake(n) {
-		p := newProblem(http.StatusServiceUnavailable, fmt.Sprintf("the server is busy with as many request bodies as it may hold (%d bytes in all); try again shortly", h.budget.max))
-		p.retryAfter = 1
+		p := NewProblem(http.StatusServiceUnavailable, fmt.Sprintf("the server is busy with as many request bodies as it may hold (%d bytes in all); try again shortly", h.budget.max))
+		p.RetryAfter = 1
 		return p
 	}
 	h.mu.Lock()

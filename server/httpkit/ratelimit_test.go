@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"fmt"
@@ -9,39 +9,39 @@ import (
 )
 
 func TestLimiterSlowsDownThenRefuses(t *testing.T) {
-	l := newLimiter(Limit{Free: 2, Burst: 5, Decay: time.Minute, Delay: 100 * time.Millisecond, MaxDelay: 250 * time.Millisecond}, 100)
+	l := NewLimiter(Limit{Free: 2, Burst: 5, Decay: time.Minute, Delay: 100 * time.Millisecond, MaxDelay: 250 * time.Millisecond}, 100)
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	wantDelays := []time.Duration{0, 0, 100 * time.Millisecond, 200 * time.Millisecond, 250 * time.Millisecond}
 	for i, want := range wantDelays {
-		ok, _, delay := l.reserve("dora", t0)
+		ok, _, delay := l.Reserve("dora", t0)
 		if !ok || delay != want {
 			t.Fatalf("failure %d: got ok %v delay %v, want ok and %v", i+1, ok, delay, want)
 		}
 	}
-	ok, retry, _ := l.reserve("dora", t0)
+	ok, retry, _ := l.Reserve("dora", t0)
 	if ok || retry != time.Minute {
 		t.Fatalf("over the burst: got ok %v retry %v, want refused for a minute", ok, retry)
 	}
 	// Refused attempts do not push the time back.
-	if _, retry, _ := l.reserve("dora", t0.Add(30*time.Second)); retry != 30*time.Second {
+	if _, retry, _ := l.Reserve("dora", t0.Add(30*time.Second)); retry != 30*time.Second {
 		t.Fatalf("half a minute later: got retry %v, want 30s", retry)
 	}
-	if ok, _, _ := l.reserve("dora", t0.Add(time.Minute)); !ok {
+	if ok, _, _ := l.Reserve("dora", t0.Add(time.Minute)); !ok {
 		t.Fatalf("a minute later: refused, want one more try")
 	}
-	if ok, _, _ := l.reserve("other", t0); !ok {
+	if ok, _, _ := l.Reserve("other", t0); !ok {
 		t.Fatalf("another key is refused")
 	}
 }
 
 func TestLimiterReleaseGivesBackAReservation(t *testing.T) {
-	l := newLimiter(Limit{Free: 1, Burst: 2, Decay: time.Hour}, 100)
+	l := NewLimiter(Limit{Free: 1, Burst: 2, Decay: time.Hour}, 100)
 	t0 := time.Now()
 	for range 10 {
-		if ok, _, _ := l.reserve("dora", t0); !ok {
+		if ok, _, _ := l.Reserve("dora", t0); !ok {
 			t.Fatalf("successful attempts must not count")
 		}
-		l.release("dora", t0)
+		l.Release("dora", t0)
 	}
 	if l.len() != 0 {
 		t.Fatalf("got %d entries, want none after successes", l.len())
@@ -49,11 +49,11 @@ func TestLimiterReleaseGivesBackAReservation(t *testing.T) {
 }
 
 func TestLimiterMemoryIsBounded(t *testing.T) {
-	l := newLimiter(Limit{Free: 1, Burst: 3, Decay: time.Second}, 1000)
+	l := NewLimiter(Limit{Free: 1, Burst: 3, Decay: time.Second}, 1000)
 	t0 := time.Now()
 	// Busy keys: the map never grows beyond its bound.
 	for i := range 50_000 {
-		l.reserve(fmt.Sprint("k", i), t0)
+		l.Reserve(fmt.Sprint("k", i), t0)
 		if n := l.len(); n > 1000 {
 			t.Fatalf("after %d keys: %d entries, want at most 1000", i, n)
 		}
@@ -62,7 +62,7 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 	// a fresh busy one stays.
 	later := t0.Add(time.Hour)
 	for i := range 1000 {
-		l.reserve(fmt.Sprint("new", i), later)
+		l.Reserve(fmt.Sprint("new", i), later)
 	}
 	for _, k := range []string{"new0", "new999"} {
 		if _, kept := l.buckets[k]; !kept {
@@ -107,7 +107,7 @@ func TestClientAddr(t *testing.T) {
 			if tc.noProx {
 				tr = nil
 			}
-			if got := clientAddr(r, tr).String(); got != tc.want {
+			if got := ClientAddr(r, tr).String(); got != tc.want {
 				t.Fatalf("got %s, want %s", got, tc.want)
 			}
 		})
@@ -115,13 +115,13 @@ func TestClientAddr(t *testing.T) {
 }
 
 func TestAddrKeyGroupsIPv6By64(t *testing.T) {
-	a := addrKey(netip.MustParseAddr("2001:db8:1:2::1"))
-	b := addrKey(netip.MustParseAddr("2001:db8:1:2:ffff::9"))
-	c := addrKey(netip.MustParseAddr("2001:db8:1:3::1"))
+	a := AddrKey(netip.MustParseAddr("2001:db8:1:2::1"))
+	b := AddrKey(netip.MustParseAddr("2001:db8:1:2:ffff::9"))
+	c := AddrKey(netip.MustParseAddr("2001:db8:1:3::1"))
 	if a != b || a == c {
 		t.Fatalf("got %s %s %s, want the first two equal and the third apart", a, b, c)
 	}
-	if got := addrKey(netip.MustParseAddr("192.0.2.1")); got != "192.0.2.1" {
+	if got := AddrKey(netip.MustParseAddr("192.0.2.1")); got != "192.0.2.1" {
 		t.Fatalf("got %s", got)
 	}
 }

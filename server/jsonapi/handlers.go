@@ -1,4 +1,4 @@
-package server
+package jsonapi
 
 import (
 	"bytes"
@@ -10,66 +10,23 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+
+	"github.com/registre/registre/server/httpkit"
 )
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.Store().Ping(r.Context()); err != nil {
-		s.log.WarnContext(r.Context(), "not ready", "err", err)
-		return newProblem(http.StatusServiceUnavailable, "the database is not reachable")
-	}
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// list is the shape of every paged list.
-type list[T any] struct {
-	Items   []T `json:"items"`
-	Total   int `json:"total"`
-	Page    int `json:"page"`
-	PerPage int `json:"per_page"`
-}
-
-// queryInt reads an optional whole-number query parameter.
-func queryInt(q url.Values, name string) (int, error) {
-	v := q.Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, errBadRequest("a query parameter has the wrong type", register.FieldError{Field: name, Message: "must be a whole number"})
-	}
-	if n < 1 {
-		return 0, &register.Error{Code: register.EInvalid, Message: "the request is not valid",
-			Fields: []register.FieldError{{Field: name, Message: "must be at least 1"}}}
-	}
-	return n, nil
-}
-
-func paging(q url.Values) (page, perPage int, err error) {
-	if page, err = queryInt(q, "page"); err != nil {
-		return
-	}
-	perPage, err = queryInt(q, "per_page")
-	return
-}
 
 // ---- organisations and units ----
 
-func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListOrganisations(w http.ResponseWriter, r *http.Request) error {
 	orgs, err := s.svc.ListOrganisations(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, list[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Organisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
 }
 
-func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var in register.Organisation
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	o, err := s.svc.CreateOrganisation(r.Context(), principal(r), in)
@@ -77,40 +34,40 @@ func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/organisations/"+o.Slug)
-	return writeJSON(w, http.StatusCreated, o)
+	return httpkit.WriteJSON(w, http.StatusCreated, o)
 }
 
-func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *API) GetOrganisation(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.svc.GetOrganisation(r.Context(), principal(r), r.PathValue("org"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, o)
+	return httpkit.WriteJSON(w, http.StatusOK, o)
 }
 
-func (s *Server) updateOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *API) UpdateOrganisation(w http.ResponseWriter, r *http.Request) error {
 	var in register.Organisation
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	o, err := s.svc.UpdateOrganisation(r.Context(), principal(r), r.PathValue("org"), in)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, o)
+	return httpkit.WriteJSON(w, http.StatusOK, o)
 }
 
-func (s *Server) listUnits(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListUnits(w http.ResponseWriter, r *http.Request) error {
 	units, err := s.svc.ListUnits(r.Context(), principal(r), r.PathValue("org"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, list[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Unit]{Items: units, Total: len(units), Page: 1, PerPage: len(units)})
 }
 
-func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateUnit(w http.ResponseWriter, r *http.Request) error {
 	var in register.Unit
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	org := r.PathValue("org")
@@ -119,7 +76,7 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/organisations/"+org+"/units/"+u.Slug)
-	return writeJSON(w, http.StatusCreated, u)
+	return httpkit.WriteJSON(w, http.StatusCreated, u)
 }
 
 // ---- processings ----
@@ -153,14 +110,14 @@ func ifMatch(r *http.Request, required bool) (*int64, error) {
 	return &stale, nil
 }
 
-func (s *Server) writeProcessing(w http.ResponseWriter, status int, p *register.Processing) error {
+func (s *API) writeProcessing(w http.ResponseWriter, status int, p *register.Processing) error {
 	w.Header().Set("ETag", etag(p))
-	return writeJSON(w, status, p)
+	return httpkit.WriteJSON(w, status, p)
 }
 
-func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListProcessings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -171,12 +128,12 @@ func (s *Server) listProcessings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return writeJSON(w, http.StatusOK, list[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
-func (s *Server) createProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) CreateProcessing(w http.ResponseWriter, r *http.Request) error {
 	var in register.Processing
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	p, err := s.svc.CreateProcessing(r.Context(), principal(r), in.Organisation, in.Fields)
@@ -187,7 +144,7 @@ func (s *Server) createProcessing(w http.ResponseWriter, r *http.Request) error 
 	return s.writeProcessing(w, http.StatusCreated, p)
 }
 
-func (s *Server) getProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) GetProcessing(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.svc.GetProcessing(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -195,9 +152,9 @@ func (s *Server) getProcessing(w http.ResponseWriter, r *http.Request) error {
 	return s.writeProcessing(w, http.StatusOK, p)
 }
 
-func (s *Server) updateProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) UpdateProcessing(w http.ResponseWriter, r *http.Request) error {
 	var in register.Processing
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	// Existence and rights come before the precondition: a caller who may
@@ -216,7 +173,7 @@ func (s *Server) updateProcessing(w http.ResponseWriter, r *http.Request) error 
 	return s.writeProcessing(w, http.StatusOK, p)
 }
 
-func (s *Server) deleteProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *API) DeleteProcessing(w http.ResponseWriter, r *http.Request) error {
 	rev, err := ifMatch(r, false)
 	if err != nil {
 		return err
@@ -228,26 +185,26 @@ func (s *Server) deleteProcessing(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// step serves a workflow step. Only "return" takes a body, {"comment"}.
-func (s *Server) step(name register.Step) handler {
+// Step serves a workflow step. Only "return" takes a body, {"comment"}.
+func (s *API) Step(name register.Step) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Comment string `json:"comment"`
 		}
-		lim := defaultJSONLimits()
+		lim := httpkit.DefaultJSONLimits()
 		lim.MaxBytes = 64 << 10 // a comment; the domain bounds its length
-		body, err := readBody(w, r, lim.MaxBytes)
+		body, err := httpkit.ReadBody(w, r, lim.MaxBytes)
 		if err != nil {
 			return err
 		}
 		if len(bytes.TrimSpace(body)) > 0 {
 			if name != register.StepReturn {
-				return errBadRequest("this workflow step takes no body")
+				return httpkit.BadRequest("this workflow step takes no body")
 			}
-			if !isJSON(r) {
-				return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
+			if !httpkit.IsJSON(r) {
+				return httpkit.NewProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
 			}
-			if err := decodeBytesWith(body, &in, lim); err != nil {
+			if err := httpkit.DecodeBytesWith(body, &in, lim); err != nil {
 				return err
 			}
 		}
@@ -263,11 +220,11 @@ func (s *Server) step(name register.Step) handler {
 	}
 }
 
-// overrideFinding lets a DPO overrule one blocking finding with a written
+// OverrideFinding lets a DPO overrule one blocking finding with a written
 // justification (issue 13); it is audited and lapses when the field changes.
-func (s *Server) overrideFinding(w http.ResponseWriter, r *http.Request) error {
+func (s *API) OverrideFinding(w http.ResponseWriter, r *http.Request) error {
 	var in register.OverrideInput
-	if err := decode(w, r, &in); err != nil {
+	if err := httpkit.Decode(w, r, &in); err != nil {
 		return err
 	}
 	rev, err := ifMatch(r, false)
@@ -281,7 +238,7 @@ func (s *Server) overrideFinding(w http.ResponseWriter, r *http.Request) error {
 	return s.writeProcessing(w, http.StatusOK, p)
 }
 
-func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListVersions(w http.ResponseWriter, r *http.Request) error {
 	vs, err := s.svc.ListVersions(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -296,10 +253,10 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 		b.Write(v.Data)
 	}
 	fmt.Fprintf(&b, "],\"total\":%d}\n", len(vs))
-	return writeRaw(w, http.StatusOK, "application/json", b.Bytes())
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", b.Bytes())
 }
 
-func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+func (s *API) GetVersion(w http.ResponseWriter, r *http.Request) error {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 1 {
 		return register.Errorf(register.ENotFound, "version not found")
@@ -309,24 +266,24 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("ETag", fmt.Sprintf(`"v%d"`, v.Number))
-	return writeRaw(w, http.StatusOK, "application/json", append(append([]byte{}, v.Data...), '\n'))
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", append(append([]byte{}, v.Data...), '\n'))
 }
 
-func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+func (s *API) History(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.svc.History(r.Context(), principal(r), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, list[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.AuditEntry]{Items: es, Total: len(es), Page: 1, PerPage: len(es)})
 }
 
 // ---- compliance and audit ----
 
-// compliance serves GET /api/v1/compliance: one page of the findings, with
+// Compliance serves GET /api/v1/compliance: one page of the findings, with
 // the summary of all of them.
-func (s *Server) compliance(w http.ResponseWriter, r *http.Request) error {
+func (s *API) Compliance(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -334,7 +291,7 @@ func (s *Server) compliance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, res)
+	return httpkit.WriteJSON(w, http.StatusOK, res)
 }
 
 // queryTime reads an RFC 3339 time or a YYYY-MM-DD date (midnight UTC).
@@ -349,13 +306,13 @@ func queryTime(q url.Values, name string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, errBadRequest("a query parameter has the wrong type",
+	return time.Time{}, httpkit.BadRequest("a query parameter has the wrong type",
 		register.FieldError{Field: name, Message: "must be an RFC 3339 time or a YYYY-MM-DD date"})
 }
 
-func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *API) ListAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page, perPage, err := paging(q)
+	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
 		return err
 	}
@@ -374,13 +331,13 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return writeJSON(w, http.StatusOK, list[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.AuditEntry]{Items: items, Total: total, Page: page, PerPage: perPage})
 }
 
-func (s *Server) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *API) VerifyAudit(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.svc.VerifyAudit(r.Context(), principal(r), r.URL.Query().Get("head"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, res)
+	return httpkit.WriteJSON(w, http.StatusOK, res)
 }

@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"math"
@@ -58,9 +58,9 @@ func DefaultLoginLimits() LoginLimits {
 	}
 }
 
-// limiter counts recent failures per key in leaky buckets: O(1) memory per
+// Limiter counts recent failures per key in leaky buckets: O(1) memory per
 // key, no timers, and a bounded number of keys.
-type limiter struct {
+type Limiter struct {
 	mu      sync.Mutex
 	limit   Limit
 	max     int
@@ -72,16 +72,16 @@ type bucket struct {
 	at    time.Time
 }
 
-// newLimiter returns nil (no limit) for a zero Limit.
-func newLimiter(l Limit, maxEntries int) *limiter {
+// NewLimiter returns nil (no limit) for a zero Limit.
+func NewLimiter(l Limit, maxEntries int) *Limiter {
 	if l.Burst <= 0 || l.Decay <= 0 {
 		return nil
 	}
-	return &limiter{limit: l, max: maxEntries, buckets: map[string]bucket{}}
+	return &Limiter{limit: l, max: maxEntries, buckets: map[string]bucket{}}
 }
 
 // level returns b's level leaked down to now.
-func (l *limiter) level(b bucket, now time.Time) float64 {
+func (l *Limiter) level(b bucket, now time.Time) float64 {
 	leaked := float64(now.Sub(b.at)) / float64(l.limit.Decay)
 	return math.Max(0, b.level-max(0, leaked))
 }
@@ -91,7 +91,7 @@ func (l *limiter) level(b bucket, now time.Time) float64 {
 // is recorded; release gives the count back when the attempt succeeds. When
 // the key is over its burst, ok is false and retry says when to come back;
 // otherwise delay is how long to hold back the answer should it fail.
-func (l *limiter) reserve(key string, now time.Time) (ok bool, retry, delay time.Duration) {
+func (l *Limiter) Reserve(key string, now time.Time) (ok bool, retry, delay time.Duration) {
 	if l == nil {
 		return true, 0, 0
 	}
@@ -119,7 +119,7 @@ func (l *limiter) reserve(key string, now time.Time) (ok bool, retry, delay time
 }
 
 // release takes back one failure reserved for key.
-func (l *limiter) release(key string, now time.Time) {
+func (l *Limiter) Release(key string, now time.Time) {
 	if l == nil {
 		return
 	}
@@ -142,7 +142,7 @@ func (l *limiter) release(key string, now time.Time) {
 // many keys busy, it drops arbitrary ones down to 90% so that the next
 // insertions do not each pay for a full sweep. The per-account limit still
 // holds for anyone spreading attempts over many addresses.
-func (l *limiter) makeRoom(now time.Time) {
+func (l *Limiter) makeRoom(now time.Time) {
 	if len(l.buckets) < l.max {
 		return
 	}
@@ -159,7 +159,7 @@ func (l *limiter) makeRoom(now time.Time) {
 	}
 }
 
-func (l *limiter) len() int {
+func (l *Limiter) len() int {
 	if l == nil {
 		return 0
 	}
@@ -168,12 +168,12 @@ func (l *limiter) len() int {
 	return len(l.buckets)
 }
 
-// clientAddr returns the address a request comes from: the TCP peer, unless
+// ClientAddr returns the address a request comes from: the TCP peer, unless
 // the peer is a trusted proxy; then the rightmost X-Forwarded-For hop that
 // is not itself a trusted proxy. Hops left of that one were written by the
 // client and prove nothing, so a forged header cannot pick the address a
 // limit is counted against.
-func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
+func ClientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	peer := parseHop(r.RemoteAddr)
 	if !peer.IsValid() || !inPrefixes(peer, trusted) {
 		return peer
@@ -223,9 +223,9 @@ func inPrefixes(a netip.Addr, ps []netip.Prefix) bool {
 	return false
 }
 
-// addrKey groups IPv6 addresses by /64, the block one subscriber usually
+// AddrKey groups IPv6 addresses by /64, the block one subscriber usually
 // holds, so that walking through it does not give fresh limits.
-func addrKey(a netip.Addr) string {
+func AddrKey(a netip.Addr) string {
 	if !a.IsValid() {
 		return "unknown"
 	}
@@ -258,20 +258,20 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// knownAddrs remembers, for a while, the addresses from which each account
+// KnownAddrs remembers, for a while, the addresses from which each account
 // signed in, in a bounded map (oldest dropped first when full).
-type knownAddrs struct {
+type KnownAddrs struct {
 	mu   sync.Mutex
 	ttl  time.Duration
 	max  int
 	seen map[string]time.Time // account + "\x00" + address key
 }
 
-func newKnownAddrs(ttl time.Duration, max int) *knownAddrs {
-	return &knownAddrs{ttl: ttl, max: max, seen: map[string]time.Time{}}
+func NewKnownAddrs(ttl time.Duration, max int) *KnownAddrs {
+	return &KnownAddrs{ttl: ttl, max: max, seen: map[string]time.Time{}}
 }
 
-func (k *knownAddrs) add(account, addr string, now time.Time) {
+func (k *KnownAddrs) Add(account, addr string, now time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	key := account + "\x00" + addr
@@ -294,7 +294,7 @@ func (k *knownAddrs) add(account, addr string, now time.Time) {
 	k.seen[key] = now
 }
 
-func (k *knownAddrs) has(account, addr string, now time.Time) bool {
+func (k *KnownAddrs) Has(account, addr string, now time.Time) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	at, ok := k.seen[account+"\x00"+addr]

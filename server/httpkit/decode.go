@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"bytes"
@@ -14,16 +14,16 @@ import (
 	"github.com/registre/registre/register"
 )
 
-// maxBody is the largest request body any route accepts (API.md: 1 MiB);
+// MaxBody is the largest request body any route accepts (API.md: 1 MiB);
 // routes that need less say so with their own jsonLimits.
-const maxBody = 1 << 20
+const MaxBody = 1 << 20
 
-// jsonLimits bound the work one JSON body can cause before and while it is
+// JSONLimits bound the work one JSON body can cause before and while it is
 // decoded. Size alone is not enough: encoding/json and the name check below
 // spend memory per nesting level and per value, so a body of a few hundred
 // kilobytes of "[[[[" or of tiny members would otherwise cost far more than
 // its size.
-type jsonLimits struct {
+type JSONLimits struct {
 	MaxBytes  int64 // the body, in bytes (413 beyond)
 	MaxDepth  int   // arrays and objects open at once (at most maxDepthLimit)
 	MaxValues int   // array elements and object members in the whole body
@@ -34,38 +34,38 @@ type jsonLimits struct {
 // level); no record of ours is more than a few levels deep.
 const maxDepthLimit = 64
 
-// defaultJSONLimits hold for every JSON route that asks for nothing else.
+// DefaultJSONLimits hold for every JSON route that asks for nothing else.
 // A complete processing nests 3 levels and has a few hundred values.
-func defaultJSONLimits() jsonLimits {
-	return jsonLimits{MaxBytes: maxBody, MaxDepth: 16, MaxValues: 20_000, MaxName: 128}
+func DefaultJSONLimits() JSONLimits {
+	return JSONLimits{MaxBytes: MaxBody, MaxDepth: 16, MaxValues: 20_000, MaxName: 128}
 }
 
-// decode reads a JSON request body into v strictly, within
-// defaultJSONLimits; see decodeWith.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	return decodeWith(w, r, v, defaultJSONLimits())
+// Decode reads a JSON request body into v strictly, within
+// DefaultJSONLimits; see decodeWith.
+func Decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return DecodeWith(w, r, v, DefaultJSONLimits())
 }
 
-// decodeWith reads a JSON request body into v strictly: the body must be
+// DecodeWith reads a JSON request body into v strictly: the body must be
 // application/json (415 before anything is read), at most lim.MaxBytes (413,
 // before anything is read when Content-Length says so), and within lim's
 // depth, value and name bounds (400); member names must match exactly (no
 // case-variant or unknown names), appear once per object, and nothing may
 // follow the value. encoding/json alone accepts all of these.
-func decodeWith(w http.ResponseWriter, r *http.Request, v any, lim jsonLimits) error {
-	if !isJSON(r) {
-		leaveBodyUnread(w)
-		return newProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
+func DecodeWith(w http.ResponseWriter, r *http.Request, v any, lim JSONLimits) error {
+	if !IsJSON(r) {
+		LeaveBodyUnread(w)
+		return NewProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
 	}
-	body, err := readBody(w, r, lim.MaxBytes)
+	body, err := ReadBody(w, r, lim.MaxBytes)
 	if err != nil {
 		return err
 	}
-	return decodeBytesWith(body, v, lim)
+	return DecodeBytesWith(body, v, lim)
 }
 
-// isJSON tells whether r says its body is UTF-8 JSON.
-func isJSON(r *http.Request) bool {
+// IsJSON tells whether r says its body is UTF-8 JSON.
+func IsJSON(r *http.Request) bool {
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	return ct != "" && err == nil && mt == "application/json" && (params["charset"] == "" || strings.EqualFold(params["charset"], "utf-8"))
@@ -73,15 +73,15 @@ func isJSON(r *http.Request) bool {
 
 // decodeBytes is decode without the HTTP framing.
 func decodeBytes(body []byte, v any) error {
-	return decodeBytesWith(body, v, defaultJSONLimits())
+	return DecodeBytesWith(body, v, DefaultJSONLimits())
 }
 
-func decodeBytesWith(body []byte, v any, lim jsonLimits) error {
+func DecodeBytesWith(body []byte, v any, lim JSONLimits) error {
 	if int64(len(body)) > lim.MaxBytes {
 		return tooLarge(lim.MaxBytes)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errBadRequest("the request body is empty; send a JSON object")
+		return BadRequest("the request body is empty; send a JSON object")
 	}
 	// The shape is checked first, in one pass that allocates nothing, so
 	// that nothing below ever sees a deep or crowded document.
@@ -89,7 +89,7 @@ func decodeBytesWith(body []byte, v any, lim jsonLimits) error {
 		return err
 	}
 	if !json.Valid(body) {
-		return errBadRequest(syntaxDetail(body))
+		return BadRequest(syntaxDetail(body))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -103,10 +103,10 @@ func decodeBytesWith(body []byte, v any, lim jsonLimits) error {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			field := jsonPathOf(te.Field, reflect.TypeOf(v))
-			return errBadRequest("a field has the wrong type", register.FieldError{
+			return BadRequest("a field has the wrong type", register.FieldError{
 				Field: field, Message: "must be " + jsonKind(te.Type)})
 		}
-		return errBadRequest("the JSON could not be decoded: " + strings.TrimPrefix(err.Error(), "json: "))
+		return BadRequest("the JSON could not be decoded: " + strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
 }
@@ -116,7 +116,7 @@ func decodeBytesWith(body []byte, v any, lim jsonLimits) error {
 // members, or has a member name longer than lim.MaxName. It does not check
 // the syntax (json.Valid does, afterwards); it only guarantees that what
 // follows works on a bounded shape.
-func scanShape(body []byte, lim jsonLimits) error {
+func scanShape(body []byte, lim JSONLimits) error {
 	maxDepth := min(lim.MaxDepth, maxDepthLimit)
 	var (
 		depth    int
@@ -138,7 +138,7 @@ func scanShape(body []byte, lim jsonLimits) error {
 			case c == '"':
 				inString = false
 				if isName && i-start-1 > lim.MaxName {
-					return errBadRequest(fmt.Sprintf("a member name is longer than %d bytes", lim.MaxName))
+					return BadRequest(fmt.Sprintf("a member name is longer than %d bytes", lim.MaxName))
 				}
 			}
 			continue
@@ -149,7 +149,7 @@ func scanShape(body []byte, lim jsonLimits) error {
 			wantName = false
 		case '{', '[':
 			if depth >= maxDepth {
-				return errBadRequest(fmt.Sprintf("the JSON nests more than %d level(s) deep", maxDepth))
+				return BadRequest(fmt.Sprintf("the JSON nests more than %d level(s) deep", maxDepth))
 			}
 			if c == '{' {
 				objects |= 1 << depth
@@ -169,18 +169,18 @@ func scanShape(body []byte, lim jsonLimits) error {
 			wantName = depth > 0 && objects&(1<<(depth-1)) != 0
 		}
 		if values > lim.MaxValues {
-			return errBadRequest(fmt.Sprintf("the JSON holds more than %d values", lim.MaxValues))
+			return BadRequest(fmt.Sprintf("the JSON holds more than %d values", lim.MaxValues))
 		}
 	}
 	return nil
 }
 
-// readBody reads r's body, at most limit bytes, counting it against the
+// ReadBody reads r's body, at most limit bytes, counting it against the
 // bytes all requests may hold together (bodyBudget). A Content-Length over
 // limit is refused before a byte is read.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
-		leaveBodyUnread(w)
+		LeaveBodyUnread(w)
 		return nil, tooLarge(limit)
 	}
 	want := limit
@@ -202,21 +202,21 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		if errors.As(err, &big) {
 			return nil, tooLarge(limit)
 		}
-		return nil, errBadRequest("the request body could not be read")
+		return nil, BadRequest("the request body could not be read")
 	}
 	return buf.Bytes(), nil
 }
 
-// leaveBodyUnread makes the connection close after the answer. Otherwise
+// LeaveBodyUnread makes the connection close after the answer. Otherwise
 // net/http reads up to 256 KiB of an unread body before it answers, to keep
 // the connection; a body that is refused unread must cost no reading, and a
 // client that sends it slowly must not hold the answer back.
-func leaveBodyUnread(w http.ResponseWriter) {
+func LeaveBodyUnread(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 }
 
 func tooLarge(limit int64) *Problem {
-	return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body must be at most %d bytes here", limit))
+	return NewProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body must be at most %d bytes here", limit))
 }
 
 // jsonPathOf drops from encoding/json's Go-side path the names of embedded
@@ -319,7 +319,7 @@ func checkNames(dec *json.Decoder, t reflect.Type, path *jsonPath) error {
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return errBadRequest("malformed JSON")
+		return BadRequest("malformed JSON")
 	}
 	delim, ok := tok.(json.Delim)
 	if !ok {
@@ -356,19 +356,19 @@ func checkNames(dec *json.Decoder, t reflect.Type, path *jsonPath) error {
 		for dec.More() {
 			k, err := dec.Token()
 			if err != nil {
-				return errBadRequest("malformed JSON")
+				return BadRequest("malformed JSON")
 			}
 			name, _ := k.(string)
 			(*path)[len(*path)-1] = pathStep{name: name, index: -1}
 			if seen[name] {
-				return errBadRequest("a member name appears twice in one object", register.FieldError{Field: path.String(), Message: "is duplicated"})
+				return BadRequest("a member name appears twice in one object", register.FieldError{Field: path.String(), Message: "is duplicated"})
 			}
 			seen[name] = true
 			next := elem
 			if fields != nil {
 				ft, ok := fields[name]
 				if !ok {
-					return errBadRequest("unknown field (names are matched exactly, case included)", register.FieldError{Field: path.String(), Message: "is not a known field"})
+					return BadRequest("unknown field (names are matched exactly, case included)", register.FieldError{Field: path.String(), Message: "is not a known field"})
 				}
 				next = ft
 			}
@@ -380,7 +380,7 @@ func checkNames(dec *json.Decoder, t reflect.Type, path *jsonPath) error {
 		_, err = dec.Token()
 	}
 	if err != nil {
-		return errBadRequest("malformed JSON")
+		return BadRequest("malformed JSON")
 	}
 	return nil
 }
@@ -421,16 +421,16 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// writeJSON writes v as JSON with status.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
-	return writeRaw(w, status, "application/json", append(b, '\n'))
+	return WriteRaw(w, status, "application/json", append(b, '\n'))
 }
 
-func writeRaw(w http.ResponseWriter, status int, contentType string, b []byte) error {
+func WriteRaw(w http.ResponseWriter, status int, contentType string, b []byte) error {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

@@ -1,4 +1,8 @@
-package register
+// Package articles is the project's table of the articles of law the
+// compliance rules cite. It is apart from the domain because reading its CSV
+// file needs encoding/csv, which the domain does not import (its boundary
+// test says so); the domain's tests check the rules against it.
+package articles
 
 import (
 	_ "embed"
@@ -25,9 +29,9 @@ type Article struct {
 	Note     string `json:"note"`
 }
 
-// Articles returns the legal table. It is parsed from the embedded file on
+// All returns the legal table. It is parsed from the embedded file on
 // each call; the file is small and read rarely (documents, tests).
-func Articles() ([]Article, error) {
+func All() ([]Article, error) {
 	rows, err := csv.NewReader(strings.NewReader(articlesCSV)).ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("articles.csv: %w", err)

@@ -1,4 +1,4 @@
-package server
+package httpkit
 
 import (
 	"context"
@@ -17,11 +17,11 @@ func statusOfErr(err error) int {
 	if err == nil {
 		return 0
 	}
-	return problemFor(err).Status
+	return ProblemFor(err).Status
 }
 
 func TestDecodeRefusesShapesBeyondTheLimits(t *testing.T) {
-	lim := jsonLimits{MaxBytes: 1 << 20, MaxDepth: 4, MaxValues: 50, MaxName: 12}
+	lim := JSONLimits{MaxBytes: 1 << 20, MaxDepth: 4, MaxValues: 50, MaxName: 12}
 	tests := []struct {
 		name, body string
 		want       int
@@ -47,12 +47,12 @@ func TestDecodeRefusesShapesBeyondTheLimits(t *testing.T) {
 					Type string `json:"type"`
 				} `json:"legal_bases"`
 			}
-			err := decodeBytesWith([]byte(tt.body), &v, lim)
+			err := DecodeBytesWith([]byte(tt.body), &v, lim)
 			if got := statusOfErr(err); got != tt.want {
 				t.Fatalf("got status %d (%v), want %d", got, err, tt.want)
 			}
-			if tt.detail != "" && !strings.Contains(problemFor(err).Detail, tt.detail) {
-				t.Fatalf("got detail %q, want it to say %q", problemFor(err).Detail, tt.detail)
+			if tt.detail != "" && !strings.Contains(ProblemFor(err).Detail, tt.detail) {
+				t.Fatalf("got detail %q, want it to say %q", ProblemFor(err).Detail, tt.detail)
 			}
 		})
 	}
@@ -61,13 +61,13 @@ func TestDecodeRefusesShapesBeyondTheLimits(t *testing.T) {
 func TestDecodeNamesThePathOfTheReportedError(t *testing.T) {
 	var p register.Processing
 	err := decodeBytes([]byte(`{"unit":"x","legal_bases":[{"type":"law"},{"type":"law","Type":"x"}]}`), &p)
-	pr := problemFor(err)
+	pr := ProblemFor(err)
 	if pr.Status != 400 || len(pr.Errors) != 1 || pr.Errors[0].Field != "legal_bases[1].Type" {
 		t.Fatalf("got %d %+v, want 400 at legal_bases[1].Type", pr.Status, pr.Errors)
 	}
 	var anyV any
 	err = decodeBytes([]byte(`[{"a":[{"b":1,"b":2}]}]`), &anyV)
-	if pr := problemFor(err); len(pr.Errors) != 1 || pr.Errors[0].Field != "[0].a[0].b" {
+	if pr := ProblemFor(err); len(pr.Errors) != 1 || pr.Errors[0].Field != "[0].a[0].b" {
 		t.Fatalf("got %+v, want [0].a[0].b", pr.Errors)
 	}
 }
@@ -118,22 +118,22 @@ func wideObject(n, nameLen int) string {
 func TestReadBodyAnswers413BeforeReadingALongBody(t *testing.T) {
 	r, _ := http.NewRequest("POST", "/", errReader{})
 	r.ContentLength = 10 << 20
-	_, err := readBody(nopWriter{}, r, 1<<20)
+	_, err := ReadBody(nopWriter{}, r, 1<<20)
 	if got := statusOfErr(err); got != 413 {
 		t.Fatalf("got %d (%v), want 413", got, err)
 	}
 }
 
 func TestBodyBudgetRefusesBeyondItsBytesAndGivesThemBack(t *testing.T) {
-	b := newBodyBudget(100 * bodyCost)
-	r1, done1 := withBodyHold(&http.Request{}, b)
+	b := NewBodyBudget(100 * bodyCost)
+	r1, done1 := WithBodyHold(&http.Request{}, b)
 	r1 = r1.WithContext(r1.Context())
 	if err := holdFrom(r1.Context()).take(80); err != nil {
 		t.Fatal(err)
 	}
-	r2, done2 := withBodyHold(&http.Request{}, b)
+	r2, done2 := WithBodyHold(&http.Request{}, b)
 	err := holdFrom(r2.Context()).take(30)
-	if p := problemFor(err); p.Status != 503 || p.retryAfter < 1 {
+	if p := ProblemFor(err); p.Status != 503 || p.RetryAfter < 1 {
 		t.Fatalf("over the budget: got %v, want 503 with Retry-After", err)
 	}
 	done1()
@@ -147,20 +147,20 @@ func TestBodyBudgetRefusesBeyondItsBytesAndGivesThemBack(t *testing.T) {
 }
 
 func TestHashQueueServesAddressesInTurn(t *testing.T) {
-	q := newHashQueue(1, 100, 50)
+	q := NewHashQueue(1, 100, 50)
 	ctx := context.Background()
-	if err := q.acquire(ctx, "holder", false); err != nil {
+	if err := q.Acquire(ctx, "holder", false); err != nil {
 		t.Fatal(err)
 	}
 	order := make(chan string, 100)
 	start := func(key string) {
 		go func() {
-			if err := q.acquire(ctx, key, false); err != nil {
+			if err := q.Acquire(ctx, key, false); err != nil {
 				order <- "error " + err.Error()
 				return
 			}
 			order <- key
-			q.release()
+			q.Release()
 		}()
 	}
 	// A flood from one address queues first; the owner arrives last.
@@ -170,7 +170,7 @@ func TestHashQueueServesAddressesInTurn(t *testing.T) {
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 20 })
 	start("owner")
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 21 })
-	q.release()
+	q.Release()
 	for i := 0; ; i++ {
 		if got := <-order; got == "owner" {
 			if i > 1 {
@@ -182,20 +182,20 @@ func TestHashQueueServesAddressesInTurn(t *testing.T) {
 }
 
 func TestHashQueueServesKnownAddressesFirst(t *testing.T) {
-	q := newHashQueue(1, 100, 50)
+	q := NewHashQueue(1, 100, 50)
 	ctx := context.Background()
-	if err := q.acquire(ctx, "holder", false); err != nil {
+	if err := q.Acquire(ctx, "holder", false); err != nil {
 		t.Fatal(err)
 	}
 	order := make(chan string, 100)
 	start := func(key string, known bool) {
 		go func() {
-			if err := q.acquire(ctx, key, known); err != nil {
+			if err := q.Acquire(ctx, key, known); err != nil {
 				order <- "error " + err.Error()
 				return
 			}
 			order <- key
-			q.release()
+			q.Release()
 		}()
 	}
 	for i := range 20 {
@@ -204,7 +204,7 @@ func TestHashQueueServesKnownAddressesFirst(t *testing.T) {
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 20 })
 	start("owner", true)
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 21 })
-	q.release()
+	q.Release()
 	if got := <-order; got != "owner" {
 		t.Fatalf("served first: %q, want the owner", got)
 	}
@@ -214,21 +214,21 @@ func TestHashQueueServesKnownAddressesFirst(t *testing.T) {
 }
 
 func TestHashQueueBoundsWaiters(t *testing.T) {
-	q := newHashQueue(1, 3, 2)
+	q := NewHashQueue(1, 3, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := q.acquire(ctx, "a", false); err != nil {
+	if err := q.Acquire(ctx, "a", false); err != nil {
 		t.Fatal(err)
 	}
 	errs := make(chan error, 10)
 	for _, k := range []string{"a", "a", "b"} {
-		go func() { errs <- q.acquire(ctx, k, k == "b") }()
+		go func() { errs <- q.Acquire(ctx, k, k == "b") }()
 	}
 	waitFor(t, func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.n == 3 })
-	if got := statusOfErr(q.acquire(ctx, "a", true)); got != 429 {
+	if got := statusOfErr(q.Acquire(ctx, "a", true)); got != 429 {
 		t.Fatalf("a third waiter from one address: got %d, want 429", got)
 	}
-	if got := statusOfErr(q.acquire(ctx, "c", false)); got != 503 {
+	if got := statusOfErr(q.Acquire(ctx, "c", false)); got != 503 {
 		t.Fatalf("a full queue: got %d, want 503", got)
 	}
 	cancel()

@@ -1,4 +1,4 @@
-package auth
+package identity
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseRole(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in      string
 		want    Role
@@ -41,6 +42,7 @@ func TestParseRole(t *testing.T) {
 }
 
 func TestHasUnit(t *testing.T) {
+	t.Parallel()
 	p := &Principal{Role: RoleEditor, Units: []string{"rh", "etat-civil"}}
 	cases := []struct {
 		name string
@@ -64,6 +66,7 @@ func TestHasUnit(t *testing.T) {
 }
 
 func TestPrincipalContext(t *testing.T) {
+	t.Parallel()
 	if p, ok := PrincipalFrom(context.Background()); ok || p != nil {
 		t.Errorf("empty context: got %v, %v; want nil, false", p, ok)
 	}

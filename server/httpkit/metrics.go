@@ -1,9 +1,8 @@
-package server
+package httpkit
 
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"runtime"
 	"sort"
 	"strconv"
@@ -12,12 +11,12 @@ import (
 	"time"
 )
 
-// metrics counts requests for GET /metrics in the Prometheus text format.
+// Metrics counts requests for GET /metrics in the Prometheus text format.
 // It is a few dozen lines instead of the Prometheus client library, which
 // would add a third to the binary for the same handful of series.
-type metrics struct {
+type Metrics struct {
 	start    time.Time
-	inFlight atomic.Int64
+	InFlight atomic.Int64
 
 	mu       sync.Mutex
 	requests map[reqKey]*reqStats
@@ -40,11 +39,11 @@ func durationBuckets() []float64 {
 	return []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 }
 
-func newMetrics() *metrics {
-	return &metrics{start: time.Now(), requests: map[reqKey]*reqStats{}}
+func NewMetrics() *Metrics {
+	return &Metrics{start: time.Now(), requests: map[reqKey]*reqStats{}}
 }
 
-func (m *metrics) observe(route, method string, code int, d time.Duration) {
+func (m *Metrics) Observe(route, method string, code int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
@@ -67,7 +66,7 @@ func (m *metrics) observe(route, method string, code int, d time.Duration) {
 	}
 }
 
-func (m *metrics) write(w io.Writer) {
+func (m *Metrics) Write(w io.Writer) {
 	m.mu.Lock()
 	keys := make([]reqKey, 0, len(m.requests))
 	snap := make(map[reqKey]reqStats, len(m.requests))
@@ -110,7 +109,7 @@ func (m *metrics) write(w io.Writer) {
 		name, help string
 		value      float64
 	}{
-		{"registre_http_requests_in_flight", "Requests being answered.", float64(m.inFlight.Load())},
+		{"registre_http_requests_in_flight", "Requests being answered.", float64(m.InFlight.Load())},
 		{"registre_uptime_seconds", "Seconds since the server started.", time.Since(m.start).Seconds()},
 		{"go_goroutines", "Goroutines that currently exist.", float64(runtime.NumGoroutine())},
 		{"go_memstats_heap_inuse_bytes", "Bytes in in-use heap spans.", float64(ms.HeapInuse)},
@@ -119,24 +118,4 @@ func (m *metrics) write(w io.Writer) {
 	for _, g := range gauges {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", g.name, g.help, g.name, g.name, g.value)
 	}
-}
-
-// MetricsHandler serves the metrics at GET /metrics. It is not on the
-// public address: how many logins, deletions and imports happen is not for
-// anonymous callers. The service serves it on its own listen address
-// (REGISTRE_METRICS_ADDR), which operators keep to their monitoring
-// network, as Prometheus' exporters do.
-func (s *Server) MetricsHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		s.metrics.write(w)
-		fmt.Fprintf(w, "# HELP registre_public_pdf_renders_total Public PDF documents drawn because they were not in the cache.\n# TYPE registre_public_pdf_renders_total counter\nregistre_public_pdf_renders_total %d\n", s.docs.renders.Load())
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, newProblem(http.StatusNotFound, "this address serves only GET /metrics"))
-	})
-	return mux
 }
