@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx register.Store) error) (err
 		return s.db.commit.do(ctx, fn)
 	}
 	tx, err := s.db.write.BeginTx(ctx, nil)
+	// A connection whose last statement was cancelled by another caller is
+	// closed by pgx; should the pool still hand it out (database/sql only
+	// retries twice on its own), begin again: nothing has run yet.
+	for retry := 0; retry < 3 && errors.Is(err, driver.ErrBadConn) && ctx.Err() == nil; retry++ {
+		tx, err = s.db.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
