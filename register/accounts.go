@@ -76,12 +76,9 @@ type SigningKey struct {
 // PrivateKey returns the Ed25519 key of k.
 func (k *SigningKey) PrivateKey() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(k.Seed) }
 
-// AccountStore keeps accounts, revocations and signing keys. It is separate
-// from Store so that the register's storage contract does not grow with the
-// identity side; sqlstore.Store implements both, including inside InTx.
+// AccountStore keeps accounts, revocations and signing keys: the part of
+// Store the identity use cases need.
 type AccountStore interface {
-	Store
-
 	// CreateUser inserts an account; a taken username is an EConflict.
 	CreateUser(ctx context.Context, a *Account, passwordHash string) error
 	// GetUser returns an account and its password hash (ENotFound).
@@ -105,14 +102,6 @@ type AccountStore interface {
 	// LatestSigningKey returns the newest own key (ENotFound when none).
 	LatestSigningKey(ctx context.Context) (*SigningKey, error)
 	CreateSigningKey(ctx context.Context, k *SigningKey) error
-}
-
-func accountStore(st Store) (AccountStore, error) {
-	as, ok := st.(AccountStore)
-	if !ok {
-		return nil, fmt.Errorf("store %T does not keep accounts", st)
-	}
-	return as, nil
 }
 
 // ValidUsername reports whether s may name an account: 2 to 64 characters
@@ -238,10 +227,7 @@ func (s *Service) createUser(ctx context.Context, actor *identity.Principal, in 
 		return nil, err
 	}
 	err = s.store.InTx(ctx, func(tx Store) error {
-		as, err := accountStore(tx)
-		if err != nil {
-			return err
-		}
+		as := tx
 		if err := checkAccountRefs(ctx, tx, a); err != nil {
 			return err
 		}
@@ -298,10 +284,7 @@ func (s *Service) ListUsers(ctx context.Context, p *identity.Principal) ([]Accou
 	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return nil, err
 	}
-	as, err := accountStore(s.store)
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	return as.ListUsers(ctx)
 }
 
@@ -313,10 +296,7 @@ func (s *Service) ListUsers(ctx context.Context, p *identity.Principal) ([]Accou
 // refuse the old one's for ever. The wait is at most a second, and only
 // right after a deletion.
 func (s *Service) afterDeletionSecond(ctx context.Context, username string) error {
-	as, err := accountStore(s.store)
-	if err != nil {
-		return err
-	}
+	as := s.store
 	deletedAt, found, err := as.DeletedAt(ctx, username)
 	if err != nil || !found {
 		return err
@@ -351,10 +331,7 @@ func (s *Service) DeleteUser(ctx context.Context, p *identity.Principal, usernam
 		return notFound("account")
 	}
 	return s.store.InTx(ctx, func(tx Store) error {
-		as, err := accountStore(tx)
-		if err != nil {
-			return err
-		}
+		as := tx
 		a, _, err := as.GetUser(ctx, username)
 		if err != nil {
 			if ErrorCode(err) == ENotFound {
@@ -422,10 +399,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*identi
 		s.passwords.DummyCheck(password[:min(len(password), s.passwords.MaxLength())])
 		return nil, errBadCredentials()
 	}
-	as, err := accountStore(s.store)
-	if err != nil {
-		return nil, err
-	}
+	as := s.store
 	a, hash, err := as.GetUser(ctx, username)
 	switch {
 	case ErrorCode(err) == ENotFound:
@@ -456,10 +430,7 @@ func (s *Service) Logout(ctx context.Context, p *identity.Principal) error {
 		return Errorf(EConflict, "this token carries no id (jti) and cannot be revoked; it stays valid until it expires")
 	}
 	return s.store.InTx(ctx, func(tx Store) error {
-		as, err := accountStore(tx)
-		if err != nil {
-			return err
-		}
+		as := tx
 		if err := as.RevokeToken(ctx, p.Subject, p.TokenID, p.ExpiresAt); err != nil {
 			return err
 		}
@@ -476,10 +447,7 @@ func (s *Service) Revoked(ctx context.Context, p *identity.Principal) (bool, err
 	if ReservedUsername(p.Subject) {
 		return true, nil
 	}
-	as, err := accountStore(s.store)
-	if err != nil {
-		return false, err
-	}
+	as := s.store
 	if p.TokenID != "" {
 		revoked, err := as.TokenRevoked(ctx, p.Subject, p.TokenID)
 		if err != nil || revoked {
@@ -516,11 +484,8 @@ func (s *Service) Revoked(ctx context.Context, p *identity.Principal) (bool, err
 func (s *Service) PurgeRevocations(ctx context.Context) (int, error) {
 	var n int
 	err := s.store.InTx(ctx, func(tx Store) error {
-		as, err := accountStore(tx)
-		if err != nil {
-			return err
-		}
-		n, err = as.PurgeRevocations(ctx, s.clock())
+		var err error
+		n, err = tx.PurgeRevocations(ctx, s.clock())
 		return err
 	})
 	return n, err
@@ -534,10 +499,7 @@ func (s *Service) PurgeRevocations(ctx context.Context) (int, error) {
 func (s *Service) EnsureFirstAdmin(ctx context.Context) (string, error) {
 	var password string
 	err := s.store.InTx(ctx, func(tx Store) error {
-		as, err := accountStore(tx)
-		if err != nil {
-			return err
-		}
+		as := tx
 		users, err := as.ListUsers(ctx)
 		if err != nil || len(users) > 0 {
 			return err
@@ -576,18 +538,15 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context) (string, error) {
 func (s *Service) OwnSigningKey(ctx context.Context) (*SigningKey, error) {
 	var key *SigningKey
 	err := s.store.InTx(ctx, func(tx Store) error {
-		as, err := accountStore(tx)
-		if err != nil {
-			return err
-		}
-		key, err = as.LatestSigningKey(ctx)
+		var err error
+		key, err = tx.LatestSigningKey(ctx)
 		if ErrorCode(err) != ENotFound {
 			return err
 		}
 		if key, err = newSigningKey(s.clock()); err != nil {
 			return err
 		}
-		if err := as.CreateSigningKey(ctx, key); err != nil {
+		if err := tx.CreateSigningKey(ctx, key); err != nil {
 			return err
 		}
 		s.log.InfoContext(ctx, "created the service's own signing key", "kid", key.ID)

@@ -128,14 +128,6 @@ type BackupStore interface {
 	ImportAll(ctx context.Context, b *Backup) error
 }
 
-func (s *Service) backupStore() (BackupStore, error) {
-	bs, ok := s.store.(BackupStore)
-	if !ok {
-		return nil, fmt.Errorf("the store cannot export or import")
-	}
-	return bs, nil
-}
-
 // Export returns the whole register. p nil is the operator at the command
 // line, who gets the secrets too; over the API only an admin may export, and
 // never the secrets.
@@ -145,10 +137,7 @@ func (s *Service) Export(ctx context.Context, p *identity.Principal) (*Backup, e
 			return nil, err
 		}
 	}
-	bs, err := s.backupStore()
-	if err != nil {
-		return nil, err
-	}
+	bs := s.store
 	return bs.ExportAll(ctx, p == nil)
 }
 
@@ -199,10 +188,7 @@ func (s *Service) Import(ctx context.Context, b *Backup, opts ImportOptions) err
 	if err := s.checkBackupContent(b, opts.WithAccounts); err != nil {
 		return err
 	}
-	bs, err := s.backupStore()
-	if err != nil {
-		return err
-	}
+	bs := s.store
 	return bs.ImportAll(ctx, b)
 }
 

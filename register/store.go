@@ -20,6 +20,9 @@ type Store interface {
 	ProcessingStore
 	PublicationStore
 	AuditStore
+	AccountStore
+	BackupStore
+	MaintenanceStore
 
 	Ping(ctx context.Context) error
 }

@@ -18,10 +18,9 @@ const CleanStoredTextStep = "clean-text-20261130"
 // comment names the migration and the fields, never their values.
 const ActionTextClean = "text.clean"
 
-// MaintenanceStore is what the steps queued by migrations need besides
-// Store; sqlstore.Store implements it, including inside InTx.
+// MaintenanceStore is the part of Store the steps queued by migrations
+// need.
 type MaintenanceStore interface {
-	Store
 	// PendingMaintenance lists the queued steps, oldest first.
 	PendingMaintenance(ctx context.Context) ([]string, error)
 	// FinishMaintenance removes a step from the queue.
@@ -39,10 +38,7 @@ type MaintenanceStore interface {
 // many records were changed. serve and `registre migrate up` call it after
 // migrating; with nothing queued it costs one query.
 func (s *Service) RunMaintenance(ctx context.Context) (int, error) {
-	ms, err := maintenanceStore(s.store)
-	if err != nil {
-		return 0, err
-	}
+	ms := s.store
 	steps, err := ms.PendingMaintenance(ctx)
 	if err != nil || len(steps) == 0 {
 		return 0, err
@@ -51,10 +47,7 @@ func (s *Service) RunMaintenance(ctx context.Context) (int, error) {
 	for _, step := range steps {
 		var n int
 		err := s.store.InTx(ctx, func(tx Store) error {
-			mt, err := maintenanceStore(tx)
-			if err != nil {
-				return err
-			}
+			mt := tx
 			// Another process may have run it since the list was read.
 			pending, err := mt.PendingMaintenance(ctx)
 			if err != nil || !slices.Contains(pending, step) {
@@ -79,14 +72,6 @@ func (s *Service) RunMaintenance(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-func maintenanceStore(st Store) (MaintenanceStore, error) {
-	ms, ok := st.(MaintenanceStore)
-	if !ok {
-		return nil, fmt.Errorf("store %T does not run maintenance steps", st)
-	}
-	return ms, nil
-}
-
 // cleanComment is the audit comment of a cleaned record: the migration and
 // the paths of the fields changed (never their values).
 func cleanComment(paths []string) string {
@@ -100,7 +85,7 @@ func cleanComment(paths []string) string {
 // cleanStoredText cleans every organisation, unit and processing (head,
 // every saved version, the public record) in tx, and appends one audit
 // entry, signed "system", per record it changed.
-func (s *Service) cleanStoredText(ctx context.Context, tx MaintenanceStore) (int, error) {
+func (s *Service) cleanStoredText(ctx context.Context, tx Store) (int, error) {
 	now := s.clock()
 	changed := 0
 	orgs, err := tx.ListOrganisations(ctx)
@@ -174,7 +159,7 @@ func (s *Service) cleanStoredText(ctx context.Context, tx MaintenanceStore) (int
 // processing and returns the paths changed in any of them. The head's
 // revision moves, so an ETag read before is stale; its version and dates
 // stay, since its content did not change in any way a person meant.
-func (s *Service) cleanProcessing(ctx context.Context, tx MaintenanceStore, id string) ([]string, error) {
+func (s *Service) cleanProcessing(ctx context.Context, tx Store, id string) ([]string, error) {
 	seen := map[string]bool{}
 	var paths []string
 	note := func(ps []string) {
