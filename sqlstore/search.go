@@ -20,6 +20,15 @@ import (
 // description. PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4.
 const bm25Weights = "10.0, 1.0"
 
+// The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
+// tsvector.
+const (
+	publicationCols = "p.processing_id, p.organisation, p.version, p.title, p.search_key, p.sensitive, p.basis_types, " +
+		"p.categories, p.data, p.published_at, p.rules_version, p.search_high, p.search_low, p.search_version"
+	processingCols = "p.id, p.organisation, p.unit, p.reference, p.title, p.status, p.version, p.revision, " +
+		"p.published_version, p.search_key, p.search_high, p.search_low, p.search_version, p.data, p.created_at, p.updated_at"
+)
+
 type scoredPublication struct {
 	publicationRow `bun:",extend"`
 	Score          float64 `bun:"score"`
@@ -72,7 +81,7 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	}
 	var rows []scoredPublication
 	if sq.Empty() {
-		q := base().Model(&rows).ColumnExpr("p.*").ColumnExpr("0 AS score")
+		q := base().Model(&rows).ColumnExpr(publicationCols).ColumnExpr("0.0 AS score")
 		if f.After != nil {
 			k := f.After.Keys
 			q = q.Where("(p.organisation, p.title, p.processing_id) > (?, ?, ?)", k[0], k[1], k[2])
@@ -90,7 +99,7 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		page.Total = total
 	} else {
-		inner := s.match(base().ColumnExpr("p.*"), "publications", sq)
+		inner := s.match(base().ColumnExpr(publicationCols), "publications", sq)
 		q := s.idb.NewSelect().Model(&rows).ModelTableExpr("(?) AS s", inner).ColumnExpr("s.*")
 		if f.After != nil {
 			q = q.Where("(s.score < ? OR (s.score = ? AND s.processing_id > ?))", f.After.Score, f.After.Score, f.After.Keys[0])
@@ -182,7 +191,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	}
 	var rows []scoredProcessing
 	if sq.Empty() {
-		q := base().Model(&rows).ColumnExpr("p.*").ColumnExpr("0 AS score")
+		q := base().Model(&rows).ColumnExpr(processingCols).ColumnExpr("0.0 AS score")
 		if f.After != nil {
 			at, err := time.Parse(time.RFC3339Nano, f.After.Keys[0])
 			if err != nil {
@@ -203,7 +212,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		}
 		page.Total = int(n)
 	} else {
-		inner := s.match(base().ColumnExpr("p.*"), "processings", sq)
+		inner := s.match(base().ColumnExpr(processingCols), "processings", sq)
 		q := s.idb.NewSelect().Model(&rows).ModelTableExpr("(?) AS s", inner).ColumnExpr("s.*")
 		if f.After != nil {
 			q = q.Where("(s.score < ? OR (s.score = ? AND s.id > ?))", f.After.Score, f.After.Score, f.After.Keys[0])
