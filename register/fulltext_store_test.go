@@ -44,10 +44,10 @@ func seedSearch(t *testing.T, db *sqlstore.DB, docs []searchDoc) (*register.Serv
 			for _, s := range []register.Step{register.StepSubmit, register.StepPublish} {
 				if _, err := svc.Transition(ctx, cli, p.ID, s, nil, ""); err != nil {
 					var re *register.Error
-				if errors.As(err, &re) {
-					t.Fatalf("%s %q: %v %+v %+v", s, d.title, err, re.Fields, re.Findings)
-				}
-				t.Fatal(err)
+					if errors.As(err, &re) {
+						t.Fatalf("%s %q: %v %+v %+v", s, d.title, err, re.Fields, re.Findings)
+					}
+					t.Fatal(err)
 				}
 			}
 		}
