@@ -310,3 +310,24 @@ func (q Query) matchesWord(w string) bool {
 	}
 	return false
 }
+
+// wordPunctuation is the punctuation of ordinary words and sentences, which
+// a search ignores as it splits words.
+const wordPunctuation = "'’-.,;:!?\"«»()"
+
+// LiteralPattern returns a LIKE pattern (see LikePattern) for a query that
+// holds characters that are neither letters, digits, spaces nor ordinary
+// punctuation ("50%", "a_b", "%"): such a query is also matched literally
+// against the search key, as before full-text search, so that a reader who
+// types a symbol finds the records that contain it. It returns "" for other
+// queries.
+func LiteralPattern(q string) string {
+	q = strings.TrimSpace(q)
+	for _, r := range q {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Mn, r) &&
+			!strings.ContainsRune(wordPunctuation, r) {
+			return LikePattern(q)
+		}
+	}
+	return ""
+}

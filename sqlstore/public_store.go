@@ -25,9 +25,14 @@ func (s *Store) publicWhere(q *bun.SelectQuery, f register.PublicFilter) *bun.Se
 	}
 	if f.Searching() {
 		sq := f.Search()
+		if lit := register.LiteralPattern(f.Query); lit != "" {
+			q = q.Where(`search_key LIKE ? ESCAPE '\'`, lit)
+		}
 		switch {
 		case sq.Empty():
-			q = q.Where("1 = 0")
+			if register.LiteralPattern(f.Query) == "" {
+				q = q.Where("1 = 0")
+			}
 		case s.db.postgres:
 			q = q.Where("search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
 		default:

@@ -73,11 +73,16 @@ func publicFilters(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery
 func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter) (register.PublicationPage, error) {
 	var page register.PublicationPage
 	sq := f.Search()
-	if f.Searching() && sq.Empty() {
-		return page, nil // only punctuation or stop words: nothing to find
+	literal := register.LiteralPattern(f.Query)
+	if f.Searching() && sq.Empty() && literal == "" {
+		return page, nil // only stop words: nothing to find
 	}
 	base := func() *bun.SelectQuery {
-		return publicFilters(s.idb.NewSelect().ModelTableExpr("publications AS p"), f)
+		q := publicFilters(s.idb.NewSelect().ModelTableExpr("publications AS p"), f)
+		if literal != "" {
+			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
+		}
+		return q
 	}
 	var rows []scoredPublication
 	if sq.Empty() {
@@ -93,7 +98,7 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "publications")
 		}
-		total, err := s.countPublications(ctx, f, base)
+		total, err := s.countPublications(ctx, f, literal, base)
 		if err != nil {
 			return page, err
 		}
@@ -134,8 +139,8 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 
 // countPublications counts a list exactly: from the organisations' kept
 // counts when only the organisation filters it, else with COUNT.
-func (s *Store) countPublications(ctx context.Context, f register.PublicFilter, base func() *bun.SelectQuery) (int, error) {
-	if strings.TrimSpace(f.Category) == "" && f.Sensitive == nil && f.BasisType == "" {
+func (s *Store) countPublications(ctx context.Context, f register.PublicFilter, literal string, base func() *bun.SelectQuery) (int, error) {
+	if strings.TrimSpace(f.Category) == "" && f.Sensitive == nil && f.BasisType == "" && literal == "" {
 		var n int
 		q := s.idb.NewSelect().TableExpr("organisations").ColumnExpr("COALESCE(SUM(public_count), 0)")
 		if f.Organisation != "" {
@@ -173,7 +178,8 @@ func (s *Store) ListPublications(ctx context.Context, f register.PublicFilter) (
 func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilter) (register.ProcessingPage, error) {
 	var page register.ProcessingPage
 	sq := f.Search()
-	if f.Searching() && sq.Empty() {
+	literal := register.LiteralPattern(f.Query)
+	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil
 	}
 	base := func() *bun.SelectQuery {
@@ -186,6 +192,9 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		}
 		if f.Status != "" {
 			q = q.Where("p.status = ?", string(f.Status))
+		}
+		if literal != "" {
+			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
 		}
 		return q
 	}

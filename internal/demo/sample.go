@@ -28,3 +28,14 @@ func Publishable(unit, title, purpose, summary, description string, categories .
 	}
 	return f
 }
+
+// Wording is the demo register's text: its titles, purposes and public
+// summaries, in the demo's order (summaries may be empty).
+func Wording() (titles, purposes, summaries []string) {
+	for _, sp := range specs() {
+		titles = append(titles, sp.title)
+		purposes = append(purposes, sp.purpose)
+		summaries = append(summaries, sp.summary)
+	}
+	return titles, purposes, summaries
+}
