@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -42,6 +43,8 @@ func runSearch(args []string) error {
 	conc := fs.Int("c", 8, "concurrent clients for the throughput figures")
 	dur := fs.Duration("d", 5*time.Second, "duration of each throughput run")
 	reqs := fs.Int("r", 400, "requests for each latency figure")
+	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,13 +71,29 @@ func runSearch(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	ids, freq, err := seed(ctx, db, svc, c, *n, *orgs, log)
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
 	size, err := dbSize(ctx, db, *dsn)
 	if err == nil {
 		fmt.Printf("database: %.1f MB, %.0f bytes per published processing\n", float64(size)/1e6, float64(size)/float64(*n))
+	}
+	if *seedOnly {
+		return nil
 	}
 
 	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	snowball "github.com/blevesearch/snowballstem"
 	"github.com/blevesearch/snowballstem/english"
 	"github.com/blevesearch/snowballstem/french"
@@ -50,9 +52,31 @@ var stopwords = func() map[string]bool {
 // words splits folded text into ASCII letter and digit runs; the rest
 // separates words. SearchKey has already removed accents, so "é" is "e".
 func words(s string) []string {
-	return strings.FieldsFunc(SearchKey(s), func(r rune) bool {
+	return strings.FieldsFunc(fold(s), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	})
+}
+
+// fold is SearchKey for one word, without its allocations for the
+// common case of a word in plain ASCII or with Latin accents.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(ligatures.Replace(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return norm.NFC.String(b.String())
 }
 
 // rawWords splits lowercase text with its accents (the stemmers need them)
