@@ -16,7 +16,6 @@ func cursorPages(ctx context.Context, svc *register.Service, reqs int) error {
 	for _, q := range []string{"", "registre"} {
 		f := register.PublicFilter{Query: q, PerPage: 50}
 		first := f
-		var last register.PublicFilter
 		pages := 0
 		for {
 			page, err := svc.ListPublicPage(ctx, f)
@@ -27,10 +26,9 @@ func cursorPages(ctx context.Context, svc *register.Service, reqs int) error {
 			if page.NextCursor == "" {
 				break
 			}
-			last = f
 			f.Cursor = page.NextCursor
 		}
-		last = f
+		last := f // the filter that fetched the last page
 		for _, c := range []struct {
 			name string
 			f    register.PublicFilter
