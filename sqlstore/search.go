@@ -39,15 +39,23 @@ type scoredProcessing struct {
 	Score         float64 `bun:"score"`
 }
 
-// matchPublications adds the full-text match and the score column to q, a
-// select over publications AS p.
+// match adds the full-text match and the score column to q, a select over
+// table AS p.
 func (s *Store) match(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
 	if s.db.postgres {
-		return q.ColumnExpr("ts_rank(p.search_tsv, to_tsquery('simple', ?)) AS score", sq.TSQuery()).
-			Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
+		q = q.ColumnExpr("ts_rank(p.search_tsv, to_tsquery('simple', ?)) AS score", sq.TSQuery())
+	} else {
+		q = q.ColumnExpr("-bm25(" + table + "_fts, " + bm25Weights + ") AS score")
 	}
-	return q.ColumnExpr("-bm25("+table+"_fts, "+bm25Weights+") AS score").
-		Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
+	return s.matchOnly(q, table, sq)
+}
+
+// matchOnly adds the full-text match to q, without scoring.
+func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
+	if s.db.postgres {
+		return q.Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
+	}
+	return q.Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
 		Where(table+"_fts MATCH ?", sq.FTS5())
 }
 
@@ -104,20 +112,13 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		page.Total = total
 	} else {
-		inner := s.match(base().ColumnExpr(publicationCols), "publications", sq)
-		q := s.idb.NewSelect().Model(&rows).ModelTableExpr("(?) AS s", inner).ColumnExpr("s.*")
-		if f.After != nil {
-			q = q.Where("(s.score < ? OR (s.score = ? AND s.processing_id > ?))", f.After.Score, f.After.Score, f.After.Keys[0])
-		}
-		q = q.OrderExpr("s.score DESC, s.processing_id").Limit(int64(f.PerPage + 1))
-		if f.After == nil {
-			q = q.Offset(int64((f.Page - 1) * f.PerPage))
-		}
+		q := s.ranked(base(), "publications", "processing_id", publicationCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "publications")
 		}
 		var err error
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.match(base().ColumnExpr("1"), "publications", sq))
+		filtered := f.Organisation != "" || strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
+		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "publications", sq, filtered))
 		if err != nil {
 			return page, err
 		}
@@ -135,6 +136,34 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], last.Score)
 	}
 	return page, nil
+}
+
+// ranked selects a page of a search: the ids and scores of the matches are
+// sorted first, narrow, after the cursor, and only the page's rows are then
+// read whole (sorting whole rows, JSON included, cost more than scoring).
+// base selects from table AS p with the filters; the result has the columns
+// cols and score.
+func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq register.Query, after *register.Cursor, limit, offset int) *bun.SelectQuery {
+	scores := s.match(base.ColumnExpr("p."+idCol+" AS rid"), table, sq)
+	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
+	if after != nil {
+		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
+	} else if offset > 0 {
+		keyed = keyed.Offset(int64(offset))
+	}
+	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
+	return s.idb.NewSelect().ModelTableExpr("(?) AS s", keyed).
+		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
+		ColumnExpr(cols).ColumnExpr("s.score").OrderExpr("s.score DESC, s.rid")
+}
+
+// countQuery selects one row per match of a search. Without other filters
+// SQLite counts in the full-text index alone.
+func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, filtered bool) *bun.SelectQuery {
+	if !filtered && !s.db.postgres {
+		return s.idb.NewSelect().TableExpr(table+"_fts").ColumnExpr("1").Where(table+"_fts MATCH ?", sq.FTS5())
+	}
+	return s.matchOnly(base.ColumnExpr("1"), table, sq)
 }
 
 // countPublications counts a list exactly: from the organisations' kept
@@ -221,20 +250,13 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		}
 		page.Total = int(n)
 	} else {
-		inner := s.match(base().ColumnExpr(processingCols), "processings", sq)
-		q := s.idb.NewSelect().Model(&rows).ModelTableExpr("(?) AS s", inner).ColumnExpr("s.*")
-		if f.After != nil {
-			q = q.Where("(s.score < ? OR (s.score = ? AND s.id > ?))", f.After.Score, f.After.Score, f.After.Keys[0])
-		}
-		q = q.OrderExpr("s.score DESC, s.id").Limit(int64(f.PerPage + 1))
-		if f.After == nil {
-			q = q.Offset(int64((f.Page - 1) * f.PerPage))
-		}
+		q := s.ranked(base(), "processings", "id", processingCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "processings")
 		}
 		var err error
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.match(base().ColumnExpr("1"), "processings", sq))
+		filtered := f.Organisation != "" || f.Unit != "" || f.Status != "" || literal != ""
+		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
 		if err != nil {
 			return page, err
 		}
