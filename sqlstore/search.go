@@ -40,32 +40,20 @@ type scoredProcessing struct {
 }
 
 // match adds the full-text match and the score column to q, a select over
-// table AS p. scoped says that q is already narrowed to one organisation:
-// SQLite then looks each of its rows up in the full-text index (a seek per
-// row) rather than reading every match of every organisation, which for a
-// frequent word is the whole register. Rows that do not match get a NULL
-// score, which ranked leaves out.
-func (s *Store) match(q *bun.SelectQuery, table string, sq register.Query, scoped bool) *bun.SelectQuery {
-	switch {
-	case s.db.postgres:
-		return q.ColumnExpr("ts_rank(p.search_tsv, to_tsquery('simple', ?)) AS score", sq.TSQuery()).
-			Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
-	case scoped:
-		return q.ColumnExpr("(SELECT -bm25("+table+"_fts, "+bm25Weights+") FROM "+table+"_fts WHERE "+
-			table+"_fts MATCH ? AND "+table+"_fts.rowid = p.rowid) AS score", sq.FTS5())
+// table AS p.
+func (s *Store) match(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
+	if s.db.postgres {
+		q = q.ColumnExpr("ts_rank(p.search_tsv, to_tsquery('simple', ?)) AS score", sq.TSQuery())
+	} else {
+		q = q.ColumnExpr("-bm25(" + table + "_fts, " + bm25Weights + ") AS score")
 	}
-	return q.ColumnExpr("-bm25("+table+"_fts, "+bm25Weights+") AS score").
-		Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
-		Where(table+"_fts MATCH ?", sq.FTS5())
+	return s.matchOnly(q, table, sq)
 }
 
 // matchOnly adds the full-text match to q, without scoring.
-func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query, scoped bool) *bun.SelectQuery {
-	switch {
-	case s.db.postgres:
+func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
+	if s.db.postgres {
 		return q.Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
-	case scoped:
-		return q.Where("EXISTS (SELECT 1 FROM "+table+"_fts WHERE "+table+"_fts MATCH ? AND "+table+"_fts.rowid = p.rowid)", sq.FTS5())
 	}
 	return q.Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
 		Where(table+"_fts MATCH ?", sq.FTS5())
@@ -124,13 +112,13 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		page.Total = total
 	} else {
-		q := s.ranked(base(), "publications", "processing_id", publicationCols, sq, f.Organisation != "", f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
+		q := s.ranked(base(), "publications", "processing_id", publicationCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "publications")
 		}
 		var err error
 		filtered := f.Organisation != "" || strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "publications", sq, filtered, f.Organisation != ""))
+		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "publications", sq, filtered))
 		if err != nil {
 			return page, err
 		}
@@ -155,9 +143,9 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 // read whole (sorting whole rows, JSON included, cost more than scoring).
 // base selects from table AS p with the filters; the result has the columns
 // cols and score.
-func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq register.Query, scoped bool, after *register.Cursor, limit, offset int) *bun.SelectQuery {
-	scores := s.match(base.ColumnExpr("p."+idCol+" AS rid"), table, sq, scoped)
-	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score").Where("k.score IS NOT NULL")
+func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq register.Query, after *register.Cursor, limit, offset int) *bun.SelectQuery {
+	scores := s.match(base.ColumnExpr("p."+idCol+" AS rid"), table, sq)
+	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
 	if after != nil {
 		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
 	} else if offset > 0 {
@@ -171,11 +159,11 @@ func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq regi
 
 // countQuery selects one row per match of a search. Without other filters
 // SQLite counts in the full-text index alone.
-func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, filtered, scoped bool) *bun.SelectQuery {
+func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, filtered bool) *bun.SelectQuery {
 	if !filtered && !s.db.postgres {
 		return s.idb.NewSelect().TableExpr(table+"_fts").ColumnExpr("1").Where(table+"_fts MATCH ?", sq.FTS5())
 	}
-	return s.matchOnly(base.ColumnExpr("1"), table, sq, scoped)
+	return s.matchOnly(base.ColumnExpr("1"), table, sq)
 }
 
 // countPublications counts a list exactly: from the organisations' kept
@@ -262,13 +250,13 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		}
 		page.Total = int(n)
 	} else {
-		q := s.ranked(base(), "processings", "id", processingCols, sq, f.Organisation != "", f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
+		q := s.ranked(base(), "processings", "id", processingCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "processings")
 		}
 		var err error
 		filtered := f.Organisation != "" || f.Unit != "" || f.Status != "" || literal != ""
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered, f.Organisation != ""))
+		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
 		if err != nil {
 			return page, err
 		}
