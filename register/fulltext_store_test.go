@@ -291,3 +291,33 @@ func TestCursorPagesAreTheWholeList(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateIndexesRowsWithoutTerms: rows written before full-text search
+// (no terms, version 0) are indexed when the store migrates, and found.
+func TestMigrateIndexesRowsWithoutTerms(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc, _ := seedSearch(t, db, searchDocs)
+		for _, table := range []string{"publications", "processings"} {
+			if _, err := db.Bun().NewUpdate().TableExpr(table).
+				Set("search_high = '', search_low = '', search_version = 0").Where("1 = 1").Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if page, err := svc.ListPublicPage(ctx, register.PublicFilter{Query: "vidéosurveillance"}); err != nil || len(page.Items) != 0 {
+			t.Fatalf("before reindexing: %d items, %v; want none", len(page.Items), err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		page, err := svc.ListPublicPage(ctx, register.PublicFilter{Query: "vidéosurveillance"})
+		if err != nil || len(page.Items) != 2 {
+			t.Fatalf("after reindexing: %d items, %v; want 2", len(page.Items), err)
+		}
+		dpo := &auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: "carouge"}
+		bo, err := svc.ListProcessingsPage(ctx, dpo, register.ProcessingFilter{Query: "vidéosurveillance"})
+		if err != nil || len(bo.Items) != 3 {
+			t.Fatalf("back office after reindexing: %d items, %v; want 3", len(bo.Items), err)
+		}
+	})
+}

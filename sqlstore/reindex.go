@@ -12,12 +12,35 @@ import (
 
 // reindex builds the search terms of every row indexed by an older
 // register.TermsVersion (or never: rows from before the full-text migration,
-// or restored from a backup), in batches of their own transactions. It is
-// idempotent and resumes where it stopped.
+// or restored from a backup). On a *bun.DB each batch is its own transaction
+// (one commit per 500 rows, not one per row); in a transaction, it runs in
+// it. It is idempotent and resumes where it stopped.
 func reindex(ctx context.Context, db bun.IDB) (int, error) {
-	const batch = 500
 	done := 0
 	for {
+		var n int
+		var err error
+		if d, ok := db.(*bun.DB); ok {
+			err = d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				n, err = reindexBatch(ctx, tx)
+				return err
+			})
+		} else {
+			n, err = reindexBatch(ctx, db)
+		}
+		done += n
+		if err != nil || n == 0 {
+			return done, err
+		}
+	}
+}
+
+// reindexBatch indexes up to a batch of publications and of processings and
+// returns how many it indexed.
+func reindexBatch(ctx context.Context, db bun.IDB) (int, error) {
+	const batch = 500
+	done := 0
+	{
 		var pubs []publicationRow
 		if err := db.NewSelect().Model(&pubs).Column("processing_id", "data").
 			Where("search_version < ?", register.TermsVersion).Limit(batch).Scan(ctx); err != nil {
@@ -53,8 +76,6 @@ func reindex(ctx context.Context, db bun.IDB) (int, error) {
 			}
 		}
 		done += len(pubs) + len(procs)
-		if len(pubs) < batch && len(procs) < batch {
-			return done, nil
-		}
 	}
+	return done, nil
 }
