@@ -38,6 +38,13 @@ const secret = "bench-secret-that-is-at-least-32-bytes!"
 var profile string
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "search" {
+		if err := runSearch(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	n := flag.Int("n", 200_000, "processings to seed")
 	orgs := flag.Int("orgs", 50, "organisations")
 	dsn := flag.String("db", "", "database (default: a new SQLite file in a temporary directory)")
@@ -132,7 +139,7 @@ func run(n, orgs int, dsn string, dur time.Duration, conc, queries int) error {
 		}
 	}
 	fmt.Printf("seeded %d processings in %d organisations in %s (%s, GOMAXPROCS=%d)\n",
-		n, orgs, time.Since(t0).Round(time.Millisecond), redacted(dsn), runtime.GOMAXPROCS(0))
+		n, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()), runtime.GOMAXPROCS(0))
 
 	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
 	if err != nil {
@@ -240,11 +247,11 @@ func urlEscape(s string) string {
 	return b.String()
 }
 
-func redacted(dsn string) string {
-	if len(dsn) > 7 && dsn[:7] == "sqlite:" {
-		return "SQLite"
+func redacted(postgres bool) string {
+	if postgres {
+		return "PostgreSQL"
 	}
-	return "PostgreSQL"
+	return "SQLite"
 }
 
 // throughput runs fn from conc goroutines for d and returns successes per

@@ -211,5 +211,6 @@ type Publication struct {
 	Categories   string // normalised data category names, for filtering
 	Data         []byte // JSON of PublicProcessing
 	PublishedAt  time.Time
-	RulesVersion string // the rule table that passed the publication
+	RulesVersion string      // the rule table that passed the publication
+	Terms        SearchTerms // index terms for full-text search
 }

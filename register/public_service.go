@@ -66,7 +66,13 @@ func (s *Service) PublicOrganisations(ctx context.Context) ([]PublicOrganisation
 		return nil, err
 	}
 	// By name as a reader sorts it: "État" among the E, not after "Z".
-	sort.SliceStable(orgs, func(i, j int) bool { return SearchKey(orgs[i].Name) < SearchKey(orgs[j].Name) })
+	// Each name folded once, not in every comparison: with thousands of
+	// organisations the folding cost more than the query.
+	keys := make(map[string]string, len(orgs))
+	for _, o := range orgs {
+		keys[o.Slug] = SearchKey(o.Name)
+	}
+	sort.SliceStable(orgs, func(i, j int) bool { return keys[orgs[i].Slug] < keys[orgs[j].Slug] })
 	return orgs, nil
 }
 

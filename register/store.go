@@ -69,6 +69,13 @@ type PublicationStore interface {
 	DeletePublication(ctx context.Context, id string) error
 	GetPublication(ctx context.Context, id string) (*Publication, error)
 	ListPublications(ctx context.Context, f PublicFilter) ([]Publication, int, error)
+	// SearchPublications returns a page of publications: by relevance when
+	// f.Search() is not empty, else by (organisation, title, id); after
+	// f.After when set, else at f.Page.
+	SearchPublications(ctx context.Context, f PublicFilter) (PublicationPage, error)
+	// SearchProcessings is SearchPublications for the back office: by
+	// relevance or by (updated_at DESC, id DESC).
+	SearchProcessings(ctx context.Context, f ProcessingFilter) (ProcessingPage, error)
 	// ScanPublications calls fn for every publication f selects (paging
 	// ignored), ordered as ListPublications, until fn returns false.
 	ScanPublications(ctx context.Context, f PublicFilter, fn func(Publication) bool) error
@@ -108,6 +115,8 @@ type ProcessingFilter struct {
 	Query        string // raw query; the store matches LikePattern(Query) against the search key
 	Page         int
 	PerPage      int
+	Cursor       string  // from a previous page's NextCursor; Page is then ignored
+	After        *Cursor // Cursor decoded by the service, for the store
 }
 
 // PublicFilter selects published processings.
@@ -119,6 +128,8 @@ type PublicFilter struct {
 	BasisType    LegalBasisType
 	Page         int
 	PerPage      int
+	Cursor       string  // from a previous page's NextCursor; Page is then ignored
+	After        *Cursor // Cursor decoded by the service, for the store
 }
 
 // Clock gives the time of a transaction; tests pass a fixed one.

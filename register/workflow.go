@@ -185,6 +185,7 @@ func publicationOf(pub *PublicProcessing, version int, at time.Time, rulesVersio
 		Data:         data,
 		PublishedAt:  at,
 		RulesVersion: rulesVersion,
+		Terms:        PublicationTerms(pub),
 	}
 }
 

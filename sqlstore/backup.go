@@ -208,6 +208,10 @@ func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 		if err := insertAll(ctx, tx, "audit", audit); err != nil {
 			return err
 		}
+		// Backups carry no search terms: they are built here, as on migration.
+		if _, err := reindex(ctx, tx); err != nil {
+			return fmt.Errorf("search terms: %w", err)
+		}
 		if b.Secrets != nil {
 			return importSecrets(ctx, tx, b.Secrets)
 		}

@@ -131,8 +131,17 @@ func Redact(dsn string) string {
 }
 
 // Migrate applies pending migrations.
+// Migrate applies pending migrations, then builds the search terms of rows
+// that lack them (issue 17: terms are built in Go, not in SQL).
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	return migrations.Up(ctx, db.write)
+	names, err := migrations.Up(ctx, db.write)
+	if err != nil {
+		return names, err
+	}
+	if _, err := reindex(ctx, db.write); err != nil {
+		return names, fmt.Errorf("search terms: %w", err)
+	}
+	return names, nil
 }
 
 // Bun returns the write handle, for migrations and tests.

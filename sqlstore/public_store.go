@@ -17,13 +17,27 @@ import (
 // whole-register scans for open data, organisation counts, the feed's events
 // and the cheap stamps that validate caches.
 
-// publicWhere applies the filters of f, as ListPublications does.
-func publicWhere(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery {
+// publicWhere applies the filters of f, as SearchPublications does, over
+// publications without an alias.
+func (s *Store) publicWhere(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery {
 	if f.Organisation != "" {
 		q = q.Where("organisation = ?", f.Organisation)
 	}
-	if strings.TrimSpace(f.Query) != "" {
-		q = q.Where(`search_key LIKE ? ESCAPE '\'`, register.LikePattern(strings.TrimSpace(f.Query)))
+	if f.Searching() {
+		sq := f.Search()
+		if lit := register.LiteralPattern(f.Query); lit != "" {
+			q = q.Where(`search_key LIKE ? ESCAPE '\'`, lit)
+		}
+		switch {
+		case sq.Empty():
+			if register.LiteralPattern(f.Query) == "" {
+				q = q.Where("1 = 0")
+			}
+		case s.db.postgres:
+			q = q.Where("search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
+		default:
+			q = q.Where("rowid IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)", sq.FTS5())
+		}
 	}
 	if c := strings.TrimSpace(f.Category); c != "" {
 		q = q.Where(`categories LIKE ? ESCAPE '\'`, register.LikePattern("\n"+c+"\n"))
@@ -45,7 +59,7 @@ func (s *Store) ScanPublications(ctx context.Context, f register.PublicFilter, f
 	var after *publicationRow
 	for {
 		var rows []publicationRow
-		q := publicWhere(s.idb.NewSelect().Model(&rows), f)
+		q := s.publicWhere(s.idb.NewSelect().Model(&rows), f)
 		if after != nil {
 			q = q.Where("(organisation, title, processing_id) > (?, ?, ?)", after.Organisation, after.Title, after.ProcessingID)
 		}
@@ -91,10 +105,10 @@ func (s *Store) ListPublicOrganisations(ctx context.Context) ([]register.PublicO
 		Transparency string `bun:"transparency_contact"`
 		Count        int    `bun:"count"`
 	}
+	// public_count is kept by triggers in the publishing transaction.
 	err := s.idb.NewSelect().TableExpr("organisations AS o").
-		Join("JOIN publications AS p ON p.organisation = o.slug").
-		ColumnExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, o.transparency_contact, COUNT(*) AS count").
-		GroupExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, o.transparency_contact").
+		ColumnExpr("o.slug, o.name, o.address, o.website, o.dpo_contact, o.lipad_contact, o.transparency_contact, o.public_count AS count").
+		Where("o.public_count > 0").
 		OrderExpr("o.name, o.slug").Scan(ctx, &rows)
 	if err != nil {
 		return nil, dbError(err, "organisations")

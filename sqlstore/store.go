@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -245,6 +244,9 @@ type processingRow struct {
 	Revision         int64          `bun:"revision"`
 	PublishedVersion int            `bun:"published_version"`
 	SearchKey        string         `bun:"search_key"`
+	SearchHigh       string         `bun:"search_high"`
+	SearchLow        string         `bun:"search_low"`
+	SearchVersion    int            `bun:"search_version"`
 	Data             string         `bun:"data"`
 	CreatedAt        time.Time      `bun:"created_at"`
 	UpdatedAt        time.Time      `bun:"updated_at"`
@@ -255,11 +257,13 @@ func toProcessingRow(p *register.Processing, searchKey string) (*processingRow, 
 	if err != nil {
 		return nil, fmt.Errorf("encode processing: %w", err)
 	}
+	terms := register.ProcessingTerms(&p.Fields)
 	return &processingRow{
 		ID: p.ID, Organisation: p.Organisation, Unit: p.Unit,
 		Reference: sql.NullString{String: p.Reference, Valid: p.Reference != ""},
 		Title:     p.Title, Status: string(p.Status), Version: p.Version, Revision: p.Revision,
 		PublishedVersion: p.PublishedVersion, SearchKey: searchKey, Data: string(data),
+		SearchHigh: terms.High, SearchLow: terms.Low, SearchVersion: register.TermsVersion,
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}, nil
 }
@@ -321,38 +325,6 @@ func (s *Store) DeleteProcessing(ctx context.Context, id string) error {
 	}
 	res, err := s.idb.NewDelete().TableExpr("processings").Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "processing")
-}
-
-// ListProcessings implements register.Store.
-func (s *Store) ListProcessings(ctx context.Context, f register.ProcessingFilter) ([]register.Processing, int, error) {
-	var rows []processingRow
-	q := s.idb.NewSelect().Model(&rows)
-	if f.Organisation != "" {
-		q = q.Where("organisation = ?", f.Organisation)
-	}
-	if f.Unit != "" {
-		q = q.Where("unit = ?", f.Unit)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", string(f.Status))
-	}
-	if strings.TrimSpace(f.Query) != "" {
-		q = q.Where(`search_key LIKE ? ESCAPE '\'`, register.LikePattern(strings.TrimSpace(f.Query)))
-	}
-	q = q.OrderExpr("updated_at DESC, id DESC").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage))
-	total, err := q.ScanAndCount(ctx)
-	if err != nil {
-		return nil, 0, dbError(err, "processings")
-	}
-	out := make([]register.Processing, 0, len(rows))
-	for i := range rows {
-		p, err := rows[i].domain()
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	return out, int(total), nil
 }
 
 // ---- versions ----
@@ -429,6 +401,9 @@ type publicationRow struct {
 	Data          string    `bun:"data"`
 	PublishedAt   time.Time `bun:"published_at"`
 	RulesVersion  string    `bun:"rules_version"`
+	SearchHigh    string    `bun:"search_high"`
+	SearchLow     string    `bun:"search_low"`
+	SearchVersion int       `bun:"search_version"`
 }
 
 func (r *publicationRow) domain() register.Publication {
@@ -441,7 +416,8 @@ func (r *publicationRow) domain() register.Publication {
 func (s *Store) PutPublication(ctx context.Context, p *register.Publication) error {
 	row := &publicationRow{ProcessingID: p.ProcessingID, Organisation: p.Organisation, Version: p.Version,
 		Title: p.Title, SearchKey: p.SearchKey, Sensitive: p.Sensitive, BasisTypes: p.BasisTypes,
-		Categories: p.Categories, Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion}
+		Categories: p.Categories, Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion,
+		SearchHigh: p.Terms.High, SearchLow: p.Terms.Low, SearchVersion: register.TermsVersion}
 	if row.RulesVersion == "" {
 		row.RulesVersion = register.RulesVersion
 	}
@@ -450,7 +426,8 @@ func (s *Store) PutPublication(ctx context.Context, p *register.Publication) err
 		Set("organisation = EXCLUDED.organisation, version = EXCLUDED.version, title = EXCLUDED.title, " +
 			"search_key = EXCLUDED.search_key, sensitive = EXCLUDED.sensitive, basis_types = EXCLUDED.basis_types, " +
 			"categories = EXCLUDED.categories, data = EXCLUDED.data, published_at = EXCLUDED.published_at, " +
-			"rules_version = EXCLUDED.rules_version").
+			"rules_version = EXCLUDED.rules_version, search_high = EXCLUDED.search_high, " +
+			"search_low = EXCLUDED.search_low, search_version = EXCLUDED.search_version").
 		Exec(ctx)
 	return dbError(err, "publication")
 }
@@ -469,22 +446,6 @@ func (s *Store) GetPublication(ctx context.Context, id string) (*register.Public
 	}
 	p := r.domain()
 	return &p, nil
-}
-
-// ListPublications implements register.Store.
-func (s *Store) ListPublications(ctx context.Context, f register.PublicFilter) ([]register.Publication, int, error) {
-	var rows []publicationRow
-	q := publicWhere(s.idb.NewSelect().Model(&rows), f)
-	q = q.OrderExpr("organisation, title, processing_id").Limit(int64(f.PerPage)).Offset(int64((f.Page - 1) * f.PerPage))
-	total, err := q.ScanAndCount(ctx)
-	if err != nil {
-		return nil, 0, dbError(err, "publications")
-	}
-	out := make([]register.Publication, 0, len(rows))
-	for i := range rows {
-		out = append(out, rows[i].domain())
-	}
-	return out, int(total), nil
 }
 
 // ---- audit ----

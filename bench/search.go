@@ -1,0 +1,467 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/registre/registre/auth"
+	"github.com/registre/registre/register"
+	"github.com/registre/registre/server"
+	"github.com/registre/registre/sqlstore"
+)
+
+// runSearch is `bench search`: it seeds a register of published processings
+// in many organisations from realistic text, then measures the public side
+// (search with a query mix, paging, organisations, one processing, the
+// notice, the CSV) and the back office's lists, through the HTTP stack on
+// loopback, and deep pages by cursor through the domain service. It prints
+// the figures; it asserts nothing.
+//
+//	go run ./bench search -n 20000 -orgs 200
+//	go run ./bench search -n 200000 -orgs 2000 -db 'postgres://...'
+func runSearch(args []string) error {
+	fs := flag.NewFlagSet("search", flag.ExitOnError)
+	n := fs.Int("n", 20_000, "published processings to seed")
+	orgs := fs.Int("orgs", 200, "organisations")
+	dsn := fs.String("db", "", "database (default: a new SQLite file in a temporary directory); PostgreSQL: an empty database")
+	conc := fs.Int("c", 8, "concurrent clients for the throughput figures")
+	dur := fs.Duration("d", 5*time.Second, "duration of each throughput run")
+	reqs := fs.Int("r", 400, "requests for each latency figure")
+	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if *dsn == "" {
+		dir, err := os.MkdirTemp("", "registre-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+	}
+	db, err := sqlstore.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := register.NewService(db.Store(), register.WithLogger(log))
+	c, err := newCorpus()
+	if err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	ids, freq, err := seed(ctx, db, svc, c, *n, *orgs, log)
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return err
+	}
+	size, err := dbSize(ctx, db, *dsn)
+	if err == nil {
+		fmt.Printf("database: %.1f MB, %.0f bytes per published processing\n", float64(size)/1e6, float64(size)/float64(*n))
+	}
+	if *seedOnly {
+		return nil
+	}
+
+	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
+	if err != nil {
+		return err
+	}
+	signer, _ := auth.NewHS256Signer([]byte(secret), "registre", "registre")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Verifier: v, Logger: log})}
+	go hs.Serve(ln) //nolint:errcheck
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+	get := func(path, tok string) (int, int64, error) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, 0, err
+		}
+		nb, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nb, nil
+	}
+	ok := func(path, tok string) error {
+		s, _, err := get(path, tok)
+		if err == nil && s != 200 {
+			err = fmt.Errorf("GET %s: %d", path, s)
+		}
+		return err
+	}
+
+	// The query mix: frequent words, rare words, two words, 1-3 letter prefixes.
+	mix := queryMix(c, freq)
+	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
+		qs := mix[kind]
+		l, err := latency(*reqs, 1, func(k int) error {
+			return ok("/public/v1/processings?q="+url.QueryEscape(qs[k%len(qs)]), "")
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("public search %-10s 1 client:  %s   e.g. %q\n", kind, l, qs[0])
+	}
+	var all []string
+	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
+		all = append(all, mix[kind]...)
+	}
+	l, err := latency(0, *conc, func(k int) error {
+		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)]), "")
+	}, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public search mix  %d clients: %s\n", *conc, l)
+	top := freq[0].word
+	l, err = latency(0, *conc, func(k int) error {
+		return ok("/public/v1/processings?q="+url.QueryEscape(top), "")
+	}, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public search most frequent word %q (%d processings) %d clients: %s\n", top, freq[0].docs, *conc, l)
+
+	// Pages of the public list, by offset (today's ?page=).
+	lastPage := (*n + 49) / 50
+	for _, p := range []int{1, lastPage / 2, lastPage} {
+		l, err := latency(*reqs/4, 1, func(int) error { return ok(fmt.Sprintf("/public/v1/processings?page=%d&per_page=50", p), "") })
+		if err != nil {
+			return err
+		}
+		fmt.Printf("public list ?page=%-6d 1 client:  %s\n", p, l)
+	}
+	if err := cursorPages(ctx, svc, *reqs); err != nil {
+		return err
+	}
+
+	l, err = latency(0, *conc, func(int) error { return ok("/public/v1/organisations", "") }, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public organisations %d clients: %s\n", *conc, l)
+	l, err = latency(0, *conc, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)], "") }, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public processing    %d clients: %s\n", *conc, l)
+	l, err = latency(*reqs/4, 1, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)]+"/notice.pdf", "") })
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public notice.pdf    1 client:  %s\n", l)
+
+	// The back office: a DPO's list and search in their organisation.
+	tok := func(o int) string {
+		t, _, _ := signer.Issue(auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: orgSlug(o)}, time.Hour, time.Now())
+		return t
+	}
+	toks := make([]string, *orgs)
+	for o := range toks {
+		toks[o] = tok(o)
+	}
+	perOrg := *n / *orgs
+	for _, p := range []int{1, max(1, (perOrg+19)/20)} {
+		l, err := latency(0, *conc, func(k int) error {
+			return ok(fmt.Sprintf("/api/v1/processings?page=%d&per_page=20", p), toks[k%len(toks)])
+		}, *dur)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("back-office list ?page=%d %d clients: %s\n", p, *conc, l)
+	}
+	l, err = latency(0, *conc, func(k int) error {
+		return ok("/api/v1/processings?q="+url.QueryEscape(all[k%len(all)]), toks[k%len(toks)])
+	}, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("back-office search mix %d clients: %s\n", *conc, l)
+
+	// The whole CSV, with the process's memory watched.
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	peak := make(chan uint64)
+	stop := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		var p uint64
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				peak <- p
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&m)
+				p = max(p, m.HeapInuse)
+			}
+		}
+	}()
+	t0 := time.Now()
+	s, nb, err := get("/public/v1/processings.csv", "")
+	el := time.Since(t0)
+	close(stop)
+	pk := <-peak
+	if err != nil || s != 200 {
+		return fmt.Errorf("csv: %d %v", s, err)
+	}
+	fmt.Printf("public CSV: %d rows, %.1f MB in %s; heap in use %.0f MB before, peak %.0f MB during\n",
+		*n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
+	fmt.Printf("process memory (server and load generator together): %s\n", vmHWM())
+	return nil
+}
+
+func orgSlug(o int) string { return fmt.Sprintf("org-%04d", o) }
+
+type wordFreq struct {
+	word string
+	docs int
+}
+
+// seed creates the organisations and publishes n processings (and one draft
+// for every twenty, which no public read may show) through the domain, in
+// transactions of many: the same rows, versions, publications and audit
+// entries as through the API.
+func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus, n, orgs int, log *slog.Logger) ([]string, []wordFreq, error) {
+	t0 := time.Now()
+	cli := register.CommandLine("bench")
+	for o := range orgs {
+		name := communes[o%len(communes)]
+		if o >= len(communes) {
+			name = fmt.Sprintf("%s %d", name, o/len(communes)+1)
+		}
+		if _, err := svc.CreateOrganisation(ctx, cli, register.Organisation{Slug: orgSlug(o), Name: "Commune de " + name,
+			LIPADContact: "lipad@" + orgSlug(o) + ".example"}); err != nil {
+			return nil, nil, err
+		}
+		if _, err := svc.CreateUnit(ctx, cli, orgSlug(o), register.Unit{Slug: "administration", Name: "Administration"}); err != nil {
+			return nil, nil, err
+		}
+	}
+	docs := map[string]int{}
+	var ids []string
+	r := rand.New(rand.NewPCG(17, 2026))
+	const batch = 500
+	for start := 0; start < n; start += batch {
+		err := db.Store().InTx(ctx, func(tx register.Store) error {
+			ts := register.NewService(tx, register.WithLogger(log))
+			for i := start; i < min(start+batch, n); i++ {
+				f := c.fields(r, "administration", i)
+				seen := map[string]bool{}
+				for _, w := range strings.FieldsFunc(register.SearchKey(f.Title, f.Purpose, f.PublicSummary, f.Description), func(r rune) bool {
+					return !(r >= 'a' && r <= 'z')
+				}) {
+					if len(w) > 3 && !seen[w] {
+						seen[w] = true
+						docs[w]++
+					}
+				}
+				p, err := ts.CreateProcessing(ctx, cli, orgSlug(i%orgs), f)
+				if err != nil {
+					return err
+				}
+				for _, s := range []register.Step{register.StepSubmit, register.StepPublish} {
+					if p, err = ts.Transition(ctx, cli, p.ID, s, nil, ""); err != nil {
+						return fmt.Errorf("%s: %w", s, err)
+					}
+				}
+				if i%100 == 0 {
+					ids = append(ids, p.ID)
+				}
+				if i%20 == 0 {
+					d := c.fields(r, "administration", i+1)
+					d.Title = "Brouillon " + d.Title
+					if _, err := ts.CreateProcessing(ctx, cli, orgSlug(i%orgs), d); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("seed: %w", err)
+		}
+	}
+	fmt.Printf("seeded %d published processings (and %d drafts) in %d organisations in %s (%s, GOMAXPROCS=%d)\n",
+		n, (n+19)/20, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()), runtime.GOMAXPROCS(0))
+	var freq []wordFreq
+	for w, d := range docs {
+		freq = append(freq, wordFreq{w, d})
+	}
+	sort.Slice(freq, func(i, j int) bool {
+		if freq[i].docs != freq[j].docs {
+			return freq[i].docs > freq[j].docs
+		}
+		return freq[i].word < freq[j].word
+	})
+	return ids, freq, nil
+}
+
+// queryMix builds the queries of each kind.
+func queryMix(c *corpus, freq []wordFreq) map[string][]string {
+	m := map[string][]string{}
+	for _, f := range freq[:min(10, len(freq))] {
+		m["frequent"] = append(m["frequent"], f.word)
+	}
+	m["rare"] = rareWords
+	for _, t := range c.titles {
+		ws := strings.Fields(strings.ToLower(t))
+		var content []string
+		for _, w := range ws {
+			if len([]rune(w)) > 3 {
+				content = append(content, strings.Trim(w, ",:()"))
+			}
+		}
+		if len(content) >= 2 {
+			m["two-words"] = append(m["two-words"], content[0]+" "+content[1])
+		}
+	}
+	for _, f := range freq[:min(40, len(freq))] {
+		for _, k := range []int{1, 2, 3} {
+			m["prefix"] = append(m["prefix"], f.word[:k])
+		}
+	}
+	slices.Sort(m["prefix"])
+	m["prefix"] = slices.Compact(m["prefix"])
+	return m
+}
+
+// lat holds latency figures.
+type lat struct {
+	n        int
+	rate     float64
+	p50, p99 time.Duration
+}
+
+func (l lat) String() string {
+	return fmt.Sprintf("p50 %6.2f ms  p99 %6.2f ms  %7.0f req/s  (%d requests)", ms(l.p50), ms(l.p99), l.rate, l.n)
+}
+
+// latency runs fn count times from conc clients, or for d when count is 0.
+func latency(count, conc int, fn func(k int) error, d ...time.Duration) (lat, error) {
+	var mu sync.Mutex
+	var all []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	var stop time.Time
+	if count == 0 {
+		stop = start.Add(d[0])
+	}
+	for w := range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for k := w; ; k += conc {
+				if count > 0 && k >= count || count == 0 && time.Now().After(stop) {
+					break
+				}
+				t := time.Now()
+				if err := fn(k); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return lat{}, firstErr
+	}
+	slices.Sort(all)
+	if len(all) == 0 {
+		return lat{}, fmt.Errorf("no request ran")
+	}
+	return lat{n: len(all), rate: float64(len(all)) / time.Since(start).Seconds(),
+		p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
+}
+
+func dbSize(ctx context.Context, db *sqlstore.DB, dsn string) (int64, error) {
+	if db.Postgres() {
+		var n int64
+		err := db.Bun().NewRaw("SELECT pg_database_size(current_database())").Scan(ctx, &n)
+		return n, err
+	}
+	var total int64
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if st, err := os.Stat(path + suffix); err == nil {
+			total += st.Size()
+		}
+	}
+	return total, nil
+}
+
+// vmHWM reports the process's peak resident memory and, at the end, how
+// much of the resident memory is the process's own (RssAnon) and how much
+// is the database file mapped by SQLite's mmap (RssFile), which the kernel
+// reclaims at will.
+func vmHWM() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		for _, k := range []string{"VmHWM:", "RssAnon:", "RssFile:"} {
+			if strings.HasPrefix(l, k) {
+				out = append(out, k+" "+strings.TrimSpace(strings.TrimPrefix(l, k)))
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,216 @@
+package register
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/registre/registre/auth/identity"
+)
+
+// SearchTotalCap bounds the count of a full-text search: past it the count
+// stops and the page says so (TotalIsCapped). Counting every match of a
+// frequent word would cost as much as the search itself; a reader refines a
+// query long before ten thousand results. Lists without a query count exactly.
+const SearchTotalCap = 10_000
+
+// Cursor marks where a page ended, in the list's sort order: (score, id) for
+// a search ranked by relevance, the sort keys otherwise. Pages fetched by
+// cursor cost one index seek however deep they are, unlike offsets.
+type Cursor struct {
+	// Filter is a digest of the filter that produced the page: a cursor is
+	// refused with another query or other filters.
+	Filter string   `json:"f"`
+	Score  float64  `json:"s,omitempty"`
+	Keys   []string `json:"k"`
+}
+
+// Encode returns the cursor as an opaque URL-safe string.
+func (c *Cursor) Encode() string {
+	b, _ := json.Marshal(c) // strings and a float: cannot fail
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// maxCursorLen bounds a cursor: its keys are a title and ids at most.
+const maxCursorLen = 2048
+
+func decodeCursor(s, filter string, keys int) (*Cursor, error) {
+	bad := invalid(FieldError{Field: "cursor", Message: "is not a cursor of this list; start again from the first page"})
+	if len(s) > maxCursorLen {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c Cursor
+	if json.Unmarshal(b, &c) != nil || c.Filter != filter || len(c.Keys) != keys {
+		return nil, bad
+	}
+	return &c, nil
+}
+
+func digest(parts ...string) string {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("%x", h.Sum64())
+}
+
+// cursorDigest names the filter of a public list.
+func (f PublicFilter) cursorDigest() string {
+	s := ""
+	if f.Sensitive != nil {
+		s = fmt.Sprint(*f.Sensitive)
+	}
+	return digest("public", f.Organisation, strings.TrimSpace(f.Query), f.Category, s, string(f.BasisType))
+}
+
+func (f ProcessingFilter) cursorDigest() string {
+	return digest("processings", f.Organisation, f.Unit, string(f.Status), strings.TrimSpace(f.Query))
+}
+
+// PublicCursorKeys is the number of keys of a public list's cursor: (score,
+// id) when searching, (organisation, title, id) otherwise.
+func (f PublicFilter) cursorKeys() int {
+	if f.Search().Empty() {
+		return 3
+	}
+	return 1
+}
+
+func (f ProcessingFilter) cursorKeys() int {
+	if f.Search().Empty() {
+		return 2 // updated_at, id
+	}
+	return 1
+}
+
+// Search returns the filter's query as full-text terms.
+func (f PublicFilter) Search() Query { return ParseQuery(strings.TrimSpace(f.Query)) }
+
+// Search returns the filter's query as full-text terms.
+func (f ProcessingFilter) Search() Query { return ParseQuery(strings.TrimSpace(f.Query)) }
+
+// Searching reports whether the filter has a query at all; a query with no
+// searchable word (only punctuation) matches nothing.
+func (f PublicFilter) Searching() bool { return strings.TrimSpace(f.Query) != "" }
+
+// Searching reports whether the filter has a query at all.
+func (f ProcessingFilter) Searching() bool { return strings.TrimSpace(f.Query) != "" }
+
+// PublicationPage is one page of the public register.
+type PublicationPage struct {
+	Items []Publication
+	// Total counts the matching publications: exactly for a list, up to
+	// SearchTotalCap for a search (then TotalIsCapped is true).
+	Total         int
+	TotalIsCapped bool
+	// NextCursor fetches the following page; "" on the last one.
+	NextCursor string
+	// Query is the search as terms, for highlighting: Query.Highlights(text)
+	// gives the words of an item's title or summary that matched.
+	Query Query
+}
+
+// ProcessingPage is one page of a back-office list.
+type ProcessingPage struct {
+	Items         []Processing
+	Total         int
+	TotalIsCapped bool
+	NextCursor    string
+	Query         Query
+}
+
+// ListPublicPage lists published processings: ranked by relevance when
+// f.Query is set (title, purpose and summary weigh more than the
+// description), else by organisation and title. f.Cursor, when set, fetches
+// the page after the one that returned it and f.Page is ignored.
+func (s *Service) ListPublicPage(ctx context.Context, f PublicFilter) (PublicationPage, error) {
+	var err error
+	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
+		return PublicationPage{}, err
+	}
+	if err := f.check(); err != nil {
+		return PublicationPage{}, err
+	}
+	if len([]rune(f.Query)) > 200 {
+		return PublicationPage{}, invalid(FieldError{Field: "q", Message: "must be at most 200 characters long"})
+	}
+	if f.BasisType != "" && !f.BasisType.Valid() {
+		return PublicationPage{}, invalid(FieldError{Field: "legal_basis", Message: "is not a known legal basis type"})
+	}
+	if f.Cursor != "" {
+		if f.After, err = decodeCursor(f.Cursor, f.cursorDigest(), f.cursorKeys()); err != nil {
+			return PublicationPage{}, err
+		}
+		f.Page = 1
+	}
+	page, err := s.store.SearchPublications(ctx, f)
+	if err != nil {
+		return PublicationPage{}, err
+	}
+	page.Query = f.Search()
+	return page, nil
+}
+
+// ListProcessingsPage is ListProcessings with cursors, capped search totals
+// and relevance ranking: the back office's lists, all statuses, of p's
+// organisation (an administrator's: of all, or of f.Organisation).
+func (s *Service) ListProcessingsPage(ctx context.Context, p *identity.Principal, f ProcessingFilter) (ProcessingPage, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
+		return ProcessingPage{}, err
+	}
+	var err error
+	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
+		return ProcessingPage{}, err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return ProcessingPage{}, invalid(FieldError{Field: "status", Message: "is not one of draft, in_review, published, archived"})
+	}
+	if len([]rune(f.Query)) > 200 {
+		return ProcessingPage{}, invalid(FieldError{Field: "q", Message: "must be at most 200 characters long"})
+	}
+	if err := f.check(); err != nil {
+		return ProcessingPage{}, err
+	}
+	if p.Role != identity.RoleAdmin {
+		f.Organisation = p.Org
+	}
+	if f.Cursor != "" {
+		if f.After, err = decodeCursor(f.Cursor, f.cursorDigest(), f.cursorKeys()); err != nil {
+			return ProcessingPage{}, err
+		}
+		f.Page = 1
+	}
+	page, err := s.store.SearchProcessings(ctx, f)
+	if err != nil {
+		return ProcessingPage{}, err
+	}
+	page.Query = f.Search()
+	return page, nil
+}
+
+// NextCursor builds the cursor after the last item of a public page.
+func (f PublicFilter) NextCursor(last *Publication, score float64) string {
+	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ProcessingID}}
+	if f.Search().Empty() {
+		c.Keys = []string{last.Organisation, last.Title, last.ProcessingID}
+	}
+	return c.Encode()
+}
+
+// NextCursor builds the cursor after the last item of a back-office page;
+// updatedAt is the item's sort key as the store compares it.
+func (f ProcessingFilter) NextCursor(last *Processing, updatedAt string, score float64) string {
+	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ID}}
+	if f.Search().Empty() {
+		c.Keys = []string{updatedAt, last.ID}
+	}
+	return c.Encode()
+}
