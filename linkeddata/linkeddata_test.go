@@ -26,15 +26,24 @@ func full() *register.PublicProcessing {
 		ID: "0193-abc", Organisation: "ville-de-geneve", Unit: "etat-civil", Reference: "VDG-EC-004",
 		Title: "Registre des naissances", Purpose: "Tenir le registre: @naissances", Description: "desc ./relative",
 		PublicSummary: "résumé", Controller: register.Party{Name: "Ville de Genève", Contact: "dpo@geneve.ch"},
-		JointControllers:  []register.Party{{Name: "Canton", Contact: "canton@ge.ch"}},
-		Processors:        []register.PublicProcessor{{Name: "Prestataire SA", Country: "FR"}, {Name: "Local SA"}},
-		DataSubjects:      []string{"habitants", "enfants"},
-		DataCategories:    []register.DataCategory{{Name: "identité"}, {Name: "santé", Sensitive: true}},
-		Sources:           []string{"la personne concernée"},
-		Accesses:          []register.Access{{Institution: "OCPM", LegalBasis: "LIPAD art. 39", Scope: "lecture"}},
-		Retention:         register.Retention{Period: "P10Y", Trigger: "clôture", Disposal: register.DisposalArchive},
+		JointControllers: []register.Party{{Name: "Canton", Contact: "canton@ge.ch"}},
+		Processors:       []register.PublicProcessor{{Name: "Prestataire SA", Country: "FR"}, {Name: "Local SA"}},
+		DataSubjects:     []string{"habitants", "enfants"},
+		DataCategories:   []register.DataCategory{{Name: "identité"}, {Name: "santé", Sensitive: true}},
+		Sources:          []string{"la personne concernée"},
+		Accesses:         []register.Access{{Institution: "OCPM", LegalBasis: "LIPAD art. 39", Scope: "lecture"}},
+		Retention: register.Retention{Period: "P10Y", Trigger: "clôture", Disposal: register.DisposalArchive,
+			Criteria: "jusqu'à la fin de la scolarité, puis 2 ans", PurgeFrequency: "P1M", Schedule: "Calendrier AEG 2024: @etat-civil",
+			PerCategory: []register.CategoryRetention{
+				{Category: "santé", Period: "P2Y", Disposal: register.DisposalDelete},
+				{Category: "identité", Criteria: "tant que la personne réside", Disposal: register.DisposalAnonymise},
+			}},
 		AutomatedDecision: true, Profiling: true,
-		DPIA:        register.PublicDPIA{Required: true, Status: register.DPIADone, CompletedOn: "2026-03-01"},
+		DPIA: register.PublicDPIA{Required: true, Status: register.DPIADone, CompletedOn: "2026-03-01",
+			Criteria: register.DPIACriteria(), ResidualRisk: register.ResidualHigh,
+			Consultation: &register.PublicConsultation{Authority: register.AuthorityPPDT, ConsultedOn: "2026-02-15"}},
+		Information: register.Information{Provision: register.ProvisionMandatory, Consequences: "la prestation est refusée",
+			DecisionLogic: "barème: revenu / 12", Exception: register.InfoProvidedByLaw, ExceptionReason: "LIPAD art. 2"},
 		Version:     3,
 		PublishedAt: time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC),
 	}
@@ -161,7 +170,8 @@ func TestExpansionKeepsEveryValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	org := register.PublicOrganisation{Slug: "ville-de-geneve", Name: "Ville de Genève", Address: "Rue 1",
-		Website: "https://geneve.ch", DPOContact: "dpo@geneve.ch", LIPADContact: "lipad@geneve.ch", Count: 2}
+		Website: "https://geneve.ch", DPOContact: "dpo@geneve.ch", LIPADContact: "lipad@geneve.ch",
+		TransparencyContact: "transparence@geneve.ch", Count: 2}
 	var graph []byte
 	if err := g.Organisation(&org); err != nil {
 		t.Fatal(err)
@@ -185,7 +195,10 @@ func TestExpansionKeepsEveryValue(t *testing.T) {
 				t.Errorf("the compact document has %d values, its expansion %d", want, got)
 			}
 			for _, must := range []string{DPV + "hasLegalBasis", DPV + "SpecialCategoryPersonalData", LOC + "US", RG + "Archive",
-				testBase + "/processings/0193-abc", "http://purl.org/dc/terms/issued"} {
+				testBase + "/processings/0193-abc", "http://purl.org/dc/terms/issued",
+				DPV + "StorageDeletion", DPV + "hasFrequency", DPV + "DataStoragePolicy", DPV + "ConsultationWithAuthority",
+				RG + "PPDT", RG + "HighRisk", DPV + "EvaluationScoring", DPV + "PrivacyNotice", DPV + "Required",
+				RG + "ProvidedByLaw", DPV + "AlgorithmicLogic", RG + "retentionCriteria"} {
 				if !iris[must] {
 					t.Errorf("expansion lacks %s", must)
 				}
@@ -235,6 +248,25 @@ func TestEveryDPVTermExists(t *testing.T) {
 	for _, v := range register.DPIAStatuses() {
 		table = append(table, dpiaStatus(v))
 	}
+	for _, v := range register.DPIACriteria() {
+		table = append(table, dpiaCriterion(v))
+	}
+	for _, v := range register.ResidualRisks() {
+		table = append(table, residualRisk(v))
+	}
+	for _, v := range register.Authorities() {
+		a := authority(v)
+		table = append(table, a.Type...)
+		if a.ID != "" {
+			table = append(table, a.ID)
+		}
+	}
+	for _, v := range register.Provisions() {
+		table = append(table, provision(v))
+	}
+	for _, v := range register.InfoExceptions() {
+		table = append(table, infoException(v))
+	}
 	for _, c := range table {
 		prefix, name, _ := strings.Cut(c, ":")
 		switch prefix {
@@ -272,7 +304,8 @@ func TestEveryDPVTermExists(t *testing.T) {
 // newer rules) becomes a term of Registre's own vocabulary, not a DPV term
 // nobody defined, and not nothing.
 func TestUnknownValuesAreKept(t *testing.T) {
-	for _, got := range []string{safeguardTypes("new one")[0], disposal("x<y"), securityMeasure("shredding"), dpiaStatus("?")} {
+	for _, got := range []string{safeguardTypes("new one")[0], disposal("x<y"), securityMeasure("shredding"), dpiaStatus("?"),
+		dpiaCriterion("new one"), residualRisk("very high"), authority("cnil").Type[1], provision("?"), infoException("x y")} {
 		if !strings.HasPrefix(got, "rg:") || strings.ContainsAny(got, " <?") {
 			t.Errorf("unknown value mapped to %q", got)
 		}

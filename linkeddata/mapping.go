@@ -153,6 +153,82 @@ func dpiaStatus(s register.DPIAStatus) string {
 	return ownTerm("DPIAStatus", string(s))
 }
 
+// dpiaCriterion maps an item of the checklist that makes an impact
+// assessment required to the DPV concept of the same risk criterion; DPV has
+// none for sensitive data on a large scale as one criterion.
+func dpiaCriterion(c register.DPIACriterion) string {
+	switch c {
+	case register.CritSensitiveLargeScale:
+		return "rg:SensitiveDataLargeScale"
+	case register.CritPublicMonitoring:
+		return "dpv:SystematicMonitoring"
+	case register.CritHighRiskProfiling:
+		return "dpv:EvaluationScoring"
+	case register.CritAutomatedDecision:
+		return "dpv:AutomatedDecisionMaking"
+	case register.CritNewTechnology:
+		return "dpv:InnovativeUseOfNewTechnologies"
+	}
+	return ownTerm("DPIACriterion", string(c))
+}
+
+// residualRisk maps the residual risk to a risk level. DPV core has the
+// class dpv:RiskLevel but its levels are in the risk extension, which
+// Registre does not commit.
+func residualRisk(r register.ResidualRisk) string {
+	switch r {
+	case register.ResidualAcceptable:
+		return "rg:AcceptableRisk"
+	case register.ResidualHigh:
+		return "rg:HighRisk"
+	}
+	return ownTerm("Risk", string(r))
+}
+
+// authority maps a supervisory authority consulted before a high-risk
+// processing. The two Swiss commissioners are single bodies and get an IRI;
+// "an EU supervisory authority" names none in particular.
+func authority(a register.Authority) authorityNode {
+	switch a {
+	case register.AuthorityFDPIC:
+		return authorityNode{ID: "rg:FDPIC", Type: []string{"dpv:DataProtectionAuthority", "dpv:NationalAuthority"}}
+	case register.AuthorityPPDT:
+		return authorityNode{ID: "rg:PPDT", Type: []string{"dpv:DataProtectionAuthority", "dpv:RegionalAuthority"}}
+	case register.AuthorityEU:
+		return authorityNode{Type: []string{"dpv:DataProtectionAuthority", "rg:EUSupervisoryAuthority"}}
+	}
+	return authorityNode{Type: []string{"dpv:DataProtectionAuthority", ownTerm("Authority", string(a))}}
+}
+
+// provision maps whether people must provide the data to DPV's necessity.
+func provision(p register.Provision) string {
+	switch p {
+	case register.ProvisionMandatory:
+		return "dpv:Required"
+	case register.ProvisionOptional:
+		return "dpv:Optional"
+	}
+	return ownTerm("Provision", string(p))
+}
+
+// infoException maps the exception to the duty to inform (FADP art. 20),
+// Swiss law DPV has no terms for.
+func infoException(e register.InfoException) string {
+	switch e {
+	case register.InfoAlreadyInformed:
+		return "rg:AlreadyInformed"
+	case register.InfoProvidedByLaw:
+		return "rg:ProvidedByLaw"
+	case register.InfoImpossible:
+		return "rg:InformingImpossible"
+	case register.InfoDisproportionate:
+		return "rg:InformingDisproportionate"
+	case register.InfoRestricted:
+		return "rg:InformingRestricted"
+	}
+	return ownTerm("InfoException", string(e))
+}
+
 // country is the DPV location of a two-letter country code; "" when the
 // code is not one (validation refuses that, but old records are served as
 // they are).

@@ -62,48 +62,106 @@ type retention struct {
 	Period   string   `json:"period,omitempty"`
 	Trigger  string   `json:"trigger,omitempty"`
 	Disposal string   `json:"disposal,omitempty"`
+	Criteria string   `json:"criteria,omitempty"`
+	Schedule *node    `json:"schedule,omitempty"` // the archives' retention schedule, a dpv:DataStoragePolicy
+}
+
+// categoryRetention is the retention of one data category: a storage
+// duration of its own, tied to the category.
+type categoryRetention struct {
+	Type     []string `json:"type"`
+	Category node     `json:"category"`
+	Period   string   `json:"period,omitempty"`
+	Criteria string   `json:"criteria,omitempty"`
+	Disposal string   `json:"disposal,omitempty"`
+}
+
+// purge is the periodic deletion of stale data: a storage condition with
+// its frequency.
+type purge struct {
+	Type      []string  `json:"type"`
+	Frequency frequency `json:"frequency"`
+}
+
+type frequency struct {
+	Type   []string `json:"type"`
+	Period string   `json:"period"`
+}
+
+type riskNode struct {
+	Type      []string `json:"type"`
+	RiskLevel string   `json:"risk_level"`
+}
+
+// authorityNode is a supervisory authority; the ones that are a single
+// body have an IRI of their own.
+type authorityNode struct {
+	ID   string   `json:"id,omitempty"`
+	Type []string `json:"type"`
+}
+
+type consultation struct {
+	Type        []string      `json:"type"`
+	Authority   authorityNode `json:"authority"`
+	ConsultedOn string        `json:"consulted_on,omitempty"`
 }
 
 type dpia struct {
-	Type        []string `json:"type"`
-	Required    bool     `json:"required"`
-	Status      string   `json:"status,omitempty"`
-	CompletedOn string   `json:"completed_on,omitempty"`
+	Type         []string      `json:"type"`
+	Required     bool          `json:"required"`
+	Status       string        `json:"status,omitempty"`
+	CompletedOn  string        `json:"completed_on,omitempty"`
+	Criteria     []string      `json:"dpia_criteria,omitempty"`
+	ResidualRisk *riskNode     `json:"residual_risk,omitempty"`
+	Consultation *consultation `json:"consultation,omitempty"`
+}
+
+// information is what the notice tells people beyond the register's
+// content: a dpv:PrivacyNotice.
+type information struct {
+	Type          []string `json:"type"`
+	Provision     string   `json:"provision,omitempty"`
+	Consequences  *node    `json:"consequences,omitempty"`
+	DecisionLogic *node    `json:"decision_logic,omitempty"`
+	Exception     *node    `json:"exception,omitempty"`
 }
 
 // processingNode is one published processing.
 type processingNode struct {
-	ID                string            `json:"id"`
-	Type              []string          `json:"type"`
-	Identifier        string            `json:"identifier"`
-	Organisation      string            `json:"organisation"`
-	Unit              string            `json:"unit,omitempty"`
-	Reference         string            `json:"reference,omitempty"`
-	Title             string            `json:"title"`
-	Purpose           node              `json:"purpose"`
-	Description       string            `json:"description,omitempty"`
-	PublicSummary     string            `json:"public_summary,omitempty"`
-	Controller        party             `json:"controller"`
-	JointControllers  *jointControllers `json:"joint_controllers,omitempty"`
-	Processors        []party           `json:"processors,omitempty"`
-	LegalBases        []legalBasis      `json:"legal_bases,omitempty"`
-	DataSubjects      []node            `json:"data_subjects,omitempty"`
-	DataCategories    []node            `json:"data_categories,omitempty"`
-	Sources           []node            `json:"sources,omitempty"`
-	Recipients        []party           `json:"recipients,omitempty"`
-	Accesses          []access          `json:"accesses,omitempty"`
-	Transfers         []transfer        `json:"transfers,omitempty"`
-	Operations        []string          `json:"operations,omitempty"`
-	Context           []string          `json:"context,omitempty"`
-	Retention         *retention        `json:"retention,omitempty"`
-	SecurityMeasures  []string          `json:"security_measures,omitempty"`
-	AutomatedDecision bool              `json:"automated_decision"`
-	Profiling         bool              `json:"profiling"`
-	DPIA              dpia              `json:"dpia"`
-	Version           int               `json:"version"`
-	PublishedAt       string            `json:"published_at"`
-	Page              string            `json:"page"`
-	Notice            string            `json:"notice"`
+	ID                string              `json:"id"`
+	Type              []string            `json:"type"`
+	Identifier        string              `json:"identifier"`
+	Organisation      string              `json:"organisation"`
+	Unit              string              `json:"unit,omitempty"`
+	Reference         string              `json:"reference,omitempty"`
+	Title             string              `json:"title"`
+	Purpose           node                `json:"purpose"`
+	Description       string              `json:"description,omitempty"`
+	PublicSummary     string              `json:"public_summary,omitempty"`
+	Controller        party               `json:"controller"`
+	JointControllers  *jointControllers   `json:"joint_controllers,omitempty"`
+	Processors        []party             `json:"processors,omitempty"`
+	LegalBases        []legalBasis        `json:"legal_bases,omitempty"`
+	DataSubjects      []node              `json:"data_subjects,omitempty"`
+	DataCategories    []node              `json:"data_categories,omitempty"`
+	Sources           []node              `json:"sources,omitempty"`
+	Recipients        []party             `json:"recipients,omitempty"`
+	Accesses          []access            `json:"accesses,omitempty"`
+	Transfers         []transfer          `json:"transfers,omitempty"`
+	Operations        []string            `json:"operations,omitempty"`
+	Context           []string            `json:"context,omitempty"`
+	Retention         *retention          `json:"retention,omitempty"`
+	PerCategory       []categoryRetention `json:"retention_per_category,omitempty"`
+	Purge             *purge              `json:"purge,omitempty"`
+	SecurityMeasures  []string            `json:"security_measures,omitempty"`
+	AutomatedDecision bool                `json:"automated_decision"`
+	Profiling         bool                `json:"profiling"`
+	DPIA              dpia                `json:"dpia"`
+	Information       *information        `json:"information,omitempty"`
+	Version           int                 `json:"version"`
+	PublishedAt       string              `json:"published_at"`
+	Page              string              `json:"page"`
+	Notice            string              `json:"notice"`
 }
 
 // ProcessingIRI is the IRI of a published processing: its public page, so
@@ -199,11 +257,27 @@ func processing(p *register.PublicProcessing, base string) processingNode {
 	if p.AutomatedDecision {
 		n.Context = append(n.Context, "dpv:AutomatedDecisionMaking")
 	}
-	if r := p.Retention; r.Given() || r.Trigger != "" || r.Disposal != "" {
-		n.Retention = &retention{Type: []string{"dpv:StorageDuration"}, Period: r.Period, Trigger: r.Trigger}
+	if r := p.Retention; r.Given() || r.Trigger != "" || r.Disposal != "" || r.Schedule != "" {
+		n.Retention = &retention{Type: []string{"dpv:StorageDuration"}, Period: r.Period, Trigger: r.Trigger,
+			Criteria: r.Criteria}
 		if r.Disposal != "" {
 			n.Retention.Disposal = disposal(r.Disposal)
 		}
+		if r.Schedule != "" {
+			n.Retention.Schedule = &node{Type: []string{"dpv:DataStoragePolicy"}, Label: r.Schedule}
+		}
+	}
+	for _, c := range p.Retention.PerCategory {
+		cr := categoryRetention{Type: []string{"dpv:StorageDuration"}, Period: c.Period, Criteria: c.Criteria,
+			Category: node{Type: []string{categoryType(p, c.Category)}, Label: c.Category}}
+		if c.Disposal != "" {
+			cr.Disposal = disposal(c.Disposal)
+		}
+		n.PerCategory = append(n.PerCategory, cr)
+	}
+	if f := p.Retention.PurgeFrequency; f != "" {
+		n.Purge = &purge{Type: []string{"dpv:StorageDeletion"},
+			Frequency: frequency{Type: []string{"dpv:Frequency"}, Period: f}}
 	}
 	for _, m := range p.SecurityMeasures {
 		n.SecurityMeasures = append(n.SecurityMeasures, securityMeasure(m.Category))
@@ -212,7 +286,50 @@ func processing(p *register.PublicProcessing, base string) processingNode {
 	if p.DPIA.Status != "" {
 		n.DPIA.Status = dpiaStatus(p.DPIA.Status)
 	}
+	for _, c := range p.DPIA.Criteria {
+		n.DPIA.Criteria = append(n.DPIA.Criteria, dpiaCriterion(c))
+	}
+	if r := p.DPIA.ResidualRisk; r != "" {
+		n.DPIA.ResidualRisk = &riskNode{Type: []string{"dpv:ResidualRisk"}, RiskLevel: residualRisk(r)}
+	}
+	if c := p.DPIA.Consultation; c != nil {
+		n.DPIA.Consultation = &consultation{Type: []string{"dpv:ConsultationWithAuthority"},
+			Authority: authority(c.Authority), ConsultedOn: c.ConsultedOn}
+	}
+	if i := p.Information; i != (register.Information{}) {
+		in := &information{Type: []string{"dpv:PrivacyNotice"}}
+		if i.Provision != "" {
+			in.Provision = provision(i.Provision)
+		}
+		if i.Consequences != "" {
+			in.Consequences = &node{Type: []string{"dpv:ConsequenceOfFailure"}, Description: i.Consequences}
+		}
+		if i.DecisionLogic != "" {
+			in.DecisionLogic = &node{Type: []string{"dpv:AlgorithmicLogic"}, Description: i.DecisionLogic}
+		}
+		if i.Exception != "" || i.ExceptionReason != "" {
+			// Why the people concerned are not informed: the exception of
+			// the law invoked, with its reason.
+			in.Exception = &node{Type: []string{"dpv:Justification"}, Description: i.ExceptionReason}
+			if i.Exception != "" {
+				in.Exception.Type = append(in.Exception.Type, infoException(i.Exception))
+			}
+		}
+		n.Information = in
+	}
 	return n
+}
+
+// categoryType is the class of a data category named in the retention:
+// special category when the record's list of categories says it is
+// sensitive.
+func categoryType(p *register.PublicProcessing, name string) string {
+	for _, c := range p.DataCategories {
+		if c.Name == name && c.Sensitive {
+			return "dpv:SpecialCategoryPersonalData"
+		}
+	}
+	return "dpv:PersonalData"
 }
 
 // organisationNode is an organisation of the public register.
@@ -225,6 +342,7 @@ type organisationNode struct {
 	Website      string   `json:"website,omitempty"`
 	DPOContact   string   `json:"dpo_contact,omitempty"`
 	LIPADContact string   `json:"lipad_contact,omitempty"`
+	Transparency string   `json:"transparency_contact,omitempty"`
 	Count        int      `json:"published_count"`
 	Page         string   `json:"page"`
 }
@@ -233,7 +351,7 @@ func organisation(o *register.PublicOrganisation, base string) organisationNode 
 	return organisationNode{
 		ID: OrganisationIRI(base, o.Slug), Type: []string{"dpv:GovernmentalOrganisation"}, Identifier: o.Slug,
 		Name: o.Name, Address: o.Address, Website: o.Website, DPOContact: o.DPOContact,
-		LIPADContact: o.LIPADContact, Count: o.Count, Page: OrganisationIRI(base, o.Slug),
+		LIPADContact: o.LIPADContact, Transparency: o.TransparencyContact, Count: o.Count, Page: OrganisationIRI(base, o.Slug),
 	}
 }
 
