@@ -56,6 +56,16 @@ type listOf[T any] struct {
 	PerPage int `json:"per_page"`
 }
 
+// cursorListOf is a list that can be walked by cursor.
+type cursorListOf[T any] struct {
+	Items         []T    `json:"items"`
+	Total         int    `json:"total"`
+	Page          int    `json:"page"`
+	PerPage       int    `json:"per_page"`
+	TotalIsCapped bool   `json:"total_is_capped,omitempty"`
+	Cursor        string `json:"cursor,omitempty"`
+}
+
 type status struct {
 	Status string `json:"status"`
 }
@@ -100,9 +110,10 @@ func apiDocs() []op {
 			query: pageParams(
 				param{name: "unit", typ: "string", desc: "unit slug"},
 				param{name: "status", typ: "string", enum: statuses},
-				param{name: "q", typ: "string", desc: "words in title, purpose, reference or description; case and accents ignored, % and _ literal"},
-				param{name: "org", typ: "string", desc: "organisation slug (admin only)"}),
-			status: 200, resp: listOf[register.Processing]{}, errors: []int{400, 401, 403, 422}},
+				param{name: "q", typ: "string", desc: "words in title, purpose, reference or description, ranked by relevance; case, accents and French or English word forms ignored; the last word also matches as a prefix"},
+				param{name: "org", typ: "string", desc: "organisation slug (admin only)"},
+				param{name: "cursor", typ: "string", desc: "the cursor of the previous page: the next page, as fast as the first (page is then ignored)"}),
+			status: 200, resp: cursorListOf[register.Processing]{}, errors: []int{400, 401, 403, 422}},
 		{method: "POST", path: "/api/v1/processings", summary: "Create a draft (version 1)", tag: "processings", body: register.Processing{}, status: 201, resp: register.Processing{}, errors: errsWrite()},
 		{method: "GET", path: "/api/v1/processings/{id}", summary: "One processing, current version", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
 		{method: "PUT", path: "/api/v1/processings/{id}", summary: "Replace the content; saves version + 1 (a published processing gets a new draft)", tag: "processings", body: register.Processing{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsWrite(409, 412, 428)},

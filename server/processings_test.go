@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -297,4 +298,60 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("metrics lack %q:\n%s", want, r.Body)
 		}
 	}
+}
+
+// The authenticated list walks by cursor: every processing once, in the
+// order of the pages by number, with the total; a search walks the same way;
+// a cursor from another query is refused on the field cursor.
+func TestListWalksByCursor(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := apitest.Start(t, db)
+		e.Seed("geneve")
+		dpo := e.Token(auth.RoleDPO, "geneve")
+		want := map[string]bool{}
+		for i := range 7 {
+			body := apitest.Complete("etat-civil", fmt.Sprintf("Registre numéro %d", i))
+			want[e.Must(201, "POST", "/api/v1/processings", dpo, body).Map(t)["id"].(string)] = true
+		}
+		type page struct {
+			Items  []map[string]any `json:"items"`
+			Total  int              `json:"total"`
+			Cursor string           `json:"cursor"`
+		}
+		for _, query := range []string{"", "&q=registre"} {
+			seen := map[string]bool{}
+			var p page
+			e.Must(200, "GET", "/api/v1/processings?per_page=3"+query, dpo, nil).JSON(t, &p)
+			pages := 1
+			for {
+				if p.Total != len(want) {
+					t.Fatalf("%q: total %d, want %d", query, p.Total, len(want))
+				}
+				for _, it := range p.Items {
+					id := it["id"].(string)
+					if seen[id] {
+						t.Fatalf("%q: %s on two pages", query, id)
+					}
+					seen[id] = true
+				}
+				if p.Cursor == "" {
+					break
+				}
+				cursor := p.Cursor
+				p = page{}
+				e.Must(200, "GET", "/api/v1/processings?per_page=3"+query+"&cursor="+url.QueryEscape(cursor), dpo, nil).JSON(t, &p)
+				pages++
+			}
+			if len(seen) != len(want) || pages != 3 {
+				t.Fatalf("%q: %d processings in %d pages, want %d in 3", query, len(seen), pages, len(want))
+			}
+			var first page
+			e.Must(200, "GET", "/api/v1/processings?per_page=3"+query, dpo, nil).JSON(t, &first)
+			other := "&q=naissances"
+			if query != "" {
+				other = ""
+			}
+			checkProblem(t, e.Do("GET", "/api/v1/processings?per_page=3"+other+"&cursor="+url.QueryEscape(first.Cursor), dpo, nil), 422, "cursor")
+		}
+	})
 }

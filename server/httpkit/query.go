@@ -13,6 +13,10 @@ type List[T any] struct {
 	Total   int `json:"total"`
 	Page    int `json:"page"`
 	PerPage int `json:"per_page"`
+	// TotalIsCapped says that Total stopped counting at the search cap.
+	TotalIsCapped bool `json:"total_is_capped,omitempty"`
+	// Cursor fetches the next page (?cursor=); absent on the last page.
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // QueryInt reads an optional whole-number query parameter.

@@ -122,13 +122,14 @@ func (s *API) ListProcessings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := register.ProcessingFilter{Organisation: q.Get("org"), Unit: q.Get("unit"),
-		Status: register.Status(q.Get("status")), Query: q.Get("q"), Page: page, PerPage: perPage}
-	items, total, err := s.svc.ListProcessings(r.Context(), principal(r), f)
+		Status: register.Status(q.Get("status")), Query: q.Get("q"), Page: page, PerPage: perPage, Cursor: q.Get("cursor")}
+	res, err := s.svc.ListProcessingsPage(r.Context(), principal(r), f)
 	if err != nil {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
-	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Processing]{Items: items, Total: total, Page: page, PerPage: perPage})
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.Processing]{Items: res.Items, Total: res.Total,
+		Page: page, PerPage: perPage, TotalIsCapped: res.TotalIsCapped, Cursor: res.NextCursor})
 }
 
 func (s *API) CreateProcessing(w http.ResponseWriter, r *http.Request) error {
