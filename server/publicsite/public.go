@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"bytes"
@@ -327,7 +327,7 @@ func publicHeaders(w http.ResponseWriter) {
 	h.Set("Access-Control-Allow-Origin", "*")
 }
 
-func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicOrganisations(w http.ResponseWriter, r *http.Request) error {
 	orgs, err := s.svc.PublicOrganisations(r.Context())
 	if err != nil {
 		return err
@@ -340,7 +340,7 @@ func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) err
 	return s.pub.writeBody(w, r, http.StatusOK, "application/json", body)
 }
 
-func (s *Server) publicOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicOrganisation(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.svc.PublicOrganisation(r.Context(), r.PathValue("org"))
 	if err != nil {
 		return err
@@ -376,7 +376,7 @@ func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
 	return f, nil
 }
 
-func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
@@ -412,11 +412,11 @@ func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error
 	return s.pub.writeBody(w, r, http.StatusOK, "application/json", b.Bytes())
 }
 
-// publicProcessing serves one published processing: the hottest public
+// PublicProcessing serves one published processing: the hottest public
 // read, served from memory while the register has not changed.
-func (s *Server) publicProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicProcessing(w http.ResponseWriter, r *http.Request) error {
 	if wantsLinkedData(r) { // content negotiation: the same resource as JSON-LD
-		return s.publicProcessingLD(w, r)
+		return s.PublicProcessingLD(w, r)
 	}
 	w.Header().Add("Vary", "Accept")
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
