@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -374,23 +373,13 @@ type renderedPage struct {
 	tag      string
 }
 
-// pageCache keeps rendered pages, bounded, evicting at random.
-type pageCache struct {
-	mu       sync.RWMutex
-	entries  map[string]*renderedPage
-	bytes    int
-	maxCount int
-	maxBytes int
-}
-
-func newPageCache(maxCount, maxBytes int) *pageCache {
-	return &pageCache{entries: map[string]*renderedPage{}, maxCount: maxCount, maxBytes: maxBytes}
-}
+// pageCache keeps rendered pages and linked data in the site's one cache
+// of public bytes (cache.go).
+type pageCache struct{ store *bytesCache }
 
 func (c *pageCache) get(key string, seq int64) *renderedPage {
-	c.mu.RLock()
-	p := c.entries[key]
-	c.mu.RUnlock()
+	v, _ := c.store.get(kindPage, key)
+	p, _ := v.(*renderedPage)
 	if p == nil || p.seq != seq {
 		return nil
 	}
@@ -398,25 +387,7 @@ func (c *pageCache) get(key string, seq int64) *renderedPage {
 }
 
 func (c *pageCache) put(key string, p *renderedPage) {
-	size := len(p.body) + len(p.gz)
-	if size > c.maxBytes/16 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.entries[key]; old != nil {
-		c.bytes -= len(old.body) + len(old.gz)
-		delete(c.entries, key)
-	}
-	for k, old := range c.entries {
-		if len(c.entries) < c.maxCount && c.bytes+size <= c.maxBytes {
-			break
-		}
-		c.bytes -= len(old.body) + len(old.gz)
-		delete(c.entries, k)
-	}
-	c.entries[key] = p
-	c.bytes += size
+	c.store.put(kindPage, key, p, len(p.body)+len(p.gz))
 }
 
 // pageFunc prepares a page: it fills v (Title, Data, FeedURL) and returns

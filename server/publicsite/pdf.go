@@ -2,7 +2,6 @@ package publicsite
 
 import (
 	"bytes"
-	lru "container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -51,8 +50,9 @@ type PDFConfig struct {
 	// in slots of their own: a report never takes the public documents'
 	// slots. Default: GOMAXPROCS/2, at least 1.
 	Reports int
-	// CacheBytes bounds the rendered public documents kept in memory.
-	// Default: 64 MiB; negative: no cache.
+	// CacheBytes is what the rendered public documents add to the bound of
+	// the public register's one cache of bytes (cache.go), which holds
+	// 48 MiB besides. Default: 64 MiB; negative: documents are not cached.
 	CacheBytes int64
 	// OrgMaxAge is how long an organisation read for public documents is
 	// used before it is read again: its contacts are printed in every
@@ -76,7 +76,7 @@ const (
 	processingsPerSlot   = 250
 )
 
-// documents is the Server's PDF state: slots, cache, renderers.
+// documents is the Site's PDF state: slots, cache, renderers.
 type documents struct {
 	cfg      PDFConfig
 	slots    *semaphore.Weighted
@@ -124,7 +124,7 @@ func (d *documents) rememberRegister(k string, m registerKey) {
 	d.registers[k] = m
 }
 
-func newDocuments(c PDFConfig) *documents {
+func newDocuments(c PDFConfig, store *bytesCache) *documents {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 2 * runtime.GOMAXPROCS(0)
 	}
@@ -154,7 +154,7 @@ func newDocuments(c PDFConfig) *documents {
 		slots:    semaphore.NewWeighted(int64(c.Concurrency)),
 		capacity: int64(c.Concurrency),
 		reports:  semaphore.NewWeighted(int64(c.Reports)),
-		cache:    newPDFCache(c.CacheBytes),
+		cache:    &pdfCache{store: store, off: c.CacheBytes < 0},
 		langs:    language.NewMatcher([]language.Tag{language.French, language.English}),
 		orgs:     map[string]orgRead{},
 		orgOf:    map[string]string{},
@@ -559,53 +559,25 @@ func drawReport(fn func(w io.Writer) error) (body []byte, err error) {
 
 // ---- cache ----
 
-// pdfCache is an LRU of rendered documents bounded by their total size.
-// A document larger than a quarter of the bound is not kept: it would evict
-// everything else.
+// pdfCache keeps rendered public documents in the site's one cache of
+// public bytes (cache.go); PDFConfig.CacheBytes negative: none are kept.
 type pdfCache struct {
-	mu    sync.Mutex
-	max   int64
-	size  int64
-	order *lru.List // of *pdfEntry, most recent first
-	byKey map[string]*lru.Element
-}
-
-type pdfEntry struct {
-	key  string
-	body []byte
-}
-
-func newPDFCache(max int64) *pdfCache {
-	return &pdfCache{max: max, order: lru.New(), byKey: map[string]*lru.Element{}}
+	store *bytesCache
+	off   bool
 }
 
 func (c *pdfCache) get(key string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.byKey[key]
-	if !ok {
+	if c.off {
 		return nil, false
 	}
-	c.order.MoveToFront(e)
-	return e.Value.(*pdfEntry).body, true
+	v, ok := c.store.get(kindPDF, key)
+	b, _ := v.([]byte)
+	return b, ok
 }
 
 func (c *pdfCache) put(key string, body []byte) {
-	n := int64(cap(body)) // what the entry really holds
-	if c.max <= 0 || n > c.max/4 {
+	if c.off {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.byKey[key]; ok {
-		return
-	}
-	for c.size+n > c.max {
-		last := c.order.Back()
-		old := c.order.Remove(last).(*pdfEntry)
-		delete(c.byKey, old.key)
-		c.size -= int64(cap(old.body))
-	}
-	c.byKey[key] = c.order.PushFront(&pdfEntry{key: key, body: body})
-	c.size += n
+	c.store.put(kindPDF, key, body, cap(body)) // what the entry really holds
 }

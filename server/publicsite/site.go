@@ -36,6 +36,8 @@ type Site struct {
 	cfg  Config
 	pub  *publicSite // the parsed templates, static files, caches of bytes
 	docs *documents  // PDF documents: render slots, cache of public ones
+	// cache holds every cached public byte: publications, pages, PDFs.
+	cache *bytesCache
 }
 
 // New builds the public register and subscribes its caches to the domain's
@@ -44,7 +46,12 @@ func New(cfg Config) *Site {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Site{svc: cfg.Service, log: cfg.Logger, cfg: cfg, pub: newPublicSite(), docs: newDocuments(cfg.PDF)}
+	s := &Site{svc: cfg.Service, log: cfg.Logger, cfg: cfg}
+	s.docs = newDocuments(cfg.PDF, nil)
+	bound := defaultCacheBytes + int(max(s.docs.cfg.CacheBytes, 0))
+	s.cache = newBytesCache(bound)
+	s.docs.cache.store = s.cache
+	s.pub = newPublicSite(s.cache)
 	// The domain says when the public register changed, where it changes.
 	cfg.Service.OnPublicChange(s.pub.docs.invalidate)
 	return s
