@@ -42,7 +42,7 @@ func TestPublicCacheStaysUnderItsBound(t *testing.T) {
 	after := heap()
 	runtime.KeepAlive(store)
 	grown := int64(after) - int64(before)
-	t.Logf("put %d MiB of three kinds in one cache bounded at %d MiB; the heap grew by %.1f MiB", 3*n*(bound/16)>>20, bound>>20, float64(grown)/(1<<20))
+	t.Logf("put %d MiB of three kinds in one cache bounded at %d MiB; the heap grew by %.1f MiB", n*(bound/32+bound/16+bound/16)>>20, bound>>20, float64(grown)/(1<<20))
 	if limit := int64(bound + 4<<20); grown > limit {
 		t.Errorf("heap grew by %d bytes, over the cache's bound (%d)", grown, limit)
 	}
