@@ -15,6 +15,7 @@ import (
 	"github.com/registre/registre/server/jsonapi"
 
 	"github.com/registre/registre/server/httpkit"
+	"github.com/registre/registre/server/publicsite"
 )
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
@@ -150,13 +151,13 @@ func apiDocs() []op {
 		// Transparency log of publications (docs/transparency-log.md).
 		{method: "GET", path: "/public/v1/log/checkpoint", summary: "Transparency log: the latest checkpoint, a C2SP signed note (origin, size, base64 RFC 6962 root; signatures name their key)", tag: "log", status: 200, resp: "", respType: "text/plain", errors: []int{404}},
 		{method: "GET", path: "/public/v1/log/keys", summary: "Transparency log: every key that signed checkpoints, newest first, one note verifier key (name+hash+base64) a line", tag: "log", status: 200, resp: "", respType: "text/plain", errors: []int{404}},
-		{method: "GET", path: "/public/v1/log/records/{index}", summary: "Transparency log: record index (from 0); record is the text the log hashes", tag: "log", status: 200, resp: logRecord{}, errors: []int{404}},
+		{method: "GET", path: "/public/v1/log/records/{index}", summary: "Transparency log: record index (from 0); record is the text the log hashes", tag: "log", status: 200, resp: publicsite.LogRecord{}, errors: []int{404}},
 		{method: "GET", path: "/public/v1/log/inclusion", summary: "Transparency log: inclusion proof of one record in the log now, with its checkpoint; give index, or processing and the sha256 of its public JSON, or processing and version", tag: "log",
 			query:  []param{{name: "index", typ: "integer"}, {name: "sha256", typ: "string", desc: "SHA-256 (hex) of the public JSON as stored (the body of /public/v1/processings/{id} without its final newline)"}, {name: "processing", typ: "string"}, {name: "version", typ: "integer"}},
-			status: 200, resp: logInclusionDoc{}, errors: []int{400, 404, 422}},
+			status: 200, resp: publicsite.LogInclusionDoc{}, errors: []int{400, 404, 422}},
 		{method: "GET", path: "/public/v1/log/consistency", summary: "Transparency log: consistency proof from a tree of from records to one of to records (to absent: the log now, with its checkpoint)", tag: "log",
 			query:  []param{{name: "from", typ: "integer"}, {name: "to", typ: "integer"}},
-			status: 200, resp: logConsistencyDoc{}, errors: []int{400, 404, 422}},
+			status: 200, resp: publicsite.LogConsistencyDoc{}, errors: []int{400, 404, 422}},
 		{method: "GET", path: "/public/v1/processings/{id}/dpv.jsonld", summary: "Linked data: a published processing as JSON-LD with the W3C Data Privacy Vocabulary (also GET /public/v1/processings/{id} with Accept: application/ld+json; docs/open-data.md)", tag: "public", status: 200, resp: "", respType: "application/ld+json", errors: []int{404}},
 		{method: "GET", path: "/public/v1/processings.jsonld", summary: "Linked data: the public register (or one organisation) as one JSON-LD graph", tag: "public",
 			query: []param{{name: "org", typ: "string", desc: "organisation slug"}}, status: 200, resp: "", respType: "application/ld+json", errors: []int{404}},

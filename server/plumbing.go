@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/registre/registre/server/httpkit"
+	"github.com/registre/registre/server/publicsite"
 )
 
 // MetricsHandler serves the metrics at GET /metrics. It is not on the
@@ -21,7 +22,7 @@ func (s *Server) MetricsHandler() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		s.metrics.Write(w)
-		fmt.Fprintf(w, "# HELP registre_public_pdf_renders_total Public PDF documents drawn because they were not in the cache.\n# TYPE registre_public_pdf_renders_total counter\nregistre_public_pdf_renders_total %d\n", s.docs.renders.Load())
+		fmt.Fprintf(w, "# HELP registre_public_pdf_renders_total Public PDF documents drawn because they were not in the cache.\n# TYPE registre_public_pdf_renders_total counter\nregistre_public_pdf_renders_total %d\n", s.pub.PDFRenders())
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteProblem(w, r, httpkit.NewProblem(http.StatusNotFound, "this address serves only GET /metrics"))
@@ -35,7 +36,7 @@ func (s *Server) MetricsHandler() http.Handler {
 func (s *Server) refuseBadText(w http.ResponseWriter, r *http.Request, where string) {
 	detail := "the " + where + " of the request holds a NUL byte or is not valid UTF-8"
 	p := httpkit.BadRequest(detail)
-	if isAPIPath(r.URL.Path) {
+	if publicsite.IsAPIPath(r.URL.Path) {
 		httpkit.WriteProblem(w, r, p)
 		return
 	}
@@ -46,7 +47,7 @@ func (s *Server) refuseBadText(w http.ResponseWriter, r *http.Request, where str
 	if !httpkit.CleanText(r.URL.Path) {
 		clean.URL.Path = "/"
 	}
-	_ = s.errorPage(w, clean, p)
+	_ = s.pub.ErrorPage(w, clean, p)
 }
 
 // The login limits and the body budget are configured by the caller of New;

@@ -1,7 +1,7 @@
 // Package server is Registre's HTTP side: the one route table of every
 // audience, authentication and authorisation per route, composition (New),
-// health and metrics, and the public register (pages, open data, PDFs and
-// their caches). The JSON API's handlers are in server/jsonapi; the plumbing
+// health and metrics. The public register (pages, open data, PDFs and their
+// caches) is in server/publicsite; the JSON API's handlers in server/jsonapi; the plumbing
 // every audience shares (problem+json, strict decoding, body budget, forms,
 // login limits, metrics) in server/httpkit.
 package server
@@ -20,6 +20,16 @@ import (
 
 	"github.com/registre/registre/server/httpkit"
 	"github.com/registre/registre/server/jsonapi"
+	"github.com/registre/registre/server/publicsite"
+)
+
+// The public register's configuration types keep their names here: callers
+// configure New.
+type (
+	// PDFConfig bounds the drawing of PDF documents (publicsite.PDFConfig).
+	PDFConfig = publicsite.PDFConfig
+	// TransparencyLog is the log served under /public/v1/log/ (publicsite.TransparencyLog).
+	TransparencyLog = publicsite.TransparencyLog
 )
 
 // TokenVerifier checks a bearer token and returns its principal.
@@ -63,7 +73,7 @@ type Config struct {
 	// LoginLimits slow down and then refuse repeated failed logins; the
 	// zero value means DefaultLoginLimits().
 	LoginLimits httpkit.LoginLimits
-	// PDF bounds the drawing of PDF documents (pdf.go); zero: defaults.
+	// PDF bounds the drawing of PDF documents (publicsite/pdf.go); zero: defaults.
 	PDF PDFConfig
 	// BodyMemory bounds the bytes of request bodies held at once by all
 	// requests together (beyond: 503); 0: DefaultBodyMemory.
@@ -84,8 +94,7 @@ type Server struct {
 	openapi  []byte // the OpenAPI document, built once
 	metrics  *httpkit.Metrics
 	api      *jsonapi.API        // the JSON API's handlers
-	pub      *publicSite         // the public register's pages, caches and static files
-	docs     *documents          // PDF documents: render slots, cache of public ones (pdf.go)
+	pub      *publicsite.Site    // the public register's handlers, caches and documents
 	hosts    httpkit.HostPolicy  // which Host names are answered (httpkit/guard.go)
 	bodies   *httpkit.BodyBudget // bytes of request bodies held at once (httpkit/bodybudget.go)
 
@@ -104,10 +113,7 @@ func New(cfg Config) *Server {
 	s.api = jsonapi.New(jsonapi.Config{Service: cfg.Service, Logger: cfg.Logger, Signer: cfg.Signer, TokenTTL: cfg.TokenTTL,
 		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
-	s.pub = newPublicSite()
-	// The domain says when the public register changed, where it changes.
-	cfg.Service.OnPublicChange(s.pub.docs.invalidate)
-	s.docs = newDocuments(cfg.PDF)
+	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log})
 	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()
@@ -248,8 +254,8 @@ func withHead(ms []string) []string {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if !isAPIPath(r.URL.Path) { // a page path: an HTML page, not a problem
-		s.pageNotFound(w, r)
+	if !publicsite.IsAPIPath(r.URL.Path) { // a page path: an HTML page, not a problem
+		s.pub.PageNotFound(w, r)
 		return
 	}
 	httpkit.WriteProblem(w, r, httpkit.NewProblem(http.StatusNotFound, "nothing is served at this path"))

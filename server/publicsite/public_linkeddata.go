@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"bytes"
@@ -56,10 +56,10 @@ func wantsLinkedData(r *http.Request) bool {
 	return ld > 0 && ld > plain
 }
 
-// publicProcessingLD serves the JSON-LD of one published processing, from
+// PublicProcessingLD serves the JSON-LD of one published processing, from
 // the cached publication (the same 404 as its JSON), rendered once per
 // change of the register and kept with the rendered pages.
-func (s *Server) publicProcessingLD(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicProcessingLD(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -120,16 +120,16 @@ func serveRendered(w http.ResponseWriter, r *http.Request, p *renderedPage, cont
 	return httpkit.WriteRaw(w, http.StatusOK, contentType, p.gz)
 }
 
-// publicContextLD serves the committed JSON-LD context, for readers who
+// PublicContextLD serves the committed JSON-LD context, for readers who
 // want it apart from the documents (which carry it inline).
-func (s *Server) publicContextLD(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicContextLD(w http.ResponseWriter, r *http.Request) error {
 	publicHeaders(w)
 	return s.pub.writeBody(w, r, http.StatusOK, ldContentType, linkeddata.Context())
 }
 
-// publicGraphLD streams the JSON-LD of the whole register, or of one
+// PublicGraphLD streams the JSON-LD of the whole register, or of one
 // organisation (?org=), as the CSV is streamed: never held whole in memory.
-func (s *Server) publicGraphLD(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicGraphLD(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	org, err := s.orgParam(r)
 	if err != nil {
@@ -217,11 +217,11 @@ func (s *Server) publicGraphLD(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// publicCatalogue serves the DCAT-AP CH catalogue in RDF/XML, of all
+// PublicCatalogue serves the DCAT-AP CH catalogue in RDF/XML, of all
 // organisations or of one (?org=, one opendata.swiss harvest source per
 // organisation). It is rendered once per change of the register and base
 // URL, and kept with the rendered pages.
-func (s *Server) publicCatalogue(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicCatalogue(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	org, err := s.orgParam(r)
 	if err != nil {
@@ -252,7 +252,7 @@ func (s *Server) publicCatalogue(w http.ResponseWriter, r *http.Request) error {
 
 // renderCatalogue reads what the catalogue says of each organisation: its
 // name and contacts (the public organisation) and its latest change.
-func (s *Server) renderCatalogue(ctx context.Context, r *http.Request, base string, org *register.PublicOrganisation) ([]byte, error) {
+func (s *Site) renderCatalogue(ctx context.Context, r *http.Request, base string, org *register.PublicOrganisation) ([]byte, error) {
 	c := linkeddata.Catalogue{Base: base}
 	orgs := []register.PublicOrganisation{}
 	if org != nil {

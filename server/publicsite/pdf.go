@@ -1,8 +1,7 @@
-package server
+package publicsite
 
 import (
 	"bytes"
-	lru "container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -51,8 +50,9 @@ type PDFConfig struct {
 	// in slots of their own: a report never takes the public documents'
 	// slots. Default: GOMAXPROCS/2, at least 1.
 	Reports int
-	// CacheBytes bounds the rendered public documents kept in memory.
-	// Default: 64 MiB; negative: no cache.
+	// CacheBytes is what the rendered public documents add to the bound of
+	// the public register's one cache of bytes (cache.go), which holds
+	// 48 MiB besides. Default: 64 MiB; negative: documents are not cached.
 	CacheBytes int64
 	// OrgMaxAge is how long an organisation read for public documents is
 	// used before it is read again: its contacts are printed in every
@@ -76,7 +76,7 @@ const (
 	processingsPerSlot   = 250
 )
 
-// documents is the Server's PDF state: slots, cache, renderers.
+// documents is the Site's PDF state: slots, cache, renderers.
 type documents struct {
 	cfg      PDFConfig
 	slots    *semaphore.Weighted
@@ -124,7 +124,7 @@ func (d *documents) rememberRegister(k string, m registerKey) {
 	d.registers[k] = m
 }
 
-func newDocuments(c PDFConfig) *documents {
+func newDocuments(c PDFConfig, store *bytesCache) *documents {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 2 * runtime.GOMAXPROCS(0)
 	}
@@ -154,7 +154,7 @@ func newDocuments(c PDFConfig) *documents {
 		slots:    semaphore.NewWeighted(int64(c.Concurrency)),
 		capacity: int64(c.Concurrency),
 		reports:  semaphore.NewWeighted(int64(c.Reports)),
-		cache:    newPDFCache(c.CacheBytes),
+		cache:    &pdfCache{store: store, off: c.CacheBytes < 0},
 		langs:    language.NewMatcher([]language.Tag{language.French, language.English}),
 		orgs:     map[string]orgRead{},
 		orgOf:    map[string]string{},
@@ -291,7 +291,7 @@ func notModifiedPDF(w http.ResponseWriter, r *http.Request, tag string) bool {
 
 // publicOrganisationRecord reads an organisation for a public document
 // (its contacts are public), at most once per OrgMaxAge.
-func (s *Server) publicOrganisationRecord(ctx context.Context, slug string) (*register.Organisation, error) {
+func (s *Site) publicOrganisationRecord(ctx context.Context, slug string) (*register.Organisation, error) {
 	d := s.docs
 	now := time.Now()
 	d.mu.Lock()
@@ -320,7 +320,7 @@ func (s *Server) publicOrganisationRecord(ctx context.Context, slug string) (*re
 
 // publicationOrg returns the organisation of a published processing,
 // remembered after the first read: a processing never changes organisation.
-func (s *Server) publicationOrg(ctx context.Context, id string) (string, error) {
+func (s *Site) publicationOrg(ctx context.Context, id string) (string, error) {
 	d := s.docs
 	d.mu.Lock()
 	slug, ok := d.orgOf[id]
@@ -341,14 +341,14 @@ func (s *Server) publicationOrg(ctx context.Context, id string) (string, error) 
 	return pub.Organisation, nil
 }
 
-// publicNoticePDF serves GET /public/v1/processings/{id}/notice.pdf: the
+// PublicNoticePDF serves GET /public/v1/processings/{id}/notice.pdf: the
 // notice of the published version. Its bytes depend on the publication
 // (id, version, date), the organisation's contacts (its update time), the
 // language and the base URL of the links: that is the cache key and ETag.
 // A request reads only the publication's stamp (version and date, so that
 // a new version or an archiving shows at once); the JSON is read and the
 // document drawn only when the bytes are not in the cache.
-func (s *Server) publicNoticePDF(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lang, err := s.docs.docLang(r)
 	if err != nil {
@@ -403,7 +403,7 @@ func (s *Server) publicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 	return writePDF(w, "notice-"+id+"-"+string(lang)+".pdf", lang, body, tag)
 }
 
-// publicRegisterPDF serves GET /public/v1/organisations/{org}/register.pdf:
+// PublicRegisterPDF serves GET /public/v1/organisations/{org}/register.pdf:
 // every publication of the organisation. The key covers each publication's
 // id, version and date and the organisation's update time, so any
 // publication, republication or archiving gives a new document. Listing a
@@ -412,7 +412,7 @@ func (s *Server) publicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 // archiving, one indexed read): while the head and the organisation are
 // unchanged, the key is too, and nothing is listed. An organisation with
 // nothing published is not found, as in the public list.
-func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicRegisterPDF(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lang, err := s.docs.docLang(r)
 	if err != nil {
@@ -502,67 +502,45 @@ func (s *Server) publicRegisterPDF(w http.ResponseWriter, r *http.Request) error
 	return writePDF(w, "register-"+org.Slug+"-"+string(lang)+".pdf", lang, body, tag)
 }
 
-// previewNoticePDF serves GET /api/v1/processings/{id}/notice.pdf: the
-// notice of the current version, in any state, marked as a preview. It is
-// built from the public shape, so even a preview shows no internal field.
-func (s *Server) previewNoticePDF(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	lang, err := s.docs.docLang(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.svc.GetProcessing(ctx, principal(r), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	org, err := s.svc.GetOrganisation(ctx, principal(r), p.Organisation)
-	if err != nil {
-		return err
-	}
-	pub := register.Public(p, p.UpdatedAt)
-	body, err := s.docs.draw(ctx, 1, func(w io.Writer) error {
+// PreviewNotice draws the notice of pub marked as a preview, in a document
+// slot, never cached: the API's preview (server/pdf_api.go) of any state.
+func (s *Site) PreviewNotice(r *http.Request, pub *register.PublicProcessing, org *register.Organisation, lang reports.Lang) ([]byte, error) {
+	return s.docs.draw(r.Context(), 1, func(w io.Writer) error {
 		return s.docs.cfg.Notice(w, pub, org, reports.Options{Lang: lang, PublicURL: s.publicBase(r), Preview: true})
 	})
-	if err != nil {
-		return err
-	}
-	name := "notice-" + p.ID + "-v" + strconv.Itoa(p.Version) + "-preview-" + string(lang) + ".pdf"
-	return writePDF(w, name, lang, body, "")
 }
 
-// complianceReportPDF serves GET /api/v1/compliance/report.pdf: the
-// auditor's report of the caller's organisation (an admin names it with
-// ?org=), as of now. Reading a report runs the rules over the whole
-// register and verifies the whole audit chain, so the reading and the
-// drawing both happen in a report slot, apart from the public documents'
-// slots: reports wait for each other (429 after PDF.Wait), never the
-// public. What a report holds is bounded (register.MaxReportProcessings),
-// so each slot's time and memory are too.
-func (s *Server) complianceReportPDF(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	lang, err := s.docs.docLang(r)
-	if err != nil {
-		return err
-	}
-	wait, cancel := context.WithTimeout(ctx, s.docs.cfg.Wait)
-	err = s.docs.reports.Acquire(wait, 1)
+// ComplianceReport reads (read) and draws the auditor's report in a report
+// slot, apart from the public documents' slots: reports wait for each other
+// (429 after PDF.Wait), never the public.
+func (s *Site) ComplianceReport(r *http.Request, lang reports.Lang, read func() (*register.AuditorReport, error)) ([]byte, *register.AuditorReport, error) {
+	wait, cancel := context.WithTimeout(r.Context(), s.docs.cfg.Wait)
+	err := s.docs.reports.Acquire(wait, 1)
 	cancel()
 	if err != nil {
-		return errBusy()
+		return nil, nil, errBusy()
 	}
 	defer s.docs.reports.Release(1)
-	data, err := s.svc.AuditorReport(ctx, principal(r), r.URL.Query().Get("org"), 0)
+	data, err := read()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	body, err := drawReport(func(w io.Writer) error {
 		return s.docs.cfg.Report(w, *data, reports.Options{Lang: lang, PublicURL: s.publicBase(r)})
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	name := "compliance-" + data.Organisation.Slug + "-" + data.Date.Format("2006-01-02") + "-" + string(lang) + ".pdf"
-	return writePDF(w, name, lang, body, "")
+	return body, data, nil
+}
+
+// DocLang is the language of a document asked for by r (?lang=, then
+// Accept-Language); a bad ?lang= is a 400.
+func (s *Site) DocLang(r *http.Request) (reports.Lang, error) { return s.docs.docLang(r) }
+
+// WritePDF writes a drawn document; tag empty: not cacheable.
+func WritePDF(w http.ResponseWriter, filename string, lang reports.Lang, body []byte, tag string) error {
+	return writePDF(w, filename, lang, body, tag)
 }
 
 // drawReport renders a report, turning a panic into an error.
@@ -581,53 +559,25 @@ func drawReport(fn func(w io.Writer) error) (body []byte, err error) {
 
 // ---- cache ----
 
-// pdfCache is an LRU of rendered documents bounded by their total size.
-// A document larger than a quarter of the bound is not kept: it would evict
-// everything else.
+// pdfCache keeps rendered public documents in the site's one cache of
+// public bytes (cache.go); PDFConfig.CacheBytes negative: none are kept.
 type pdfCache struct {
-	mu    sync.Mutex
-	max   int64
-	size  int64
-	order *lru.List // of *pdfEntry, most recent first
-	byKey map[string]*lru.Element
-}
-
-type pdfEntry struct {
-	key  string
-	body []byte
-}
-
-func newPDFCache(max int64) *pdfCache {
-	return &pdfCache{max: max, order: lru.New(), byKey: map[string]*lru.Element{}}
+	store *bytesCache
+	off   bool
 }
 
 func (c *pdfCache) get(key string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.byKey[key]
-	if !ok {
+	if c.off {
 		return nil, false
 	}
-	c.order.MoveToFront(e)
-	return e.Value.(*pdfEntry).body, true
+	v, ok := c.store.get(kindPDF, key)
+	b, _ := v.([]byte)
+	return b, ok
 }
 
 func (c *pdfCache) put(key string, body []byte) {
-	n := int64(cap(body)) // what the entry really holds
-	if c.max <= 0 || n > c.max/4 {
+	if c.off {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.byKey[key]; ok {
-		return
-	}
-	for c.size+n > c.max {
-		last := c.order.Back()
-		old := c.order.Remove(last).(*pdfEntry)
-		delete(c.byKey, old.key)
-		c.size -= int64(cap(old.body))
-	}
-	c.byKey[key] = c.order.PushFront(&pdfEntry{key: key, body: body})
-	c.size += n
+	c.store.put(kindPDF, key, body, cap(body)) // what the entry really holds
 }

@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"bytes"
@@ -35,7 +35,7 @@ const (
 
 // publicSite is what the public handlers keep between requests: the parsed
 // templates, the static files, the bytes of published processings, rendered
-// pages and the organisations list. It belongs to one Server.
+// pages and the organisations list. It belongs to one Site.
 type publicSite struct {
 	pages    *pageSet
 	static   map[string]staticFile
@@ -47,12 +47,12 @@ type publicSite struct {
 	orgs orgsCache
 }
 
-func newPublicSite() *publicSite {
+func newPublicSite(store *bytesCache) *publicSite {
 	return &publicSite{
 		pages:    mustParsePages(),
 		static:   mustLoadStatic(),
-		docs:     newPublicationCache(4096, 32<<20),
-		rendered: newPageCache(2048, 16<<20),
+		docs:     newPublicationCache(store),
+		rendered: &pageCache{store: store},
 		gz: sync.Pool{New: func() any {
 			w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 			return w
@@ -83,11 +83,7 @@ const freshFor = time.Second
 // entry confirmed at an older sequence has its stamp read again (two small
 // columns by primary key) before its bytes are used.
 type publicationCache struct {
-	mu       sync.RWMutex
-	entries  map[string]*cachedPublication
-	bytes    int
-	maxCount int
-	maxBytes int
+	store *bytesCache // the site's one cache of public bytes (cache.go)
 
 	gen   atomic.Int64               // moved by invalidate
 	known atomic.Pointer[knownState] // the latest change sequence read
@@ -107,8 +103,8 @@ type cachedPublication struct {
 	doc   *register.PublicProcessing
 }
 
-func newPublicationCache(maxCount, maxBytes int) *publicationCache {
-	return &publicationCache{entries: map[string]*cachedPublication{}, maxCount: maxCount, maxBytes: maxBytes}
+func newPublicationCache(store *bytesCache) *publicationCache {
+	return &publicationCache{store: store}
 }
 
 // invalidate is called by the domain after it commits a change of the
@@ -142,9 +138,7 @@ func (c *publicationCache) publication(ctx context.Context, svc *register.Servic
 	if err != nil {
 		return nil, err
 	}
-	c.mu.RLock()
-	e := c.entries[id]
-	c.mu.RUnlock()
+	e := c.get(id)
 	if e != nil && e.seq == seq {
 		return e, nil
 	}
@@ -177,36 +171,17 @@ func (c *publicationCache) publication(ctx context.Context, svc *register.Servic
 	return e, nil
 }
 
-func (c *publicationCache) drop(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.entries[id]; old != nil {
-		c.bytes -= len(old.body)
-		delete(c.entries, id)
-	}
+func (c *publicationCache) get(id string) *cachedPublication {
+	v, _ := c.store.get(kindPublication, id)
+	e, _ := v.(*cachedPublication)
+	return e
 }
 
+func (c *publicationCache) drop(id string) { c.store.drop(kindPublication, id) }
+
+// put keeps e; its decoded document is counted as much again as its bytes.
 func (c *publicationCache) put(id string, e *cachedPublication) {
-	if len(e.body) > c.maxBytes/16 {
-		return // a huge record is not worth keeping
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.entries[id]; old != nil {
-		c.bytes -= len(old.body)
-		delete(c.entries, id)
-	}
-	// Full: drop entries in map order, which Go randomises. Random eviction
-	// costs nothing to keep and suits reads that are spread or skewed alike.
-	for victim, old := range c.entries {
-		if len(c.entries) < c.maxCount && c.bytes+len(e.body) <= c.maxBytes {
-			break
-		}
-		c.bytes -= len(old.body)
-		delete(c.entries, victim)
-	}
-	c.entries[id] = e
-	c.bytes += len(e.body)
+	c.store.put(kindPublication, id, e, 2*len(e.body))
 }
 
 // ---- conditional requests ----
@@ -327,7 +302,7 @@ func publicHeaders(w http.ResponseWriter) {
 	h.Set("Access-Control-Allow-Origin", "*")
 }
 
-func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicOrganisations(w http.ResponseWriter, r *http.Request) error {
 	orgs, err := s.svc.PublicOrganisations(r.Context())
 	if err != nil {
 		return err
@@ -340,7 +315,7 @@ func (s *Server) publicOrganisations(w http.ResponseWriter, r *http.Request) err
 	return s.pub.writeBody(w, r, http.StatusOK, "application/json", body)
 }
 
-func (s *Server) publicOrganisation(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicOrganisation(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.svc.PublicOrganisation(r.Context(), r.PathValue("org"))
 	if err != nil {
 		return err
@@ -376,7 +351,7 @@ func publicFilter(q url.Values, strict bool) (register.PublicFilter, error) {
 	return f, nil
 }
 
-func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, perPage, err := httpkit.Paging(q)
 	if err != nil {
@@ -412,11 +387,11 @@ func (s *Server) publicProcessings(w http.ResponseWriter, r *http.Request) error
 	return s.pub.writeBody(w, r, http.StatusOK, "application/json", b.Bytes())
 }
 
-// publicProcessing serves one published processing: the hottest public
+// PublicProcessing serves one published processing: the hottest public
 // read, served from memory while the register has not changed.
-func (s *Server) publicProcessing(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicProcessing(w http.ResponseWriter, r *http.Request) error {
 	if wantsLinkedData(r) { // content negotiation: the same resource as JSON-LD
-		return s.publicProcessingLD(w, r)
+		return s.PublicProcessingLD(w, r)
 	}
 	w.Header().Add("Vary", "Accept")
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))

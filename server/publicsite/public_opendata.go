@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"compress/gzip"
@@ -33,7 +33,7 @@ type orgsCache struct {
 
 // publicOrgs returns the organisations with publications and their names
 // by slug, from the cache while the register has not changed.
-func (s *Server) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map[string]string, error) {
+func (s *Site) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map[string]string, error) {
 	ctx := r.Context()
 	seq, err := s.pub.docs.changeSeq(ctx, s.svc)
 	if err != nil {
@@ -66,7 +66,7 @@ func (s *Server) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map
 // publicBase is the base URL of links in documents and open data: the
 // configured public URL, else the one the request came to, whose host the
 // guard (httpkit/guard.go) has checked to be the listen address or a loopback name.
-func (s *Server) publicBase(r *http.Request) string {
+func (s *Site) publicBase(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
 	}
@@ -81,7 +81,7 @@ func (s *Server) publicBase(r *http.Request) string {
 
 // orgParam reads ?org= for open data: an organisation that has nothing
 // published is not found, as in /public/v1/organisations.
-func (s *Server) orgParam(r *http.Request) (*register.PublicOrganisation, error) {
+func (s *Site) orgParam(r *http.Request) (*register.PublicOrganisation, error) {
 	slug := r.URL.Query().Get("org")
 	if slug == "" {
 		return nil, nil
@@ -191,10 +191,10 @@ func csvRow(p *register.PublicProcessing, base string) []string {
 	return row
 }
 
-// publicCSV streams the register as RFC 4180 CSV (CRLF line ends, UTF-8, a
+// PublicCSV streams the register as RFC 4180 CSV (CRLF line ends, UTF-8, a
 // header row). ?bom=true puts a byte order mark first, which spreadsheet
 // programs need to read UTF-8; programs are better off without it.
-func (s *Server) publicCSV(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	org, err := s.orgParam(r)
 	if err != nil {
@@ -318,11 +318,11 @@ const feedEvents = 100
 // atomTime formats an instant as RFC 3339 in UTC, as Atom wants.
 func atomTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// publicFeed serves the Atom feed (RFC 4287) of publications and archivings,
+// PublicFeed serves the Atom feed (RFC 4287) of publications and archivings,
 // newest first. Entry ids are tag URIs made of the processing id, the action
 // and the version, so they never change. An archived processing's entries
 // keep their ids but lose its title and link: it left the register.
-func (s *Server) publicFeed(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicFeed(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	org, err := s.orgParam(r)
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -94,13 +93,13 @@ func mustLoadStatic() map[string]staticFile {
 	}
 }
 
-// staticAsset serves /static/{file}. The pages link to it with its
+// StaticAsset serves /static/{file}. The pages link to it with its
 // fingerprint, so that URL may be kept for a year; without the fingerprint it
 // is revalidated by ETag.
-func (s *Server) staticAsset(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) StaticAsset(w http.ResponseWriter, r *http.Request) error {
 	f, ok := s.pub.static[r.PathValue("file")]
 	if !ok {
-		s.pageNotFound(w, r)
+		s.PageNotFound(w, r)
 		return nil
 	}
 	h := w.Header()
@@ -184,7 +183,7 @@ type view struct {
 	tz     *time.Location
 }
 
-func (s *Server) newView(r *http.Request, lang string) *view {
+func (s *Site) newView(r *http.Request, lang string) *view {
 	other := "en"
 	if lang == "en" {
 		other = "fr"
@@ -374,23 +373,13 @@ type renderedPage struct {
 	tag      string
 }
 
-// pageCache keeps rendered pages, bounded, evicting at random.
-type pageCache struct {
-	mu       sync.RWMutex
-	entries  map[string]*renderedPage
-	bytes    int
-	maxCount int
-	maxBytes int
-}
-
-func newPageCache(maxCount, maxBytes int) *pageCache {
-	return &pageCache{entries: map[string]*renderedPage{}, maxCount: maxCount, maxBytes: maxBytes}
-}
+// pageCache keeps rendered pages and linked data in the site's one cache
+// of public bytes (cache.go).
+type pageCache struct{ store *bytesCache }
 
 func (c *pageCache) get(key string, seq int64) *renderedPage {
-	c.mu.RLock()
-	p := c.entries[key]
-	c.mu.RUnlock()
+	v, _ := c.store.get(kindPage, key)
+	p, _ := v.(*renderedPage)
 	if p == nil || p.seq != seq {
 		return nil
 	}
@@ -398,25 +387,7 @@ func (c *pageCache) get(key string, seq int64) *renderedPage {
 }
 
 func (c *pageCache) put(key string, p *renderedPage) {
-	size := len(p.body) + len(p.gz)
-	if size > c.maxBytes/16 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.entries[key]; old != nil {
-		c.bytes -= len(old.body) + len(old.gz)
-		delete(c.entries, key)
-	}
-	for k, old := range c.entries {
-		if len(c.entries) < c.maxCount && c.bytes+size <= c.maxBytes {
-			break
-		}
-		c.bytes -= len(old.body) + len(old.gz)
-		delete(c.entries, k)
-	}
-	c.entries[key] = p
-	c.bytes += size
+	c.store.put(kindPage, key, p, len(p.body)+len(p.gz))
 }
 
 // pageFunc prepares a page: it fills v (Title, Data, FeedURL) and returns
@@ -426,7 +397,7 @@ type pageFunc func(r *http.Request, v *view) (string, error)
 // page adapts a pageFunc: it serves the page from the cache while the
 // register has not changed, renders it otherwise, and turns errors into
 // HTML pages, never problems.
-func (s *Server) page(fn pageFunc) handler {
+func (s *Site) page(fn pageFunc) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		lang, explicit := pickLang(r)
@@ -441,7 +412,7 @@ func (s *Server) page(fn pageFunc) handler {
 			if name, err = fn(r, v); err == nil {
 				p, err := s.renderPage(http.StatusOK, name, v, explicit)
 				if err != nil {
-					return s.errorPage(w, r, err)
+					return s.ErrorPage(w, r, err)
 				}
 				p.seq = seq
 				s.pub.rendered.put(key, p)
@@ -449,15 +420,15 @@ func (s *Server) page(fn pageFunc) handler {
 			}
 		}
 		if register.ErrorCode(err) == register.ENotFound {
-			s.pageNotFound(w, r)
+			s.PageNotFound(w, r)
 			return nil
 		}
-		return s.errorPage(w, r, err)
+		return s.ErrorPage(w, r, err)
 	}
 }
 
 // renderPage executes a page's templates and encodes the result once.
-func (s *Server) renderPage(status int, name string, v *view, explicit bool) (*renderedPage, error) {
+func (s *Site) renderPage(status int, name string, v *view, explicit bool) (*renderedPage, error) {
 	var b bytes.Buffer
 	if err := s.pub.pages.pages[name].ExecuteTemplate(&b, "layout", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
@@ -477,7 +448,7 @@ func (s *Server) renderPage(status int, name string, v *view, explicit bool) (*r
 // writePage sends a rendered page. Pages are public and the same for
 // everyone asking in the same language: they may be cached briefly, and vary
 // by Accept-Language only when the URL did not choose the language.
-func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *renderedPage) error {
+func (s *Site) writePage(w http.ResponseWriter, r *http.Request, p *renderedPage) error {
 	h := w.Header()
 	h.Set("Content-Security-Policy", pageCSP)
 	h.Set("Content-Language", p.lang)
@@ -502,9 +473,9 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *renderedPa
 	return httpkit.WriteRaw(w, p.status, "text/html; charset=utf-8", body)
 }
 
-// errorPage answers a failed page with an HTML page of the error's status;
+// ErrorPage answers a failed page with an HTML page of the error's status;
 // 5xx are logged with their cause.
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, err error) error {
 	p := httpkit.ProblemFor(err)
 	if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
@@ -528,9 +499,9 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) er
 // errorData is what the error page shows: the keys of its labels.
 type errorData struct{ TitleKey, TextKey string }
 
-// isAPIPath tells paths whose answers are JSON (problem+json when missing)
+// IsAPIPath tells paths whose answers are JSON (problem+json when missing)
 // from the pages' paths, whose missing answer is an HTML page.
-func isAPIPath(p string) bool {
+func IsAPIPath(p string) bool {
 	for _, prefix := range []string{"/api/", "/public/v1/"} {
 		if strings.HasPrefix(p, prefix) || p == strings.TrimSuffix(prefix, "/") {
 			return true
@@ -543,9 +514,9 @@ func isAPIPath(p string) bool {
 	return false
 }
 
-// pageNotFound renders the HTML 404 page. It is not cached: unknown paths
+// PageNotFound renders the HTML 404 page. It is not cached: unknown paths
 // are as many as anyone cares to type.
-func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
+func (s *Site) PageNotFound(w http.ResponseWriter, r *http.Request) {
 	lang, explicit := pickLang(r)
 	v := s.newView(r, lang)
 	v.Title = v.T("notfound.title")
@@ -591,7 +562,7 @@ func pageNumber(q url.Values) int {
 }
 
 // results runs a public search for a page and prepares its list.
-func (s *Server) results(r *http.Request, v *view, f register.PublicFilter, orgNames map[string]string) (resultsData, error) {
+func (s *Site) results(r *http.Request, v *view, f register.PublicFilter, orgNames map[string]string) (resultsData, error) {
 	f.Page, f.PerPage = pageNumber(r.URL.Query()), pagePerPage
 	if utf8.RuneCountInString(f.Query) > 200 {
 		f.Query = string([]rune(f.Query)[:200])
@@ -667,7 +638,7 @@ type homeData struct {
 	Orgs              []register.PublicOrganisation
 }
 
-func (s *Server) homePage(r *http.Request, v *view) (string, error) {
+func (s *Site) homePage(r *http.Request, v *view) (string, error) {
 	q := r.URL.Query()
 	f, _ := publicFilter(q, false)
 	orgs, names, err := s.publicOrgs(r)
@@ -695,7 +666,7 @@ type organisationData struct {
 	Org *register.PublicOrganisation
 }
 
-func (s *Server) organisationPage(r *http.Request, v *view) (string, error) {
+func (s *Site) organisationPage(r *http.Request, v *view) (string, error) {
 	orgs, names, err := s.publicOrgs(r)
 	if err != nil {
 		return "", err
@@ -720,7 +691,7 @@ type processingData struct {
 	Sensitive bool
 }
 
-func (s *Server) processingPage(r *http.Request, v *view) (string, error) {
+func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
 		return "", err

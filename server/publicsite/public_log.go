@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"context"
@@ -29,9 +29,9 @@ type TransparencyLog interface {
 	Consistency(ctx context.Context, from, to int64) (*translog.Consistency, error)
 }
 
-// logRecord is GET /public/v1/log/records/{index}: the record's text (the
+// LogRecord is GET /public/v1/log/records/{index}: the record's text (the
 // bytes the log hashes) and its fields, parsed from that text.
-type logRecord struct {
+type LogRecord struct {
 	Index        int64  `json:"index"`
 	Record       string `json:"record"`
 	LeafHash     string `json:"leaf_hash"`
@@ -47,7 +47,7 @@ type logRecord struct {
 // reach, and tlog's index arithmetic stays far from overflowing.
 const maxLogIndex = 1 << 50
 
-func (s *Server) transparencyLog() (TransparencyLog, error) {
+func (s *Site) transparencyLog() (TransparencyLog, error) {
 	if s.cfg.Log == nil {
 		return nil, register.Errorf(register.ENotFound, "this service keeps no transparency log")
 	}
@@ -72,7 +72,7 @@ func logHeaders(w http.ResponseWriter, cache string) {
 	w.Header().Set("Cache-Control", cache)
 }
 
-func (s *Server) publicLogCheckpoint(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicLogCheckpoint(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.transparencyLog()
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *Server) publicLogCheckpoint(w http.ResponseWriter, r *http.Request) err
 	return httpkit.WriteRaw(w, http.StatusOK, "text/plain; charset=utf-8", cp)
 }
 
-func (s *Server) publicLogKeys(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicLogKeys(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.transparencyLog()
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Server) publicLogKeys(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteRaw(w, http.StatusOK, "text/plain; charset=utf-8", []byte(strings.Join(keys, "\n")+"\n"))
 }
 
-func (s *Server) publicLogRecord(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicLogRecord(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.transparencyLog()
 	if err != nil {
 		return err
@@ -118,15 +118,15 @@ func (s *Server) publicLogRecord(w http.ResponseWriter, r *http.Request) error {
 	leaf := translog.LeafHash(text)
 	// A record never changes once written.
 	logHeaders(w, "public, max-age=31536000, immutable")
-	return httpkit.WriteJSON(w, http.StatusOK, logRecord{Index: i, Record: string(text), LeafHash: leaf.String(),
+	return httpkit.WriteJSON(w, http.StatusOK, LogRecord{Index: i, Record: string(text), LeafHash: leaf.String(),
 		Organisation: rec.Organisation, ProcessingID: rec.ProcessingID, Version: rec.Version, Event: rec.Event,
 		Time: rec.Time.UTC().Format("2006-01-02T15:04:05.000000Z"), SHA256: hex.EncodeToString(rec.SHA256[:])})
 }
 
-// publicLogInclusion proves one record in the log as it is now. The record
+// PublicLogInclusion proves one record in the log as it is now. The record
 // is chosen by index, by processing and the SHA-256 of its public JSON, or
 // by processing and version (its publication).
-func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicLogInclusion(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.transparencyLog()
 	if err != nil {
 		return err
@@ -169,9 +169,9 @@ func (s *Server) publicLogInclusion(w http.ResponseWriter, r *http.Request) erro
 	return httpkit.WriteJSON(w, http.StatusOK, proof)
 }
 
-// publicLogConsistency proves that the log of from records is a prefix of
+// PublicLogConsistency proves that the log of from records is a prefix of
 // the log of to records (to absent: the log now, with its checkpoint).
-func (s *Server) publicLogConsistency(w http.ResponseWriter, r *http.Request) error {
+func (s *Site) PublicLogConsistency(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.transparencyLog()
 	if err != nil {
 		return err
@@ -206,10 +206,10 @@ func (s *Server) publicLogConsistency(w http.ResponseWriter, r *http.Request) er
 	return httpkit.WriteJSON(w, http.StatusOK, proof)
 }
 
-// logInclusionDoc and logConsistencyDoc describe translog.Inclusion and
+// LogInclusionDoc and LogConsistencyDoc describe translog.Inclusion and
 // translog.Consistency in the OpenAPI document: their hashes are base64
 // strings in JSON.
-type logInclusionDoc struct {
+type LogInclusionDoc struct {
 	Index      int64    `json:"index"`
 	TreeSize   int64    `json:"tree_size"`
 	Record     string   `json:"record"`
@@ -218,7 +218,7 @@ type logInclusionDoc struct {
 	Checkpoint string   `json:"checkpoint"`
 }
 
-type logConsistencyDoc struct {
+type LogConsistencyDoc struct {
 	From       int64    `json:"from"`
 	To         int64    `json:"to"`
 	Hashes     []string `json:"hashes"`

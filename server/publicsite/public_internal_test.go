@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import (
 	"net/http/httptest"
@@ -115,32 +115,22 @@ func TestShorten(t *testing.T) {
 	}
 }
 
-func TestPublicationCacheBounds(t *testing.T) {
-	c := newPublicationCache(3, 1000)
-	entry := func(n int) *cachedPublication { return &cachedPublication{body: make([]byte, n)} }
-	for _, id := range []string{"a", "b", "c", "d", "e"} {
-		c.put(id, entry(10))
-	}
-	if len(c.entries) != 3 || c.bytes != 30 || c.entries["e"] == nil {
-		t.Fatalf("got %d entries, %d bytes; the last one put must be kept", len(c.entries), c.bytes)
-	}
-	c.put("e", entry(20))
-	if len(c.entries) != 3 || c.bytes != 40 {
-		t.Fatalf("replacing: got %d entries, %d bytes", len(c.entries), c.bytes)
-	}
-	c.put("big", entry(100)) // over maxBytes/16: not kept
-	if c.entries["big"] != nil {
-		t.Errorf("a huge entry was kept")
+func TestPublicationCacheReplacesAndDrops(t *testing.T) {
+	c := newPublicationCache(newBytesCache(1 << 20))
+	c.put("e", &cachedPublication{body: make([]byte, 10)})
+	c.put("e", &cachedPublication{body: make([]byte, 20)})
+	if e := c.get("e"); e == nil || len(e.body) != 20 {
+		t.Fatalf("replacing: got %v", e)
 	}
 	c.drop("e")
-	if c.entries["e"] != nil || c.bytes != 20 {
-		t.Errorf("drop: %d bytes", c.bytes)
+	if c.get("e") != nil || c.store.bytes() != 0 {
+		t.Errorf("drop: %d bytes", c.store.bytes())
 	}
 }
 
 func TestInvalidateMovesTheGeneration(t *testing.T) {
 	t.Parallel()
-	c := newPublicationCache(1, 1)
+	c := newPublicationCache(newBytesCache(1))
 	c.invalidate()
 	if c.gen.Load() != 1 {
 		t.Fatalf("after invalidate: gen %d, want 1", c.gen.Load())

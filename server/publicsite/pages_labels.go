@@ -1,4 +1,4 @@
-package server
+package publicsite
 
 import "github.com/registre/registre/labels"
 

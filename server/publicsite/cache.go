@@ -1,0 +1,103 @@
+package publicsite
+
+import (
+	"container/list"
+	"sync"
+)
+
+// The public register's cached bytes (published processings, rendered pages
+// and linked data, public PDF documents) are kept in one cache, with one
+// memory bound and one eviction policy: least recently used goes first,
+// counted in bytes. Keys are namespaced by kind, so that a page and a PDF
+// never collide. What may be served from it is decided by its users, on the
+// public register's change sequence (Service.PublicSeq, moved by
+// Service.OnPublicChange: see publicationCache); the cache itself only
+// holds and forgets.
+
+// Kinds of cached bytes: the namespace of a key.
+const (
+	kindPublication = "pub\x00"
+	kindPage        = "page\x00"
+	kindPDF         = "pdf\x00"
+)
+
+// entryOverhead is what an entry costs besides its bytes (map slot, list
+// element, key, struct): it keeps a cache of many tiny entries bounded too.
+const entryOverhead = 256
+
+// defaultCacheBytes is the bound of the public bytes besides PDF documents
+// (PDFConfig.CacheBytes adds to it).
+const defaultCacheBytes = 48 << 20
+
+// bytesCache is an LRU bounded by the bytes of its entries. An entry larger
+// than an eighth of the bound is not kept: it would evict most others.
+type bytesCache struct {
+	mu    sync.Mutex
+	max   int
+	size  int
+	order *list.List // of *cacheEntry, most recent first
+	byKey map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key  string
+	size int
+	val  any
+}
+
+func newBytesCache(max int) *bytesCache {
+	return &bytesCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+func (c *bytesCache) get(kind, key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[kind+key]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*cacheEntry).val, true
+}
+
+// put keeps val under kind and key, replacing what was there; size is the
+// bytes val holds.
+func (c *bytesCache) put(kind, key string, val any, size int) {
+	k := kind + key
+	size += entryOverhead + len(k)
+	if c.max <= 0 || size > c.max/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.remove(k)
+	for c.size+size > c.max && c.order.Len() > 0 {
+		c.remove(c.order.Back().Value.(*cacheEntry).key)
+	}
+	c.byKey[k] = c.order.PushFront(&cacheEntry{key: k, size: size, val: val})
+	c.size += size
+}
+
+func (c *bytesCache) drop(kind, key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.remove(kind + key)
+}
+
+// remove forgets k; c.mu is held.
+func (c *bytesCache) remove(k string) {
+	e, ok := c.byKey[k]
+	if !ok {
+		return
+	}
+	c.order.Remove(e)
+	delete(c.byKey, k)
+	c.size -= e.Value.(*cacheEntry).size
+}
+
+// bytes is what the cache holds by its accounting.
+func (c *bytesCache) bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
