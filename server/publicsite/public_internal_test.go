@@ -64,12 +64,6 @@ func TestCSVCell(t *testing.T) {
 			t.Errorf("SafeCell(%q): got %q, want %q", in, got, want)
 		}
 	}
-	if got := csvItem("FR", "", ""); got != "FR" {
-		t.Errorf("csvItem trims empty trailing parts: got %q", got)
-	}
-	if got := csvItem("FR", "", "x"); got != "FR |  | x" {
-		t.Errorf("csvItem keeps positions: got %q", got)
-	}
 }
 
 func TestETagMatches(t *testing.T) {
