@@ -60,6 +60,18 @@ type Options struct {
 	// Preview marks a notice as a preview of a version that may not be
 	// published (the internal API's notice.pdf).
 	Preview bool
+	// Log is where the transparency log holds this publication; nil: the
+	// notice prints no publication record (no log, or a preview). The
+	// fingerprint is that of the stored public JSON: the PDF is derived
+	// from it, so the PDF's own hash is in no log.
+	Log *LogEntry
+}
+
+// LogEntry is a publication's record in the transparency log: its index and
+// the SHA-256 of the public JSON it fingerprints (lowercase hex).
+type LogEntry struct {
+	Index  int64
+	SHA256 string
 }
 
 func (o Options) lang() (Lang, error) { return ParseLang(string(o.Lang)) }

@@ -16,6 +16,9 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 
 const testURL = "https://registre.example.ch"
 
+// testLogSHA256 is the fingerprint the rich notices print as their log record.
+const testLogSHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
 // goldenDoc is one document of the golden tests.
 type goldenDoc struct {
 	name   string
@@ -26,8 +29,10 @@ func goldenDocs() []goldenDoc {
 	var docs []goldenDoc
 	for _, l := range []Lang{French, English} {
 		opts := Options{Lang: l, PublicURL: testURL}
+		logged := opts
+		logged.Log = &LogEntry{Index: 41, SHA256: testLogSHA256}
 		docs = append(docs,
-			goldenDoc{"notice-rich-" + string(l), func(w *bytes.Buffer) error { return Notice(w, fixtureRich(), fixtureOrg(), opts) }},
+			goldenDoc{"notice-rich-" + string(l), func(w *bytes.Buffer) error { return Notice(w, fixtureRich(), fixtureOrg(), logged) }},
 			goldenDoc{"notice-minimal-" + string(l), func(w *bytes.Buffer) error { return Notice(w, fixtureMinimal(), fixtureOrg(), opts) }},
 			goldenDoc{"register-" + string(l), func(w *bytes.Buffer) error { return Register(w, fixtureOrg(), fixtureMany(3), opts) }},
 			goldenDoc{"report-" + string(l), func(w *bytes.Buffer) error { return ComplianceReport(w, fixtureReport(), opts) }},

@@ -37,6 +37,7 @@ type labels struct {
 	rights, rightsText, howAccess, answer30, complaint, lipadMissing          string
 	about, versionLine, previewLine, onlinePage, pdfHere, pdfOther            string
 	none, unknown                                                             string
+	logRecord, logText                                                        string
 
 	// issue 14: what the notice tells people
 	transparencyContact, consentWithdraw, provisionTitle, consequences string
@@ -183,6 +184,8 @@ func fr() *labels {
 		onlinePage:        "Page en ligne",
 		pdfHere:           "Cette notice (PDF)",
 		pdfOther:          "This notice in English (PDF)",
+		logRecord:         "Inscription au journal",
+		logText:           "Inscrit au journal de transparence sous le n°\u00a0%d\u00a0; empreinte SHA-256 du JSON publié\u00a0:",
 		none:              "Aucun.",
 		unknown:           "Non indiqué.",
 
@@ -388,6 +391,8 @@ func en() *labels {
 		onlinePage:        "Online page",
 		pdfHere:           "This notice (PDF)",
 		pdfOther:          "Cette notice en français (PDF)",
+		logRecord:         "Publication record",
+		logText:           "Recorded in the transparency log as no. %d; SHA-256 fingerprint of the published JSON:",
 		none:              "None.",
 		unknown:           "Not stated.",
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,8 +30,30 @@ func Notice(w io.Writer, p *register.PublicProcessing, org *register.Organisatio
 		d.pdf.AddPage()
 		d.noticeHead(p, org)
 		d.processing(p, org, true)
+		d.logRecord(opts)
 		return nil
 	})
+}
+
+// logRecord draws where the transparency log holds the publication, so that
+// a reader can check the notice's source against the log.
+func (d *doc) logRecord(opts Options) {
+	if opts.Log == nil || opts.Preview {
+		return
+	}
+	d.space(1)
+	d.row(d.l.logRecord, fmt.Sprintf(d.l.logText, opts.Log.Index))
+	// The fingerprint on one line, smaller, so that it is copied whole.
+	d.need(lineH)
+	d.font(9, false)
+	d.pdf.SetX(marginL + d.labelW + 2)
+	d.pdf.CellFormat(pageW-marginR-marginL-d.labelW-2, lineH, opts.Log.SHA256, "", 1, "L", false, 0, "")
+	d.font(bodySize, false)
+	d.space(0.8)
+	if d.base != "" {
+		u := d.base + "/public/v1/log/inclusion?index=" + strconv.FormatInt(opts.Log.Index, 10)
+		d.rowLink("", u, u)
+	}
 }
 
 // noticeHead draws the top of a notice: who publishes it, the title, the

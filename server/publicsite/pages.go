@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/reports"
 
 	"github.com/registre/registre/server/httpkit"
 )
@@ -236,6 +237,9 @@ func (v *view) Count(n int, one, many string) string {
 }
 
 // Pages prints "page x of y".
+// LogRecord is the sentence saying under which index the log holds a publication.
+func (v *view) LogRecord(index int64) string { return fmt.Sprintf(v.T("p.log.text"), index) }
+
 func (v *view) Pages(page, pages int) string { return fmt.Sprintf(v.T("pager.of"), page, pages) }
 
 // Enum prints an enumeration value in words; a value without a label
@@ -689,6 +693,7 @@ type processingData struct {
 	Org       *register.PublicOrganisation
 	UnitName  string
 	Sensitive bool
+	Log       *reports.LogEntry // nil: no log, or no record
 }
 
 func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
@@ -706,6 +711,9 @@ func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
 		return "", register.Errorf(register.ENotFound, "processing not found")
 	}
 	d := processingData{P: &p, Org: org, UnitName: p.Unit, Sensitive: p.Sensitive()}
+	if d.Log, err = s.logEntry(r.Context(), p.ID, e.sum); err != nil {
+		return "", err
+	}
 	if name, err := s.svc.PublicUnitName(r.Context(), p.Organisation, p.Unit); err == nil {
 		d.UnitName = name
 	}

@@ -395,7 +395,11 @@ func (s *Site) PublicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 		if err := json.Unmarshal(pub.Data, &p); err != nil {
 			return fmt.Errorf("decode publication %s: %w", id, err)
 		}
-		return s.docs.cfg.Notice(w, &p, org, reports.Options{Lang: lang, PublicURL: base})
+		entry, err := s.logEntry(context.WithoutCancel(ctx), id, jsonFingerprint(pub.Data))
+		if err != nil {
+			return err
+		}
+		return s.docs.cfg.Notice(w, &p, org, reports.Options{Lang: lang, PublicURL: base, Log: entry})
 	})
 	if err != nil {
 		return err

@@ -101,6 +101,7 @@ type cachedPublication struct {
 	seq   int64  // change sequence at which stamp was last confirmed
 	body  []byte // the stored JSON and a newline
 	doc   *register.PublicProcessing
+	sum   string // SHA-256 of the stored JSON (lowercase hex): its fingerprint in the transparency log
 }
 
 func newPublicationCache(store *bytesCache) *publicationCache {
@@ -166,7 +167,8 @@ func (c *publicationCache) publication(ctx context.Context, svc *register.Servic
 	// The stamp read last is the truth: a publication between the two
 	// reads is the newer one.
 	e = &cachedPublication{stamp: register.PublicationStamp{Version: pub.Version, PublishedAt: pub.PublishedAt},
-		seq: seq, body: append(append(make([]byte, 0, len(pub.Data)+1), pub.Data...), '\n'), doc: &doc}
+		seq: seq, body: append(append(make([]byte, 0, len(pub.Data)+1), pub.Data...), '\n'), doc: &doc,
+		sum: jsonFingerprint(pub.Data)}
 	c.put(id, e)
 	return e, nil
 }

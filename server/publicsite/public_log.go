@@ -3,6 +3,7 @@ package publicsite
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/registre/registre/server/httpkit"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/reports"
 	"github.com/registre/registre/translog"
 )
 
@@ -27,6 +29,33 @@ type TransparencyLog interface {
 	FindPublication(ctx context.Context, processingID string, version int) (int64, error)
 	Inclusion(ctx context.Context, index int64) (*translog.Inclusion, error)
 	Consistency(ctx context.Context, from, to int64) (*translog.Consistency, error)
+}
+
+// jsonFingerprint is the SHA-256 of a publication's stored JSON, as the
+// log's records hold it (lowercase hex).
+func jsonFingerprint(data []byte) string {
+	sum := translog.Fingerprint(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// logEntry returns where the log holds the publication of processing id
+// whose stored JSON has fingerprint sum: the first record with that
+// fingerprint is its publish record (an archiving repeats it later). nil
+// when the service keeps no log or the log has no such record (it should
+// not happen: Setup backfills publications made before the log).
+func (s *Site) logEntry(ctx context.Context, id, sum string) (*reports.LogEntry, error) {
+	if s.cfg.Log == nil {
+		return nil, nil
+	}
+	idx, err := s.cfg.Log.FindBySHA256(ctx, id, sum)
+	if register.ErrorCode(err) == register.ENotFound {
+		s.log.WarnContext(ctx, "publication without a log record", "processing", id, "sha256", sum)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("log record of %s: %w", id, err)
+	}
+	return &reports.LogEntry{Index: idx, SHA256: sum}, nil
 }
 
 // LogRecord is GET /public/v1/log/records/{index}: the record's text (the
