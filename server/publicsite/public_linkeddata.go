@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -152,34 +151,15 @@ func (s *Site) PublicGraphLD(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := s.publicBase(r)
 	tag := hashETag([]byte("jsonld"), []byte(strconv.FormatInt(seq, 10)), []byte(f.Organisation), []byte(base))
-	publicHeaders(w)
-	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
-	gz := acceptsGzip(r)
-	if gz {
-		tag = gzETag(tag)
-	}
-	if notModified(w, r, tag, time.Time{}) {
-		writeNotModified(w)
-		return nil
-	}
 	g, err := linkeddata.NewGraph(base)
 	if err != nil {
 		return err
 	}
-	h.Set("Content-Type", ldContentType)
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
+	out, done, ok := openStream(w, r, tag, time.Time{}, ldContentType)
+	if !ok {
 		return nil
 	}
-	var out io.Writer = w
-	if gz {
-		h.Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
-		defer zw.Close()
-		out = zw
-	}
-	w.WriteHeader(http.StatusOK)
+	defer done()
 	write := func() bool {
 		_, err := out.Write(g.Take())
 		return err == nil

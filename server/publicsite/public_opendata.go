@@ -129,31 +129,12 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 	// audit entry validates the whole file.
 	tag := hashETag([]byte("csv"), []byte(strconv.FormatInt(head.Seq, 10)), []byte(f.Organisation),
 		[]byte(strconv.FormatBool(bom)), []byte(base))
-	publicHeaders(w)
-	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	gz := acceptsGzip(r)
-	if gz {
-		tag = gzETag(tag)
-	}
-	if notModified(w, r, tag, head.At) {
-		writeNotModified(w)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	out, done, ok := openStream(w, r, tag, head.At, "text/csv; charset=utf-8; header=present")
+	if !ok {
 		return nil
 	}
-	h.Set("Content-Type", "text/csv; charset=utf-8; header=present")
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	var out io.Writer = w
-	if gz {
-		h.Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
-		defer zw.Close()
-		out = zw
-	}
-	w.WriteHeader(http.StatusOK)
+	defer done()
 	if bom {
 		_, _ = io.WriteString(out, "\ufeff")
 	}
@@ -183,6 +164,38 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// openStream starts the answer of a public document streamed as it is
+// drawn: 304 when tag (or modified) matches, the headers alone for HEAD,
+// else 200 and the writer the body goes to (gzip-encoded when the client
+// takes it), with done to call once the body is written. ok is false when
+// the answer is already complete.
+func openStream(w http.ResponseWriter, r *http.Request, tag string, modified time.Time, contentType string) (out io.Writer, done func(), ok bool) {
+	publicHeaders(w)
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	gz := acceptsGzip(r)
+	if gz {
+		tag = gzETag(tag)
+	}
+	if notModified(w, r, tag, modified) {
+		writeNotModified(w)
+		return nil, nil, false
+	}
+	h.Set("Content-Type", contentType)
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return nil, nil, false
+	}
+	out, done = w, func() {}
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		out, done = zw, func() { _ = zw.Close() }
+	}
+	w.WriteHeader(http.StatusOK)
+	return out, done, true
 }
 
 // ---- Atom ----
