@@ -243,42 +243,27 @@ func (q Query) Empty() bool { return len(q.Groups) == 0 }
 
 // FTS5 renders the query in SQLite FTS5's syntax. Terms are ASCII letters
 // and digits only, so quoting them is enough.
-func (q Query) FTS5() string {
-	var b strings.Builder
-	for i, g := range q.Groups {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteByte('(')
-		for j, f := range g {
-			if j > 0 {
-				b.WriteString(" OR ")
-			}
-			b.WriteString(`"` + f.Term + `"`)
-			if f.Prefix {
-				b.WriteByte('*')
-			}
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
-}
+func (q Query) FTS5() string { return q.render(" AND ", " OR ", `"`, "*") }
 
 // TSQuery renders the query for PostgreSQL's to_tsquery('simple', ...).
-func (q Query) TSQuery() string {
+func (q Query) TSQuery() string { return q.render(" & ", " | ", "", ":*") }
+
+// render writes the groups joined by and, the forms of a group by or, each
+// term between quote marks and followed by prefix when it is a prefix.
+func (q Query) render(and, or, quote, prefix string) string {
 	var b strings.Builder
 	for i, g := range q.Groups {
 		if i > 0 {
-			b.WriteString(" & ")
+			b.WriteString(and)
 		}
 		b.WriteByte('(')
 		for j, f := range g {
 			if j > 0 {
-				b.WriteString(" | ")
+				b.WriteString(or)
 			}
-			b.WriteString(f.Term)
+			b.WriteString(quote + f.Term + quote)
 			if f.Prefix {
-				b.WriteString(":*")
+				b.WriteString(prefix)
 			}
 		}
 		b.WriteByte(')')
