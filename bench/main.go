@@ -141,19 +141,11 @@ func run(n, orgs int, dsn string, dur time.Duration, conc, queries int) error {
 	fmt.Printf("seeded %d processings in %d organisations in %s (%s, GOMAXPROCS=%d)\n",
 		n, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()), runtime.GOMAXPROCS(0))
 
-	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
+	base, signer, stop, err := serveHTTP(svc, log)
 	if err != nil {
 		return err
 	}
-	signer, _ := auth.NewHS256Signer([]byte(secret), "registre", "registre")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Verifier: v, Logger: log})}
-	go hs.Serve(ln) //nolint:errcheck
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	if profile != "" {
 		f, err := os.Create(profile)
 		if err != nil {
@@ -277,4 +269,24 @@ func throughput(d time.Duration, conc int, fn func(worker, k int) bool) (float64
 	}
 	wg.Wait()
 	return float64(ok.Load()) / time.Since(start).Seconds(), bad.Load()
+}
+
+// serveHTTP serves svc through the real HTTP stack on 127.0.0.1 and returns
+// its base URL, a signer of tokens it accepts, and stop.
+func serveHTTP(svc *register.Service, log *slog.Logger) (base string, signer auth.Signer, stop func(), err error) {
+	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	signer, err = auth.NewHS256Signer([]byte(secret), "registre", "registre")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Verifier: v, Logger: log})}
+	go hs.Serve(ln) //nolint:errcheck
+	return "http://" + ln.Addr().String(), signer, func() { _ = hs.Close() }, nil
 }

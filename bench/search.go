@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
-	"github.com/registre/registre/server"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -96,19 +94,11 @@ func runSearch(args []string) error {
 		return nil
 	}
 
-	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
+	base, signer, stopServer, err := serveHTTP(svc, log)
 	if err != nil {
 		return err
 	}
-	signer, _ := auth.NewHS256Signer([]byte(secret), "registre", "registre")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Verifier: v, Logger: log})}
-	go hs.Serve(ln) //nolint:errcheck
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
+	defer stopServer()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
 	get := func(path, tok string) (int, int64, error) {
 		req, _ := http.NewRequest("GET", base+path, nil)
