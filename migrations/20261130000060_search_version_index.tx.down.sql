@@ -1,0 +1,2 @@
+DROP INDEX publications_search_version;
+DROP INDEX processings_search_version;
