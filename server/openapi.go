@@ -301,7 +301,7 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 		}
 	}
 	errResponses := map[string]any{}
-	for _, code := range []int{400, 401, 403, 404, 405, 409, 412, 413, 415, 421, 422, 428, 429, 500, 503} {
+	for _, code := range []int{400, 401, 403, 404, 409, 412, 413, 415, 421, 422, 428, 429, 500, 503} {
 		errResponses[fmt.Sprintf("E%d", code)] = map[string]any{
 			"description": http.StatusText(code),
 			"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
