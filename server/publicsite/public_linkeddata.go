@@ -155,7 +155,7 @@ func (s *Site) PublicGraphLD(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, done, ok := openStream(w, r, tag, time.Time{}, ldContentType)
+	out, done, ok := s.openStream(w, r, tag, time.Time{}, ldContentType)
 	if !ok {
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/server/httpkit"
 	"github.com/registre/registre/spreadsheet"
 )
 
@@ -130,7 +131,7 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 	tag := hashETag([]byte("csv"), []byte(strconv.FormatInt(head.Seq, 10)), []byte(f.Organisation),
 		[]byte(strconv.FormatBool(bom)), []byte(base))
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	out, done, ok := openStream(w, r, tag, head.At, "text/csv; charset=utf-8; header=present")
+	out, done, ok := s.openStream(w, r, tag, head.At, "text/csv; charset=utf-8; header=present")
 	if !ok {
 		return nil
 	}
@@ -168,10 +169,11 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 
 // openStream starts the answer of a public document streamed as it is
 // drawn: 304 when tag (or modified) matches, the headers alone for HEAD,
-// else 200 and the writer the body goes to (gzip-encoded when the client
-// takes it), with done to call once the body is written. ok is false when
-// the answer is already complete.
-func openStream(w http.ResponseWriter, r *http.Request, tag string, modified time.Time, contentType string) (out io.Writer, done func(), ok bool) {
+// 429 when as many such documents as the site allows are being drawn, else
+// 200 and the writer the body goes to (gzip-encoded when the client takes
+// it), with done to call once the body is written. ok is false when the
+// answer is already complete.
+func (s *Site) openStream(w http.ResponseWriter, r *http.Request, tag string, modified time.Time, contentType string) (out io.Writer, done func(), ok bool) {
 	publicHeaders(w)
 	h := w.Header()
 	h.Set("Vary", "Accept-Encoding")
@@ -183,16 +185,28 @@ func openStream(w http.ResponseWriter, r *http.Request, tag string, modified tim
 		writeNotModified(w)
 		return nil, nil, false
 	}
-	h.Set("Content-Type", contentType)
 	if r.Method == http.MethodHead {
+		h.Set("Content-Type", contentType)
 		w.WriteHeader(http.StatusOK)
 		return nil, nil, false
 	}
-	out, done = w, func() {}
+	select {
+	case s.streams <- struct{}{}:
+	default:
+		p := httpkit.NewProblem(http.StatusTooManyRequests, "too many whole-register documents are being drawn; try again in a few seconds")
+		p.RetryAfter = pdfRetryAfter
+		h.Set("Cache-Control", "no-store") // a refusal of the moment, for no cache to keep
+		h.Del("Last-Modified")
+		httpkit.WriteProblem(w, r, p)
+		return nil, nil, false
+	}
+	h.Set("Content-Type", contentType)
+	release := func() { <-s.streams }
+	out, done = w, release
 	if gz {
 		h.Set("Content-Encoding", "gzip")
 		zw := gzip.NewWriter(w)
-		out, done = zw, func() { _ = zw.Close() }
+		out, done = zw, func() { _ = zw.Close(); release() }
 	}
 	w.WriteHeader(http.StatusOK)
 	return out, done, true

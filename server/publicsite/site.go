@@ -8,6 +8,7 @@ package publicsite
 import (
 	"log/slog"
 	"net/http"
+	"runtime"
 
 	"github.com/registre/registre/register"
 )
@@ -38,6 +39,10 @@ type Site struct {
 	docs *documents  // PDF documents: render slots, cache of public ones
 	// cache holds every cached public byte: publications, pages, PDFs.
 	cache *bytesCache
+	// streams bounds the whole-register documents (CSV, JSON-LD graph)
+	// drawn at once: each reads every publication, so without a bound a few
+	// anonymous clients could keep every core busy.
+	streams chan struct{}
 }
 
 // New builds the public register and subscribes its caches to the domain's
@@ -46,7 +51,7 @@ func New(cfg Config) *Site {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Site{svc: cfg.Service, log: cfg.Logger, cfg: cfg}
+	s := &Site{svc: cfg.Service, log: cfg.Logger, cfg: cfg, streams: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	s.docs = newDocuments(cfg.PDF, nil)
 	bound := defaultCacheBytes + int(max(s.docs.cfg.CacheBytes, 0))
 	s.cache = newBytesCache(bound)
