@@ -208,6 +208,31 @@ type Processing struct {
 	// Revision changes on every write, workflow steps included; the ETag is
 	// made from it so that any change makes an If-Match stale.
 	Revision int64 `json:"-"`
+
+	// Standing is what the back office's list shows and filters on, kept
+	// with the record by the store; not part of the API's JSON.
+	Standing Standing `json:"-"`
+}
+
+// Standing is a record's standing as its lists show it: its findings as of
+// the last check, and who did what last. The service computes the findings
+// when the record is saved or stepped, and refreshes those that depend on
+// the date or on the organisation (RefreshStandings), so that a list and its
+// filters never run the rules over every record.
+type Standing struct {
+	Blocking  int       // blocking findings (overrides applied) at CheckedAt
+	Warnings  int       // other findings at CheckedAt
+	Sensitive bool      // holds sensitive data
+	CheckedAt time.Time // when the findings were computed
+	CreatedBy string    // who created the record
+	UpdatedBy string    // who made the last change (a save or a step)
+	// SubmittedBy is who last submitted the record for review: a return
+	// sends it back to them ("returned to me").
+	SubmittedBy string
+	// Returned is set by a return and cleared by the next submission;
+	// ReturnComment is the DPO's comment of that return.
+	Returned      bool
+	ReturnComment string
 }
 
 // Sensitive reports whether the processing holds sensitive data.

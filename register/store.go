@@ -117,7 +117,50 @@ type ProcessingFilter struct {
 	PerPage      int
 	Cursor       string  // from a previous page's NextCursor; Page is then ignored
 	After        *Cursor // Cursor decoded by the service, for the store
+
+	// The back office's filters (ListProcessingsPage), read from the
+	// Standing kept with each record, so that no list recomputes findings.
+	Sensitive *bool // holds sensitive data, or not
+	Blocking  *bool // has blocking findings, or not
+	Overdue   bool  // its review date (review_due) has passed
+	View      View  // one of the one-click views; "" for none
+	// Sort is the column the list is ordered by (SortUpdated when empty);
+	// Desc reverses it. Ties are broken by id.
+	Sort SortKey
+	Desc bool
+
+	// Actor and Today are set by the service, never by callers: the
+	// principal the views are relative to, and the day overdue is judged on
+	// (YYYY-MM-DD, Europe/Zurich).
+	Actor string
+	Today string
 }
+
+// View is a one-click view of the back office's register list.
+type View string
+
+// The views: drafts Actor created or last changed; drafts returned to
+// Actor (they submitted them and a DPO sent them back); records waiting for
+// review (in_review; for a DPO or an administrator, everyone's).
+const (
+	ViewMyDrafts View = "my-drafts"
+	ViewReturned View = "returned"
+	ViewToReview View = "to-review"
+)
+
+// SortKey names a column of the register list.
+type SortKey string
+
+// The sortable columns.
+const (
+	SortUpdated   SortKey = "updated" // last change (default: newest first)
+	SortTitle     SortKey = "title"
+	SortReference SortKey = "reference"
+	SortUnit      SortKey = "unit"
+	SortStatus    SortKey = "status"
+	SortVersion   SortKey = "version"
+	SortBlocking  SortKey = "blocking"
+)
 
 // PublicFilter selects published processings.
 type PublicFilter struct {
