@@ -20,6 +20,7 @@ import (
 
 	"github.com/registre/registre/server/httpkit"
 	"github.com/registre/registre/server/jsonapi"
+	"github.com/registre/registre/server/office"
 	"github.com/registre/registre/server/publicsite"
 )
 
@@ -95,6 +96,7 @@ type Server struct {
 	metrics  *httpkit.Metrics
 	api      *jsonapi.API        // the JSON API's handlers
 	pub      *publicsite.Site    // the public register's handlers, caches and documents
+	office   *office.Office      // the back office's pages (/office/)
 	hosts    httpkit.HostPolicy  // which Host names are answered (httpkit/guard.go)
 	bodies   *httpkit.BodyBudget // bytes of request bodies held at once (httpkit/bodybudget.go)
 
@@ -114,6 +116,8 @@ func New(cfg Config) *Server {
 		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
 	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log})
+	s.office = office.New(office.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
+		TrustedProxies: cfg.TrustedProxies, Public: s.pub})
 	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()
@@ -236,6 +240,18 @@ func (s *Server) register() {
 			httpkit.WriteProblem(w, r, p)
 		})
 	}
+	// The back office answers HTML, sets its own headers and is not part
+	// of the OpenAPI document; its bodies count in the same budget.
+	for _, rt := range s.office.Routes() {
+		h := rt.Handler
+		s.mux.Handle(rt.Method+" "+rt.Pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, done := httpkit.WithBodyHold(r, s.bodies)
+			defer done()
+			h.ServeHTTP(w, r)
+		}))
+	}
+	s.mux.Handle("/office/", http.HandlerFunc(s.office.NotFound))
+	s.mux.Handle("GET /office", http.RedirectHandler("/office/", http.StatusMovedPermanently))
 	if _, ok := methods["/"]; !ok {
 		s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r)
