@@ -165,4 +165,6 @@ func (o *Office) NotFound(w http.ResponseWriter, r *http.Request) {
 	}).ServeHTTP(w, r)
 }
 
-func errNotFound() error { return register.Errorf(register.ENotFound, "nothing is served at this path") }
+func errNotFound() error {
+	return register.Errorf(register.ENotFound, "nothing is served at this path")
+}
