@@ -153,6 +153,9 @@ type view struct {
 	CSS       string
 	FeedURL   string
 	Data      any
+	// Preview is set when the page is a preview of an unpublished record
+	// (PreviewProcessingPage): noindex, and a banner saying so.
+	Preview *PreviewBanner
 
 	path   string     // this page's path
 	query  url.Values // this page's query without lang

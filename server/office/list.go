@@ -1,0 +1,346 @@
+package office
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/registre/registre/register"
+	"github.com/registre/registre/server/httpkit"
+)
+
+// The register list: the home page after sign-in. A table of the reader's
+// organisation's processings with filters beside it (a GET form, the MOJ
+// filter pattern), one-click views, sortable column headers and paging by
+// cursor. Everything it shows comes from the Standing kept with each record:
+// no finding is computed for a list.
+
+// listPerPage is the length of a page of the list.
+const listPerPage = 25
+
+// listQuery is the list's state, as its URL carries it.
+type listQuery struct {
+	Status, Unit, Sensitive, Blocking, View, Q, Sort, Order, Cursor string
+	Overdue                                                         bool
+}
+
+// values is the query's URL form, without the cursor.
+func (q listQuery) values() url.Values {
+	u := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			u.Set(k, v)
+		}
+	}
+	set("view", q.View)
+	set("status", q.Status)
+	set("unit", q.Unit)
+	set("sensitive", q.Sensitive)
+	set("blocking", q.Blocking)
+	if q.Overdue {
+		u.Set("overdue", "1")
+	}
+	set("q", q.Q)
+	set("sort", q.Sort)
+	set("order", q.Order)
+	return u
+}
+
+// filtered tells whether a filter or a search narrows the list.
+func (q listQuery) filtered() bool {
+	return q.Status != "" || q.Unit != "" || q.Sensitive != "" || q.Blocking != "" || q.Overdue || strings.TrimSpace(q.Q) != ""
+}
+
+// sortKeys are the sortable columns, in the table's order.
+var sortKeys = []register.SortKey{register.SortTitle, register.SortReference, register.SortUnit,
+	register.SortStatus, register.SortVersion, register.SortBlocking, register.SortUpdated}
+
+// descByDefault tells the columns read newest or largest first when first
+// chosen.
+func descByDefault(k register.SortKey) bool {
+	return k == register.SortUpdated || k == register.SortBlocking
+}
+
+// parseList reads the list's query. A value the list never offers is a
+// bad request, not a silent default: the page says so.
+func parseList(q url.Values) (listQuery, register.ProcessingFilter, error) {
+	lq := listQuery{Status: q.Get("status"), Unit: q.Get("unit"), Sensitive: q.Get("sensitive"),
+		Blocking: q.Get("blocking"), View: q.Get("view"), Q: q.Get("q"), Sort: q.Get("sort"),
+		Order: q.Get("order"), Cursor: q.Get("cursor")}
+	switch q.Get("overdue") {
+	case "", "0":
+	case "1", "on", "true":
+		lq.Overdue = true
+	default:
+		return lq, register.ProcessingFilter{}, badParam("overdue")
+	}
+	f := register.ProcessingFilter{Status: register.Status(lq.Status), Unit: lq.Unit, Query: lq.Q,
+		Overdue: lq.Overdue, Cursor: lq.Cursor, PerPage: listPerPage, Page: 1}
+	yesNo := func(name, s string) (*bool, error) {
+		switch s {
+		case "":
+			return nil, nil
+		case "yes":
+			b := true
+			return &b, nil
+		case "no":
+			b := false
+			return &b, nil
+		}
+		return nil, badParam(name)
+	}
+	var err error
+	if f.Sensitive, err = yesNo("sensitive", lq.Sensitive); err != nil {
+		return lq, f, err
+	}
+	if f.Blocking, err = yesNo("blocking", lq.Blocking); err != nil {
+		return lq, f, err
+	}
+	switch register.View(lq.View) {
+	case "", register.ViewMyDrafts, register.ViewReturned, register.ViewToReview:
+		f.View = register.View(lq.View)
+	default:
+		return lq, f, badParam("view")
+	}
+	key := register.SortUpdated
+	if lq.Sort != "" {
+		key = register.SortKey(lq.Sort)
+		if !validSort(key) {
+			return lq, f, badParam("sort")
+		}
+	}
+	desc := descByDefault(key)
+	switch lq.Order {
+	case "":
+	case "asc":
+		desc = false
+	case "desc":
+		desc = true
+	default:
+		return lq, f, badParam("order")
+	}
+	if lq.Sort != "" || lq.Order != "" {
+		f.Sort, f.Desc = key, desc
+	}
+	return lq, f, nil
+}
+
+func validSort(k register.SortKey) bool {
+	for _, s := range sortKeys {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+func badParam(name string) error {
+	return httpkit.BadRequest("the list has no such " + name)
+}
+
+// listRow is one row of the table.
+type listRow struct {
+	ID, Title, Reference, Unit, UnitSlug string
+	Status                               register.Status
+	Version                              int
+	Blocking                             int
+	Sensitive, Returned                  bool
+	Updated                              time.Time
+	UpdatedBy                            string
+}
+
+// column is a column header: sortable by a link that says its direction.
+type column struct {
+	Key, Label string
+	URL        string // the list sorted by this column
+	Sort       string // aria-sort of the current column: ascending, descending; "" otherwise
+	Numeric    bool
+}
+
+// viewLink is a one-click view.
+type viewLink struct {
+	Label, URL string
+	Current    bool
+}
+
+// option is a choice of a filter's select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// listData is what the list page shows.
+type listData struct {
+	Q                    listQuery
+	Rows                 []listRow
+	Total                int
+	Capped               bool
+	CountText            string
+	Caption              string
+	Columns              []column
+	Views                []viewLink
+	Statuses, Units      []option
+	Sensitive, Blocking  []option
+	NextURL, FirstURL    string
+	ClearURL             string
+	Filtered, OnlyCursor bool
+	ShowUnits            bool
+}
+
+// listPage serves GET /office/: the register list.
+func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principal(r)
+	v := o.newView(r)
+	lq, f, err := parseList(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	page, err := o.svc.ListProcessingsPage(ctx, p, f)
+	if register.ErrorCode(err) == register.EInvalid {
+		// Everything the list sends comes from its URL: a value the
+		// domain refuses is a bad query string (a stale cursor, a search
+		// too long), not a form to correct.
+		return httpkit.BadRequest(httpkit.ProblemFor(err).Detail)
+	}
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	d := listData{Q: lq, Total: page.Total, Capped: page.TotalIsCapped, Filtered: lq.filtered()}
+	if p != nil && p.Org != "" {
+		units, err := o.svc.ListUnits(ctx, p, p.Org)
+		if err != nil {
+			return err
+		}
+		d.ShowUnits = true
+		d.Units = append(d.Units, option{Value: "", Label: v.T("filter.any"), Selected: lq.Unit == ""})
+		for _, u := range units {
+			names[u.Slug] = u.Name
+			d.Units = append(d.Units, option{Value: u.Slug, Label: u.Name, Selected: lq.Unit == u.Slug})
+		}
+	}
+	for _, it := range page.Items {
+		row := listRow{ID: it.ID, Title: it.Title, Reference: it.Reference, Unit: names[it.Unit], UnitSlug: it.Unit,
+			Status: it.Status, Version: it.Version, Blocking: it.Standing.Blocking, Sensitive: it.Standing.Sensitive,
+			Returned: it.Standing.Returned, Updated: it.UpdatedAt, UpdatedBy: it.Standing.UpdatedBy}
+		if row.Unit == "" {
+			row.Unit = it.Unit
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	listChrome(v, &d)
+	if page.NextCursor != "" {
+		q := lq.values()
+		q.Set("cursor", page.NextCursor)
+		d.NextURL = link("/office/", q, v.Lang)
+	}
+	if lq.Cursor != "" {
+		d.FirstURL = link("/office/", lq.values(), v.Lang)
+	}
+	v.Title, v.Nav, v.Data = v.T("list.title"), "register", d
+	if lq.View != "" {
+		v.Title = v.T("view."+lq.View) + " — " + v.T("list.title")
+	}
+	return o.render(w, http.StatusOK, "list", v)
+}
+
+// listChrome fills the parts of the list page around its rows: the count,
+// the caption, the column headers, the views and the filters' choices.
+func listChrome(v *view, d *listData) {
+	lq := d.Q
+	switch {
+	case d.Capped:
+		d.CountText = v.Tf("list.count.capped", v.Number(register.SearchTotalCap))
+	default:
+		d.CountText = v.Count(d.Total, "list.count.one", "list.count.many")
+	}
+	cur := register.SortKey(lq.Sort)
+	if cur == "" {
+		cur = register.SortUpdated
+	}
+	curDesc := descByDefault(cur)
+	switch lq.Order {
+	case "asc":
+		curDesc = false
+	case "desc":
+		curDesc = true
+	}
+	dir := func(desc bool) string {
+		if desc {
+			return v.T("list.desc")
+		}
+		return v.T("list.asc")
+	}
+	for _, k := range sortKeys {
+		c := column{Key: string(k), Label: v.T("col." + string(k)), Numeric: k == register.SortVersion || k == register.SortBlocking}
+		q := lq.values()
+		q.Del("cursor")
+		q.Set("sort", string(k))
+		next := descByDefault(k)
+		if k == cur {
+			next = !curDesc
+			c.Sort = "ascending"
+			if curDesc {
+				c.Sort = "descending"
+			}
+		}
+		if next {
+			q.Set("order", "desc")
+		} else {
+			q.Set("order", "asc")
+		}
+		c.URL = link("/office/", q, v.Lang)
+		d.Columns = append(d.Columns, c)
+	}
+	d.Caption = v.Tf("list.caption.sorted", strings.ToLower(v.T("col."+string(cur))), dir(curDesc))
+
+	viewURL := func(name string) string {
+		q := lq.values()
+		q.Del("view")
+		if name != "" {
+			q.Set("view", name)
+		}
+		return link("/office/", q, v.Lang)
+	}
+	d.Views = append(d.Views, viewLink{Label: v.T("view.all"), URL: viewURL(""), Current: lq.View == ""})
+	for _, name := range []register.View{register.ViewMyDrafts, register.ViewReturned, register.ViewToReview} {
+		d.Views = append(d.Views, viewLink{Label: v.T("view." + string(name)), URL: viewURL(string(name)), Current: lq.View == string(name)})
+	}
+
+	d.Statuses = append(d.Statuses, option{Value: "", Label: v.T("filter.any"), Selected: lq.Status == ""})
+	for _, s := range []register.Status{register.StatusDraft, register.StatusInReview, register.StatusPublished, register.StatusArchived} {
+		d.Statuses = append(d.Statuses, option{Value: string(s), Label: v.Enum("status", s), Selected: lq.Status == string(s)})
+	}
+	tri := func(cur string) []option {
+		return []option{{"", v.T("filter.any"), cur == ""}, {"yes", v.T("filter.with"), cur == "yes"}, {"no", v.T("filter.without"), cur == "no"}}
+	}
+	d.Sensitive, d.Blocking = tri(lq.Sensitive), tri(lq.Blocking)
+	clear := url.Values{}
+	for _, k := range []string{"view", "sort", "order"} {
+		if x := lq.values().Get(k); x != "" {
+			clear.Set(k, x)
+		}
+	}
+	d.ClearURL = link("/office/", clear, v.Lang)
+}
+
+// Number prints an integer with its thousands grouped as the language
+// does: "10 000" in French, "10,000" in English.
+func (v *view) Number(n int) string {
+	s := strconv.Itoa(n)
+	sep := ","
+	if v.Lang == "fr" {
+		sep = "\u202f"
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
