@@ -104,10 +104,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		q.Set("timezone", "UTC")
 		u.RawQuery = q.Encode()
 	}
-	sqldb, err := sql.Open("pgx", u.String())
+	connector, err := postgresConnector(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, fmt.Errorf("postgres: bad URL: %w", err)
 	}
+	sqldb := sql.OpenDB(connector)
 	sqldb.SetMaxOpenConns(max(8, runtime.GOMAXPROCS(0)*4))
 	sqldb.SetMaxIdleConns(max(8, runtime.GOMAXPROCS(0)*4))
 	db := bun.NewDB(sqldb, pgdialect.New())

@@ -366,6 +366,14 @@ func (c *pageCache) get(key string, seq int64) *renderedPage {
 	return p
 }
 
+// stale returns the page kept under key whatever the register's sequence:
+// what to serve while the database cannot be reached, rather than nothing.
+func (c *pageCache) stale(key string) *renderedPage {
+	v, _ := c.store.get(kindPage, key)
+	p, _ := v.(*renderedPage)
+	return p
+}
+
 func (c *pageCache) put(key string, p *renderedPage) {
 	c.store.put(kindPage, key, p, len(p.body)+len(p.gz))
 }
@@ -402,6 +410,14 @@ func (s *Site) page(fn pageFunc) handler {
 		if register.ErrorCode(err) == register.ENotFound {
 			s.PageNotFound(w, r)
 			return nil
+		}
+		if register.Unavailable(err) {
+			// The database is away: the page as last rendered is the
+			// register as last known, better than an error page.
+			if p := s.pub.rendered.stale(key); p != nil {
+				s.cfg.Outage.Report(ctx, err)
+				return s.writePage(w, r, p)
+			}
 		}
 		return s.ErrorPage(w, r, err)
 	}
@@ -457,7 +473,9 @@ func (s *Site) writePage(w http.ResponseWriter, r *http.Request, p *renderedPage
 // 5xx are logged with their cause.
 func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, err error) error {
 	p := httpkit.ProblemFor(err)
-	if p.Status >= 500 {
+	if p.Outage {
+		s.cfg.Outage.Report(r.Context(), p.Cause)
+	} else if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
 	}
 	lang, explicit := pickLang(r)

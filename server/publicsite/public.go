@@ -136,17 +136,24 @@ func (c *publicationCache) changeSeq(ctx context.Context, svc *register.Service)
 // the database only as the comment on publicationCache says.
 func (c *publicationCache) publication(ctx context.Context, svc *register.Service, id string) (*cachedPublication, error) {
 	seq, err := c.changeSeq(ctx, svc)
-	if err != nil {
-		return nil, err
-	}
 	e := c.get(id)
-	if e != nil && e.seq == seq {
+	switch {
+	case err != nil && e != nil && register.Unavailable(err):
+		// The database is away: the publication as last known is served
+		// rather than an error (docs/security.md, "Database outages").
+		return e, nil
+	case err != nil:
+		return nil, err
+	case e != nil && e.seq == seq:
 		return e, nil
 	}
 	st, err := svc.PublicStamp(ctx, id)
 	if err != nil {
 		if e != nil && register.ErrorCode(err) == register.ENotFound {
 			c.drop(id)
+		}
+		if e != nil && register.Unavailable(err) {
+			return e, nil
 		}
 		return nil, err
 	}
