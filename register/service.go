@@ -244,7 +244,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *identity.Principal,
 		return s.audit(ctx, tx, p, now, slug, ActionOrgUpdate, "organisation/"+slug, 0, "")
 	})
 	if err == nil {
-		s.publicChanged()
+		s.publicChanged(ctx)
 	}
 	return out, err
 }

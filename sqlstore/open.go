@@ -32,6 +32,8 @@ type DB struct {
 	// connections that WAL lets run beside the writer.
 	read     *bun.DB
 	postgres bool
+	dsn      string // PostgreSQL: for the connection that listens (notify.go)
+	instance string // PostgreSQL: this process's name in notifications
 	// commit batches write transactions on SQLite (group commit); nil on
 	// PostgreSQL, where each transaction commits on its own.
 	commit *committer
@@ -116,7 +118,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s: %w", Redact(dsn), err)
 	}
-	return &DB{write: db, read: db, postgres: true}, nil
+	return &DB{write: db, read: db, postgres: true, dsn: u.String(), instance: newInstanceName()}, nil
 }
 
 // Redact hides the password of a database URL in messages and logs.
