@@ -1,6 +1,11 @@
 package register
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/registre/registre/auth/identity"
+)
 
 // Session is a back-office session: a browser signed in with a local
 // account. The service keeps sessions in the database, so that signing out,
@@ -22,3 +27,33 @@ const (
 	DefaultSessionIdle = 30 * time.Minute
 	DefaultSessionMax  = 12 * time.Hour
 )
+
+// SessionStamp is what the account was when the session began. A session
+// whose account no longer has this role, organisation and these units is
+// ended at its next request: a role change takes effect at once.
+type SessionStamp struct {
+	Role  identity.Role
+	Org   string
+	Units []string
+}
+
+// SessionStore keeps back-office sessions, by the SHA-256 of their secret
+// token (hex), which is all the database ever holds of it.
+type SessionStore interface {
+	// CreateSession inserts s under tokenHash.
+	CreateSession(ctx context.Context, tokenHash string, s *Session, stamp SessionStamp) error
+	// GetSession returns the session of tokenHash (ENotFound).
+	GetSession(ctx context.Context, tokenHash string) (*Session, SessionStamp, error)
+	// TouchSession sets seen_at to seenAt if it is still before
+	// ifBefore, so that two instances serving the same browser write once.
+	TouchSession(ctx context.Context, tokenHash string, seenAt, ifBefore time.Time) error
+	// DeleteSession removes one session; an unknown one is not an error.
+	// It reports whether there was one.
+	DeleteSession(ctx context.Context, tokenHash string) (bool, error)
+	// DeleteUserSessions removes every session of username except the one
+	// of exceptHash ("" for none), returning how many.
+	DeleteUserSessions(ctx context.Context, username, exceptHash string) (int, error)
+	// PurgeSessions removes sessions whose absolute end is before now or
+	// that were last seen before idleBefore, returning how many.
+	PurgeSessions(ctx context.Context, now, idleBefore time.Time) (int, error)
+}
