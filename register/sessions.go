@@ -50,9 +50,9 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, tokenHash string, s *Session, stamp SessionStamp) error
 	// GetSession returns the session of tokenHash (ENotFound).
 	GetSession(ctx context.Context, tokenHash string) (*Session, SessionStamp, error)
-	// TouchSession sets seen_at to seenAt if it is still before
-	// ifBefore, so that two instances serving the same browser write once.
-	TouchSession(ctx context.Context, tokenHash string, seenAt, ifBefore time.Time) error
+	// TouchSession sets seen_at to seenAt if it is still at or before
+	// notAfter, so that two instances serving the same browser write once.
+	TouchSession(ctx context.Context, tokenHash string, seenAt, notAfter time.Time) error
 	// DeleteSession removes one session; an unknown one is not an error.
 	// It reports whether there was one.
 	DeleteSession(ctx context.Context, tokenHash string) (bool, error)

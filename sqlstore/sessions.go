@@ -64,10 +64,10 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (*register.Ses
 }
 
 // TouchSession implements register.SessionStore.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, seenAt, ifBefore time.Time) error {
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, seenAt, notAfter time.Time) error {
 	_, err := s.idb.NewUpdate().Model((*sessionRow)(nil)).
 		Set("seen_at = ?", utc(seenAt)).
-		Where("token_hash = ? AND seen_at < ?", tokenHash, utc(ifBefore)).
+		Where("token_hash = ? AND seen_at <= ?", tokenHash, utc(notAfter)).
 		Exec(ctx)
 	return dbError(err, "session")
 }
