@@ -26,7 +26,9 @@ func TestLoginGuardCountsEveryCallerAlike(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client := netip.MustParseAddr("192.0.2.7")
 	ctx := context.Background()
-	wrong := func(context.Context) error { return register.Errorf(register.EUnauthorized, "wrong username or password") }
+	wrong := func(context.Context) error {
+		return register.Errorf(register.EUnauthorized, "wrong username or password")
+	}
 	right := func(context.Context) error { return nil }
 	attempt := func(check func(context.Context) error) error {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
