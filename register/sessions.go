@@ -322,6 +322,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *identity.Principal, cur
 	})
 }
 
+// WrongPassword reports whether err says that a password given was not the
+// account's: a refused sign-in (EUnauthorized), or a password change whose
+// current password was wrong. Login throttling counts exactly these as
+// failures, so that a borrowed session cannot guess its account's password
+// through the change form any faster than through the sign-in form.
+func WrongPassword(err error) bool {
+	e, ok := AsError(err)
+	switch {
+	case !ok:
+		return false
+	case e.Code == EUnauthorized:
+		return true
+	case e.Code == EInvalid:
+		return slices.ContainsFunc(e.Fields, func(f FieldError) bool { return f.Field == "current_password" })
+	}
+	return false
+}
+
 // PurgeSessions deletes the rows of ended sessions; serve runs it now and
 // then. Ended sessions are refused anyway: this only keeps the table small.
 func (s *Service) PurgeSessions(ctx context.Context) (int, error) {

@@ -383,6 +383,12 @@ func TestChangePassword(t *testing.T) {
 				if register.ErrorCode(err) != tc.code {
 					t.Fatalf("got %v, want %s", err, tc.code)
 				}
+				// Login throttling counts a wrong current password as a
+				// failed sign-in (as any EUnauthorized), and nothing else.
+				want := slices.Contains(tc.fields, "current_password") || tc.code == register.EUnauthorized
+				if got := register.WrongPassword(err); got != want {
+					t.Fatalf("got WrongPassword %v, want %v", got, want)
+				}
 				var got []string
 				if e, ok := register.AsError(err); ok {
 					for _, f := range e.Fields {

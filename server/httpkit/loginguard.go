@@ -85,7 +85,10 @@ func (g *LoginGuard) Admit(w http.ResponseWriter, r *http.Request, client netip.
 // Check runs check, the password check for username, under the limits:
 // per account and address, and per account from every address except the
 // addresses the account signed in from before; then in the fair queue of
-// password checks. When check fails with EUnauthorized, the answer is held
+// password checks. check is a sign-in (Service.Login, OpenSession) or a
+// password change (Service.ChangePassword, username being the signed-in
+// account). When check fails with a wrong password (register.WrongPassword:
+// EUnauthorized, or a wrong current password), the answer is held
 // back by the delay the counts call for (never by whether the account
 // exists) and the failures stay counted. Any other outcome gives the counts
 // back; a success also remembers the address for the account. Check
@@ -145,7 +148,7 @@ func (a *LoginAttempt) Check(ctx context.Context, username string, check func(ct
 	}
 	err := check(ctx)
 	g.hashing.Release()
-	if register.ErrorCode(err) == register.EUnauthorized {
+	if register.WrongPassword(err) {
 		// The delay is served after the check, outside the queue.
 		if d := max(a.delayAddr, delayPair, delayWide); d > 0 {
 			t := time.NewTimer(d)

@@ -86,6 +86,31 @@ func TestLoginGuardCountsEveryCallerAlike(t *testing.T) {
 	if got := w.Header().Get("Connection"); got != "close" {
 		t.Fatalf("got Connection %q after a refusal at Admit, want close (the body is left unread)", got)
 	}
+	// A password change with a wrong current password counts like a
+	// failed sign-in; one refused for a weak new password does not.
+	third := netip.MustParseAddr("203.0.113.9")
+	change := func(err error) error {
+		a, aerr := g.Admit(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", nil), third, log)
+		if aerr != nil {
+			return aerr
+		}
+		return a.Check(ctx, "dora", func(context.Context) error { return err })
+	}
+	weak := &register.Error{Code: register.EInvalid, Fields: []register.FieldError{{Field: "new_password", Message: "is too short"}}}
+	notCurrent := &register.Error{Code: register.EInvalid, Fields: []register.FieldError{{Field: "current_password", Message: "is not your current password"}}}
+	for i := range 5 {
+		if err := change(weak); register.ErrorCode(err) != register.EInvalid {
+			t.Fatalf("weak new password %d: got %v, want it answered, not counted", i+1, err)
+		}
+	}
+	for i := range 3 {
+		if err := change(notCurrent); register.ErrorCode(err) != register.EInvalid {
+			t.Fatalf("wrong current password %d: got %v", i+1, err)
+		}
+	}
+	if err := change(nil); status(err) != http.StatusTooManyRequests {
+		t.Fatalf("after three wrong current passwords: got %v, want 429", err)
+	}
 	// Another address is not concerned.
 	a, err := g.Admit(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", nil), netip.MustParseAddr("198.51.100.1"), log)
 	if err != nil {
