@@ -28,6 +28,8 @@ type Service struct {
 	now         Clock
 	log         *slog.Logger
 	publog      PublicLog // nil: no transparency log
+
+	sessionIdle, sessionMax time.Duration // 0: the defaults (sessions.go)
 }
 
 // Option configures a Service.

@@ -113,8 +113,12 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: httpkit.NewMetrics()}
+	// One login throttling for every way in with a password: the back
+	// office's sign-in must get this same guard, so that a guesser gains
+	// nothing by switching between the API and the form.
+	logins := httpkit.NewLoginGuard(cfg.LoginLimits)
 	s.api = jsonapi.New(jsonapi.Config{Service: cfg.Service, Logger: cfg.Logger, Signer: cfg.Signer, TokenTTL: cfg.TokenTTL,
-		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits})
+		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits, Logins: logins})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
 	s.outage = httpkit.NewOutage(cfg.Logger, cfg.Service.Store().Ping)
 	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log, Outage: s.outage})
