@@ -1,7 +1,9 @@
 package office
 
 import (
+	"bytes"
 	"net/http"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -350,5 +352,23 @@ func testPreviews(t *testing.T, e *pagesEnv) {
 	st, h, body = e.get("auditor", "/office/processings/"+e.ids["school"]+"/notice.pdf?lang=fr", "")
 	if st != http.StatusOK || h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
 		t.Errorf("notice preview: %d %s %q", st, h.Get("Content-Type"), body[:min(len(body), 8)])
+	}
+}
+
+// TestStylesheetKeepsThePublicOneInStep: the office's stylesheet starts
+// with the public pages' rules, so that both look and behave alike.
+func TestStylesheetKeepsThePublicOneInStep(t *testing.T) {
+	pub, err := os.ReadFile("../publicsite/static/registre.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := assets.ReadFile("static/office.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := []byte("*, *::before")
+	p, o := pub[bytes.Index(pub, start):], own[bytes.Index(own, start):]
+	if !bytes.HasPrefix(o, bytes.TrimRight(p, "\n")) {
+		t.Error("office.css does not start with registre.css's rules: copy them again")
 	}
 }
