@@ -41,7 +41,7 @@ const (
 func LoadOffice(t testing.TB, e *apitest.Env) *OfficeFixture {
 	t.Helper()
 	f := &OfficeFixture{Org: "ville-de-geneve", OtherOrg: "hug", Password: "un mot de passe assez long 2026",
-		Users: map[string]string{"admin": "alice.admin", "dpo": "dora.dpo", "editor": "eric.editeur", "auditor": "aude.auditrice"},
+		Users:    map[string]string{"admin": "alice.admin", "dpo": "dora.dpo", "editor": "eric.editeur", "auditor": "aude.auditrice"},
 		OtherDPO: "olga.dpo", Fillers: 30}
 	e.Seed(f.Org)
 	e.Seed(f.OtherOrg)
