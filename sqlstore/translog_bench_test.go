@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkPublish measures the publish step (in_review → published, with
-// its publication row, version and audit entry) on SQLite, without and with
+// its publication row, version and audit entry) on each database, without and with
 // the transparency log's append in the same transaction. The two run
 // interleaved, one publish each in turn on two databases, so that the load
 // of a shared machine weighs on both alike; the processings are made and
@@ -19,9 +19,15 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkPublish -benchtime 2000x ./sqlstore/
 func BenchmarkPublish(b *testing.B) {
+	for _, kind := range []dbtest.Kind{dbtest.SQLite, dbtest.Postgres} {
+		b.Run(string(kind), func(b *testing.B) { benchmarkPublish(b, dbtest.DSNs()[kind]) })
+	}
+}
+
+func benchmarkPublish(b *testing.B, dsn func(testing.TB) string) {
 	ctx := context.Background()
 	setup := func(withLog bool) (*register.Service, []string) {
-		db := dbtest.Open(b, dbtest.SQLiteDSN(b))
+		db := dbtest.Open(b, dsn(b))
 		var opts []register.Option
 		if withLog {
 			tl := db.TransLog()
