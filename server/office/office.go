@@ -47,6 +47,7 @@ type Office struct {
 	pages  map[string]*template.Template // each page with the layout
 	labels map[string]text
 	css    staticFile
+	signin *signin // sign-in and sessions (session.go)
 }
 
 // Route is one route of the back office, registered by server on its mux.
@@ -64,6 +65,7 @@ func New(cfg Config) *Office {
 	o := &Office{svc: cfg.Service, log: cfg.Logger, cfg: cfg, labels: labelTable()}
 	o.pages = mustParsePages()
 	o.css = mustLoadCSS()
+	o.signin = newSignin(cfg)
 	return o
 }
 
