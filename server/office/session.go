@@ -172,6 +172,7 @@ func (o *Office) showLogin(w http.ResponseWriter, r *http.Request, status int, d
 		c.set(w, loginCookie, d.Token)
 	}
 	v := o.newView(r)
+	v.SwitchURL = link("/office/login", url.Values{"next": {d.Next}}, v.Other) // after a POST too
 	v.Title = v.T("login.title")
 	if d.Problem != "" || d.Errors != nil {
 		v.Title = v.T("form.error.prefix") + v.Title
@@ -185,9 +186,8 @@ func (o *Office) showLogin(w http.ResponseWriter, r *http.Request, status int, d
 // refused before the body is read; failures count per account and address,
 // per address and per account, whichever door they came through.
 func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
-	ticket, err := o.signin.guard.Admit(r, o.cfg.TrustedProxies)
+	attempt, err := o.signin.guard.Admit(w, r, httpkit.ClientAddr(r, o.cfg.TrustedProxies), o.log)
 	if err != nil {
-		httpkit.LeaveBodyUnread(w)
 		return err
 	}
 	if err := readPosted(w, r); err != nil {
@@ -213,7 +213,7 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 		return o.showLogin(w, r, http.StatusUnprocessableEntity, d)
 	}
 	var token string
-	err = o.signin.guard.Check(r.Context(), ticket, d.Username, func(ctx context.Context) error {
+	err = attempt.Check(r.Context(), d.Username, func(ctx context.Context) error {
 		var err error
 		token, _, _, err = o.signin.sessions.OpenSession(ctx, d.Username, password)
 		return err
@@ -283,6 +283,7 @@ func (o *Office) account(w http.ResponseWriter, r *http.Request) error {
 
 func (o *Office) showAccount(w http.ResponseWriter, r *http.Request, status int, d accountData) error {
 	v := o.newView(r)
+	v.SwitchURL = link("/office/account", nil, v.Other) // after a POST too
 	v.Nav = "account"
 	v.Title = v.T("account.title")
 	if d.Errors != nil {

@@ -6,6 +6,7 @@ package office
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -68,26 +69,30 @@ func (x *shimSessions) ChangePassword(ctx context.Context, p *identity.Principal
 
 type shimGuard struct{ l *httpkit.Limiter }
 
-type shimTicket struct{ addr string }
+type shimAttempt struct {
+	g    *shimGuard
+	addr string
+}
 
 func newShimGuard() *shimGuard {
 	return &shimGuard{l: httpkit.NewLimiter(httpkit.DefaultLoginLimits().Address, 1000)}
 }
 
-func (g *shimGuard) Admit(r *http.Request, trusted []netip.Prefix) (shimTicket, error) {
-	addr := httpkit.AddrKey(httpkit.ClientAddr(r, trusted))
+func (g *shimGuard) Admit(w http.ResponseWriter, r *http.Request, client netip.Addr, log *slog.Logger) (*shimAttempt, error) {
+	addr := httpkit.AddrKey(client)
 	if ok, retry, _ := g.l.Reserve(addr, time.Now()); !ok {
+		httpkit.LeaveBodyUnread(w)
 		p := httpkit.NewProblem(http.StatusTooManyRequests, "too many failed logins; try again later")
 		p.RetryAfter = max(1, int(retry/time.Second))
-		return shimTicket{}, p
+		return nil, p
 	}
-	return shimTicket{addr}, nil
+	return &shimAttempt{g, addr}, nil
 }
 
-func (g *shimGuard) Check(ctx context.Context, t shimTicket, username string, check func(context.Context) error) error {
+func (a *shimAttempt) Check(ctx context.Context, username string, check func(context.Context) error) error {
 	err := check(ctx)
 	if err == nil {
-		g.l.Release(t.addr, time.Now())
+		a.g.l.Release(a.addr, time.Now())
 	}
 	return err
 }
