@@ -121,6 +121,7 @@ type loginData struct {
 	Token    string // the sign-in form's token
 	Notice   string // a label key: signed out, session ended
 	Problem  string // a label key: a whole-form error (wrong password, expired form)
+	Wait     int    // minutes to wait, for a throttled sign-in
 	Errors   []fieldError
 }
 
@@ -188,7 +189,7 @@ func (o *Office) showLogin(w http.ResponseWriter, r *http.Request, status int, d
 func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	attempt, err := o.signin.guard.Admit(w, r, httpkit.ClientAddr(r, o.cfg.TrustedProxies), o.log)
 	if err != nil {
-		return err
+		return o.loginRefused(w, r, loginData{Next: safeNext(r.URL.Query().Get("next"))}, err)
 	}
 	if err := readPosted(w, r); err != nil {
 		return err
@@ -224,7 +225,13 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 		d.Problem = "login.error.wrong"
 		return o.showLogin(w, r, http.StatusUnauthorized, d)
 	default:
-		return err
+		return o.loginRefused(w, r, d, err)
+	}
+	// Signing in again ends the session the browser had, if any.
+	if old := c.get(r, sessionCookie); old != "" {
+		if err := o.signin.sessions.CloseSession(r.Context(), old); err != nil {
+			return err
+		}
 	}
 	// A new session, a new secret: nothing set before sign-in (a planted
 	// cookie) survives it.
@@ -232,6 +239,19 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	c.clear(w, loginCookie)
 	http.Redirect(w, r, withLang(d.Next, pickLang(r)), http.StatusSeeOther)
 	return nil
+}
+
+// loginRefused answers a sign-in the login guard refused: too many
+// failures (429) is the sign-in page saying how long to wait, with
+// Retry-After; anything else is an error page.
+func (o *Office) loginRefused(w http.ResponseWriter, r *http.Request, d loginData, err error) error {
+	p := httpkit.ProblemFor(err)
+	if p.Status != http.StatusTooManyRequests {
+		return err
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	d.Problem, d.Wait = "login.error.throttled", max(1, (p.RetryAfter+59)/60)
+	return o.showLogin(w, r, http.StatusTooManyRequests, d)
 }
 
 // withLang adds the language to a local path (safeNext's output).
@@ -263,6 +283,7 @@ type accountData struct {
 	P       *identity.Principal
 	Done    bool // the password was just changed
 	Problem string
+	Wait    int // unused: the error summary's field
 	Errors  []fieldError
 	Local   bool // a local account (its password is kept here)
 }
@@ -372,6 +393,7 @@ func sessionLabels() map[string]text {
 		"login.error.username":        {"Saisissez votre nom d’utilisateur", "Enter your username"},
 		"login.error.password":        {"Saisissez votre mot de passe", "Enter your password"},
 		"login.error.wrong":           {"Nom d’utilisateur ou mot de passe incorrect", "Wrong username or password"},
+		"login.error.throttled":       {"Trop de tentatives de connexion échouées. Réessayez dans %d min.", "Too many failed sign-ins. Try again in %d min."},
 		"login.error.token":           {"Le formulaire de connexion a expiré. Saisissez à nouveau votre mot de passe.", "The sign-in form has expired. Enter your password again."},
 		"account.title":               {"Mon compte", "My account"},
 		"account.username":            {"Nom d’utilisateur", "Username"},

@@ -262,6 +262,26 @@ func TestSignInOpensSessionAndSignOutEndsItAtOnce(t *testing.T) {
 		// The old cookie, kept by someone, opens nothing any more.
 		b.cookies[old.Name] = &old
 		b.must(303, "GET", "/office/account", nil)
+
+		// Signing in again with a live session (from a sign-in page
+		// opened before) ends that session.
+		page := b.must(200, "GET", "/office/login", nil)
+		b.signedIn(editorName, password)
+		first := *b.session()
+		b.must(303, "GET", "/office/login", nil) // a live session: straight to the register
+		// The tab opened before sign-in holds a spent token: refused,
+		// with a fresh form; that one signs in anew.
+		stale := b.must(403, "POST", "/office/login", url.Values{"csrf": {formToken(t, page.body)}, "username": {editorName}, "password": {password}})
+		if !strings.Contains(stale.body, `value="`+editorName+`"`) {
+			t.Errorf("the expired form lost the username")
+		}
+		again := b.do("POST", "/office/login", url.Values{"csrf": {formToken(t, stale.body)}, "username": {editorName}, "password": {password}})
+		if again.status != http.StatusSeeOther || b.session().Value == first.Value {
+			t.Fatalf("sign in again: %d", again.status)
+		}
+		b.must(200, "GET", "/office/", nil)
+		b.cookies[first.Name] = &first
+		b.must(303, "GET", "/office/", nil)
 	})
 }
 
@@ -280,6 +300,7 @@ func TestSessionCookieFlags(t *testing.T) {
 			{"X-Forwarded-Proto from a peer that is not trusted", setup{}, "", map[string]string{"X-Forwarded-Proto": "https"}, false},
 			{"trusted proxy that received HTTP", setup{cfg: proxy}, "", map[string]string{"X-Forwarded-Proto": "http"}, false},
 			{"trusted proxy that received HTTPS", setup{cfg: proxy}, "", map[string]string{"X-Forwarded-Proto": "https"}, true},
+			{"trusted proxy appending http to a client's https", setup{cfg: proxy}, "", map[string]string{"X-Forwarded-Proto": "https, http"}, false},
 			{"https public URL", setup{cfg: publicHTTPS}, "registre.example.ch", nil, true},
 			{"TLS on the listener", setup{tls: true}, "", nil, true},
 		}
