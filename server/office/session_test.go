@@ -144,6 +144,9 @@ func (b *browser) do(method, path string, form url.Values, extra ...string) answ
 		b.t.Fatal(err)
 	}
 	a := answer{status: resp.StatusCode, header: resp.Header, body: string(raw), set: map[string]*http.Cookie{}}
+	if strings.Contains(a.body, "⟦") {
+		b.t.Errorf("%s %s: a label is missing:\n%s", method, path, a.body)
+	}
 	for _, c := range resp.Cookies() {
 		a.set[c.Name] = c
 		if c.MaxAge < 0 {
@@ -213,6 +216,7 @@ func TestSignInOpensSessionAndSignOutEndsItAtOnce(t *testing.T) {
 		e := start(t, db, setup{})
 		b := newBrowser(t, e)
 
+		b.must(200, "GET", "/office/login?lang=en&signedout=1", nil)
 		a := b.must(303, "GET", "/office/", nil)
 		if loc := a.header.Get("Location"); !strings.HasPrefix(loc, "/office/login?") || !strings.Contains(loc, "next=%2Foffice%2F") {
 			t.Fatalf("no session: Location %q", loc)
@@ -239,6 +243,7 @@ func TestSignInOpensSessionAndSignOutEndsItAtOnce(t *testing.T) {
 		if !strings.Contains(home.body, editorName) {
 			t.Fatalf("the home page does not say who is signed in:\n%s", home.body)
 		}
+		b.must(200, "GET", "/office/account?lang=en&done=password", nil)
 		acc := b.must(200, "GET", "/office/account", nil)
 		for _, want := range []string{editorName, "geneve", "etat-civil", `autocomplete="current-password"`, `autocomplete="new-password"`} {
 			if !strings.Contains(acc.body, want) {
