@@ -85,6 +85,8 @@ type AccountStore interface {
 	GetUser(ctx context.Context, username string) (*Account, string, error)
 	ListUsers(ctx context.Context) ([]Account, error)
 	DeleteUser(ctx context.Context, username string) error
+	// SetPassword replaces the password hash of an account (ENotFound).
+	SetPassword(ctx context.Context, username, passwordHash string) error
 
 	// RevokeToken puts a token id on the deny-list until expiresAt; doing
 	// it twice is not an error.
@@ -348,6 +350,10 @@ func (s *Service) DeleteUser(ctx context.Context, p *identity.Principal, usernam
 		if err := as.DeleteUser(ctx, username); err != nil {
 			return err
 		}
+		// Its back-office sessions end with it, on every instance.
+		if _, err := tx.DeleteUserSessions(ctx, username, ""); err != nil {
+			return err
+		}
 		if err := as.MarkDeleted(ctx, username, now, now.Add(MaxTokenTTL+2*revocationSkew)); err != nil {
 			return err
 		}
@@ -391,6 +397,24 @@ func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or
 // and both failures are the same error, so that neither the answer nor its
 // timing tells which accounts exist. Only a successful login is audited.
 func (s *Service) Login(ctx context.Context, username, password string) (*identity.Principal, error) {
+	a, err := s.checkPassword(ctx, username, password)
+	if err != nil {
+		return nil, err
+	}
+	p := &identity.Principal{Subject: a.Username, Role: a.Role, Org: a.Org, Units: slices.Clone(a.Units)}
+	err = s.store.InTx(ctx, func(tx Store) error {
+		return s.audit(ctx, tx, p, s.clock(), a.Org, ActionLogin, "user/"+a.Username, 0, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkPassword returns the account of username if password is its
+// password, and errBadCredentials otherwise, at the same cost whether the
+// account exists or not. Login and OpenSession share it.
+func (s *Service) checkPassword(ctx context.Context, username, password string) (*Account, error) {
 	// No stored password is longer than MaxPasswordLength, so a longer one
 	// is wrong; it is cut only to bound the work of the dummy check.
 	// A reserved name's tokens are refused (Revoked), so an account left
@@ -410,14 +434,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*identi
 	case !s.passwords.Check(hash, password):
 		return nil, errBadCredentials()
 	}
-	p := &identity.Principal{Subject: a.Username, Role: a.Role, Org: a.Org, Units: slices.Clone(a.Units)}
-	err = s.store.InTx(ctx, func(tx Store) error {
-		return s.audit(ctx, tx, p, s.clock(), a.Org, ActionLogin, "user/"+a.Username, 0, "")
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return a, nil
 }
 
 // Logout revokes the caller's token: its id goes on the deny-list until the

@@ -31,11 +31,15 @@ const (
 	ActionProcessingRef = "processing" // target prefix
 )
 
+// ActionPasswordChange is an account changing its own password (a block of
+// its own, so that the one above keeps its alignment).
+const ActionPasswordChange = "password_change"
+
 // AuditActions are every action the service writes in the audit trail; an
 // import refuses any other.
 func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
-		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout,
+		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
 		ActionImport, ActionOverride, ActionTextClean}
 }
 

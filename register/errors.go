@@ -19,6 +19,7 @@ const (
 	EPreconditionFailed   Code = "precondition_failed"   // stale If-Match
 	EPreconditionRequired Code = "precondition_required" // If-Match missing
 	ETooManyRequests      Code = "too_many_requests"
+	EUnavailable          Code = "unavailable" // the database cannot be reached now
 	EInternal             Code = "internal"
 )
 
@@ -50,8 +51,7 @@ func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := AsError(err); ok {
 		return e.Code
 	}
 	return EInternal
@@ -66,11 +66,30 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
-// AsError returns the *Error in err's chain, if any.
+// AsError returns the *Error in err's chain, if any. An error a store
+// marked as an outage (see Unavailable) is an EUnavailable *Error, whatever
+// wraps it: the caller may try again later, nothing was done.
 func AsError(err error) (*Error, bool) {
 	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
+	if errors.As(err, &e) {
+		return e, true
+	}
+	if Unavailable(err) {
+		return &Error{Code: EUnavailable, Message: "the register's database cannot be reached at the moment; try again shortly"}, true
+	}
+	return nil, false
+}
+
+// outage is implemented by a store's errors that mean the database cannot
+// be reached (refused, reset, shut down): the store marks them, the domain
+// does not know its driver's errors.
+type outage interface{ Outage() bool }
+
+// Unavailable reports whether err, or an error it wraps, is an outage of the
+// database.
+func Unavailable(err error) bool {
+	var o outage
+	return errors.As(err, &o) && o.Outage()
 }
 
 // invalid builds an EInvalid error with field errors.

@@ -174,7 +174,30 @@ func (s *Service) OnPublicChange(f func()) {
 	s.publicHooks = append(s.publicHooks, f)
 }
 
-func (s *Service) publicChanged() {
+// PublicNotifier is implemented by a store that several processes share
+// (PostgreSQL): it tells the others that the public register changed, so
+// that they drop what they kept at once instead of within a second (their
+// caches ask PublicSeq again after that anyway, so a lost notice only
+// delays).
+type PublicNotifier interface {
+	NotifyPublicChange(ctx context.Context) error
+}
+
+// publicChanged runs the OnPublicChange hooks after a public change this
+// service committed, and tells the other processes.
+func (s *Service) publicChanged(ctx context.Context) {
+	s.PublicChangedElsewhere()
+	if n, ok := s.store.(PublicNotifier); ok {
+		if err := n.NotifyPublicChange(context.WithoutCancel(ctx)); err != nil {
+			s.log.WarnContext(ctx, "could not tell other processes of a public change; they see it within a second", "err", err)
+		}
+	}
+}
+
+// PublicChangedElsewhere runs the OnPublicChange hooks: for a change this
+// process made, or one another process made and notified (the store's
+// listener calls it).
+func (s *Service) PublicChangedElsewhere() {
 	s.hooksMu.Lock()
 	hooks := slices.Clone(s.publicHooks)
 	s.hooksMu.Unlock()

@@ -28,6 +28,8 @@ type Service struct {
 	now         Clock
 	log         *slog.Logger
 	publog      PublicLog // nil: no transparency log
+
+	sessionIdle, sessionMax time.Duration // 0: the defaults (sessions.go)
 }
 
 // Option configures a Service.
@@ -244,7 +246,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *identity.Principal,
 		return s.audit(ctx, tx, p, now, slug, ActionOrgUpdate, "organisation/"+slug, 0, "")
 	})
 	if err == nil {
-		s.publicChanged()
+		s.publicChanged(ctx)
 	}
 	return out, err
 }

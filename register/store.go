@@ -21,6 +21,7 @@ type Store interface {
 	PublicationStore
 	AuditStore
 	AccountStore
+	SessionStore
 	BackupStore
 	MaintenanceStore
 

@@ -148,7 +148,7 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 		return nil, err
 	}
 	if step == StepPublish || step == StepArchive {
-		s.publicChanged()
+		s.publicChanged(ctx)
 	}
 	return out, nil
 }

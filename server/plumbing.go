@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 
+	"github.com/registre/registre/register"
 	"github.com/registre/registre/server/httpkit"
 	"github.com/registre/registre/server/publicsite"
 )
@@ -74,8 +75,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.Store().Ping(r.Context()); err != nil {
-		s.log.WarnContext(r.Context(), "not ready", "err", err)
-		return httpkit.NewProblem(http.StatusServiceUnavailable, "the database is not reachable")
+		if register.Unavailable(err) {
+			return err // 503, the outage logged once (server.fail)
+		}
+		p := httpkit.NewProblem(http.StatusServiceUnavailable, "the database is not reachable")
+		p.Cause = err
+		return p
 	}
 	return httpkit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

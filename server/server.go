@@ -99,6 +99,7 @@ type Server struct {
 	office   *office.Office      // the back office's pages (/office/)
 	hosts    httpkit.HostPolicy  // which Host names are answered (httpkit/guard.go)
 	bodies   *httpkit.BodyBudget // bytes of request bodies held at once (httpkit/bodybudget.go)
+	outage   *httpkit.Outage     // logs a database outage once, watches for its end
 
 	// orgs remembers organisations known to exist, so that the check on a
 	// token's org claim costs a query only once per organisation. There is
@@ -112,12 +113,17 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{svc: cfg.Service, verifier: cfg.Verifier, revoked: cfg.Revoked, log: cfg.Logger, cfg: cfg, mux: http.NewServeMux(), metrics: httpkit.NewMetrics()}
+	// One login throttling for every way in with a password: the back
+	// office's sign-in must get this same guard, so that a guesser gains
+	// nothing by switching between the API and the form.
+	logins := httpkit.NewLoginGuard(cfg.LoginLimits)
 	s.api = jsonapi.New(jsonapi.Config{Service: cfg.Service, Logger: cfg.Logger, Signer: cfg.Signer, TokenTTL: cfg.TokenTTL,
-		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits})
+		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits, Logins: logins})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
-	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log})
+	s.outage = httpkit.NewOutage(cfg.Logger, cfg.Service.Store().Ping)
+	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log, Outage: s.outage})
 	s.office = office.New(office.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
-		TrustedProxies: cfg.TrustedProxies, Public: s.pub})
+		TrustedProxies: cfg.TrustedProxies, Public: s.pub, Outage: s.outage})
 	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()
@@ -154,7 +160,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.metrics.Observe(r.Pattern, r.Method, rw.status, time.Since(start))
 		level := slog.LevelInfo
-		if rw.status >= 500 {
+		switch {
+		case rw.status == http.StatusServiceUnavailable:
+			// Busy or the database away: said once where it is known
+			// (httpkit.Outage, the budgets), not as an error per request.
+			level = slog.LevelWarn
+		case rw.status >= 500:
 			level = slog.LevelError
 		}
 		// The query string is left out: it can hold search terms people typed.
@@ -314,7 +325,9 @@ func roleIn(r auth.Role, roles []auth.Role) bool {
 // fail writes err as a problem; 5xx are logged with their cause.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpkit.ProblemFor(err)
-	if p.Status >= 500 {
+	if p.Outage {
+		s.outage.Report(r.Context(), p.Cause)
+	} else if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
 	}
 	httpkit.WriteProblem(w, r, p)

@@ -194,3 +194,10 @@ func (s *Store) CreateSigningKey(ctx context.Context, k *register.SigningKey) er
 	_, err := s.idb.NewInsert().Model(&signingKeyRow{KID: k.ID, Algorithm: k.Algorithm, PrivateKey: k.Seed, CreatedAt: utc(k.CreatedAt)}).Exec(ctx)
 	return dbError(err, "signing key")
 }
+
+// SetPassword implements register.AccountStore.
+func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) error {
+	res, err := s.idb.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", passwordHash).
+		Where("username = ?", username).Exec(ctx)
+	return affected(res, err, "account")
+}

@@ -32,6 +32,8 @@ type DB struct {
 	// connections that WAL lets run beside the writer.
 	read     *bun.DB
 	postgres bool
+	dsn      string // PostgreSQL: for the connection that listens (notify.go)
+	instance string // PostgreSQL: this process's name in notifications
 	// commit batches write transactions on SQLite (group commit); nil on
 	// PostgreSQL, where each transaction commits on its own.
 	commit *committer
@@ -104,10 +106,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		q.Set("timezone", "UTC")
 		u.RawQuery = q.Encode()
 	}
-	sqldb, err := sql.Open("pgx", u.String())
+	connector, err := postgresConnector(u.String())
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, fmt.Errorf("postgres: bad URL: %w", err)
 	}
+	sqldb := sql.OpenDB(connector)
 	sqldb.SetMaxOpenConns(max(8, runtime.GOMAXPROCS(0)*4))
 	sqldb.SetMaxIdleConns(max(8, runtime.GOMAXPROCS(0)*4))
 	db := bun.NewDB(sqldb, pgdialect.New())
@@ -115,7 +118,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s: %w", Redact(dsn), err)
 	}
-	return &DB{write: db, read: db, postgres: true}, nil
+	return &DB{write: db, read: db, postgres: true, dsn: u.String(), instance: newInstanceName()}, nil
 }
 
 // Redact hides the password of a database URL in messages and logs.

@@ -46,7 +46,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx register.Store) error) (err
 		tx, err = s.db.write.BeginTx(ctx, nil)
 	}
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", markOutage(err))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -59,7 +59,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx register.Store) error) (err
 	}()
 	if s.db.postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
-			return fmt.Errorf("write lock: %w", err)
+			return fmt.Errorf("write lock: %w", markOutage(err))
 		}
 	}
 	if err := fn(&Store{db: s.db, idb: tx, inTx: true}); err != nil {
@@ -74,7 +74,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx register.Store) error) (err
 // Ping implements register.Store.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return s.idb.NewRaw("SELECT 1").Scan(ctx, &one)
+	return markOutage(s.idb.NewRaw("SELECT 1").Scan(ctx, &one))
 }
 
 // dbError turns driver errors into domain errors: a missing row is
@@ -104,7 +104,7 @@ func dbError(err error, what string) error {
 			return &register.Error{Code: register.EInvalid, Message: what + " refers to something that does not exist"}
 		}
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: %w", what, markOutage(err))
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }

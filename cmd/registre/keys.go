@@ -256,6 +256,13 @@ func (id *identity) start(ctx context.Context, svc *register.Service, log *slog.
 			} else if n > 0 {
 				log.DebugContext(ctx, "expired revocations purged", "rows", n)
 			}
+			// Ended back-office sessions are refused anyway; this keeps
+			// their table small.
+			if n, err := svc.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "purging ended sessions", "err", err)
+			} else if n > 0 {
+				log.DebugContext(ctx, "ended sessions purged", "rows", n)
+			}
 		}
 		purgeNow()
 		for {

@@ -94,6 +94,8 @@ type config struct {
 	TokenTTL       string // lifetime of login tokens
 	TrustedProxies string // CIDRs whose X-Forwarded-For is believed
 	JWTKeysReload  string // how often the key file is checked
+	SessionIdle    string // back-office sessions end after this long without a request
+	SessionMax     string // and this long after sign-in in any case
 
 	LogOrigin string // origin line of the transparency log, fixed at its first start
 	LogKey    string // note signing key of the transparency log, given by the operator
@@ -121,6 +123,8 @@ func flagSet(name string, e *env, c *config) *flag.FlagSet {
 	str(&c.LogFormat, "log-format", "text", "text or json")
 	str(&c.TokenTTL, "token-ttl", "1h", "lifetime of tokens issued at login, at most 12h")
 	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (login limits)")
+	str(&c.SessionIdle, "session-idle", "30m", "a back-office session ends after this long without a request (5m to --session-max)")
+	str(&c.SessionMax, "session-max", "12h", "a back-office session ends this long after sign-in, however active (at most 168h)")
 	str(&c.JWTKeysReload, "jwt-keys-reload", "1m", "how often the REGISTRE_JWT_KEYS file is checked for changes; 0: only on SIGHUP")
 	str(&c.LogOrigin, "log-origin", "", "origin line of the transparency log's checkpoints, kept from the first start on (default: the public URL's host and path + /log)")
 	str(&c.LogKey, "log-key", "", "the transparency log's signing key (a note key PRIVATE+KEY+NAME+HASH+DATA); default: a key kept in the database")
@@ -187,12 +191,16 @@ func (c *config) open(ctx context.Context, e *env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	sessions, err := c.sessionTimeouts()
+	if err != nil {
+		return nil, err
+	}
 	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return nil, err
 	}
 	tl := db.TransLog()
-	svc := newService(db, log, register.WithPublicLog(tl))
+	svc := newService(db, log, register.WithPublicLog(tl), sessions)
 	if err := runMaintenance(ctx, svc, log); err != nil {
 		db.Close()
 		return nil, err

@@ -51,6 +51,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL, ListenAddr: ln.Addr().String(), Log: app.tlog}
 	id.configure(&cfg, svc)
 	h := server.New(cfg)
+	// Processes sharing a PostgreSQL database tell each other of public
+	// changes, so that their caches follow within milliseconds.
+	app.db.ListenPublicChanges(ctx, svc.PublicChangedElsewhere, log)
 	if c.PublicURL == "" {
 		log.WarnContext(ctx, "REGISTRE_PUBLIC_URL is not set: pages and documents answer only for the listen address and localhost; other host names get 421")
 	}

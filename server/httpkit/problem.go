@@ -22,6 +22,7 @@ func statusOf(c register.Code) (int, bool) {
 		register.EPreconditionRequired: http.StatusPreconditionRequired,
 		register.ETooManyRequests:      http.StatusTooManyRequests,
 		register.EInternal:             http.StatusInternalServerError,
+		register.EUnavailable:          http.StatusServiceUnavailable,
 	}[c]
 	return s, ok
 }
@@ -41,7 +42,10 @@ type Problem struct {
 	challenge  string // WWW-Authenticate, for 401
 	Allow      string `json:"-"` // Allow, for 405
 	Cause      error  `json:"-"` // logged for 5xx, never shown
-	logLevel   slog.Level
+	// Outage marks a 503 because the database cannot be reached: the
+	// caller reports it to an Outage watcher instead of logging it.
+	Outage   bool `json:"-"`
+	logLevel slog.Level
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -89,6 +93,11 @@ func ProblemFor(err error) *Problem {
 		}
 		p := NewProblem(status, e.Message)
 		p.Errors, p.Findings = e.Fields, e.Findings
+		if e.Code == register.EUnavailable {
+			// An outage is logged once by whoever watches the database
+			// (Outage), not per request; the cause is kept for that.
+			p.RetryAfter, p.Cause, p.Outage = OutageRetryAfter, err, true
+		}
 		if e.Code == register.EUnauthorized {
 			p.challenge = `Bearer realm="registre"`
 		}

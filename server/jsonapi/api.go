@@ -27,6 +27,9 @@ type Config struct {
 	// TrustedProxies and LoginLimits: see server.Config.
 	TrustedProxies []netip.Prefix
 	LoginLimits    httpkit.LoginLimits
+	// Logins is the login throttling shared with the back office's
+	// sign-in; nil: the API makes its own from LoginLimits.
+	Logins *httpkit.LoginGuard
 }
 
 // API holds the JSON API's handlers. Build it with New.
@@ -34,12 +37,16 @@ type API struct {
 	svc    *register.Service
 	log    *slog.Logger
 	cfg    Config
-	logins *loginGuard // failure limits of POST /api/v1/auth/login
+	logins *httpkit.LoginGuard // failure limits of POST /api/v1/auth/login
 }
 
 // New returns the JSON API.
 func New(cfg Config) *API {
-	return &API{svc: cfg.Service, log: cfg.Logger, cfg: cfg, logins: newLoginGuard(cfg)}
+	logins := cfg.Logins
+	if logins == nil {
+		logins = httpkit.NewLoginGuard(cfg.LoginLimits)
+	}
+	return &API{svc: cfg.Service, log: cfg.Logger, cfg: cfg, logins: logins}
 }
 
 // principal returns the caller, put in the context by server's route

@@ -37,6 +37,8 @@ type Config struct {
 	// Public renders the previews: the public page and the notice as they
 	// would be published.
 	Public *publicsite.Site
+	// Outage is told when a page meets a database outage (logged once).
+	Outage *httpkit.Outage
 }
 
 // Office serves the back office. Build it with New.
@@ -125,7 +127,9 @@ func (o *Office) render(w http.ResponseWriter, status int, name string, v *view)
 // answers ENotFound for both). 5xx are logged with their cause.
 func (o *Office) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := httpkit.ProblemFor(err)
-	if p.Status >= 500 {
+	if p.Outage {
+		o.cfg.Outage.Report(r.Context(), p.Cause)
+	} else if p.Status >= 500 {
 		o.log.ErrorContext(r.Context(), "office page failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
 	}
 	if p.RetryAfter > 0 {

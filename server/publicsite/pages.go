@@ -366,6 +366,14 @@ func (c *pageCache) get(key string, seq int64) *renderedPage {
 	return p
 }
 
+// stale returns the page kept under key whatever the register's sequence:
+// what to serve while the database cannot be reached, rather than nothing.
+func (c *pageCache) stale(key string) *renderedPage {
+	v, _ := c.store.get(kindPage, key)
+	p, _ := v.(*renderedPage)
+	return p
+}
+
 func (c *pageCache) put(key string, p *renderedPage) {
 	c.store.put(kindPage, key, p, len(p.body)+len(p.gz))
 }
@@ -402,6 +410,14 @@ func (s *Site) page(fn pageFunc) handler {
 		if register.ErrorCode(err) == register.ENotFound {
 			s.PageNotFound(w, r)
 			return nil
+		}
+		if register.Unavailable(err) {
+			// The database is away: the page as last rendered is the
+			// register as last known, better than an error page.
+			if p := s.pub.rendered.stale(key); p != nil {
+				s.cfg.Outage.Report(ctx, err)
+				return s.writePage(w, r, p)
+			}
 		}
 		return s.ErrorPage(w, r, err)
 	}
@@ -457,7 +473,9 @@ func (s *Site) writePage(w http.ResponseWriter, r *http.Request, p *renderedPage
 // 5xx are logged with their cause.
 func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, err error) error {
 	p := httpkit.ProblemFor(err)
-	if p.Status >= 500 {
+	if p.Outage {
+		s.cfg.Outage.Report(r.Context(), p.Cause)
+	} else if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", p.Cause)
 	}
 	lang, explicit := pickLang(r)
@@ -513,8 +531,9 @@ func (s *Site) PageNotFound(w http.ResponseWriter, r *http.Request) {
 
 // resultItem is one line of a result list.
 type resultItem struct {
-	ID, Title, OrgName, Reference, Summary string
-	Sensitive                              bool
+	ID, OrgName, Reference string
+	Title, Summary         template.HTML // escaped, the matched words in <mark>
+	Sensitive              bool
 }
 
 // pager links the pages of a result list.
@@ -528,6 +547,7 @@ type resultsData struct {
 	Searched bool
 	Results  []resultItem
 	Total    int
+	Capped   bool // Total stopped counting at register.SearchTotalCap
 	Pager    pager
 }
 
@@ -543,15 +563,23 @@ func pageNumber(q url.Values) int {
 
 // results runs a public search for a page and prepares its list.
 func (s *Site) results(r *http.Request, v *view, f register.PublicFilter, orgNames map[string]string) (resultsData, error) {
-	f.Page, f.PerPage = pageNumber(r.URL.Query()), pagePerPage
+	q := r.URL.Query()
+	f.Page, f.PerPage, f.Cursor = pageNumber(q), pagePerPage, q.Get("cursor")
 	if utf8.RuneCountInString(f.Query) > 200 {
 		f.Query = string([]rune(f.Query)[:200])
 	}
-	items, total, err := s.svc.ListPublic(r.Context(), f)
+	res, err := s.svc.ListPublicPage(r.Context(), f)
+	if register.ErrorCode(err) == register.EInvalid && f.Cursor != "" {
+		// A cursor from another search (an edited link): the first page
+		// rather than an error.
+		f.Cursor, f.Page = "", 1
+		res, err = s.svc.ListPublicPage(r.Context(), f)
+	}
 	if err != nil {
 		return resultsData{}, err
 	}
-	d := resultsData{Total: total, Results: make([]resultItem, 0, len(items))}
+	items, total := res.Items, res.Total
+	d := resultsData{Total: total, Capped: res.TotalIsCapped, Results: make([]resultItem, 0, len(items))}
 	for i := range items {
 		// Only what a result shows: decoding whole records would double
 		// the cost of a search page.
@@ -574,27 +602,57 @@ func (s *Site) results(r *http.Request, v *view, f register.PublicFilter, orgNam
 		if summary == "" {
 			summary = p.Purpose
 		}
-		d.Results = append(d.Results, resultItem{ID: p.ID, Title: p.Title, OrgName: name, Reference: p.Reference,
-			Summary: shorten(summary, summaryRunes), Sensitive: items[i].Sensitive})
+		d.Results = append(d.Results, resultItem{ID: p.ID, OrgName: name, Reference: p.Reference,
+			Title: mark(p.Title, res.Query), Summary: mark(shorten(summary, summaryRunes), res.Query), Sensitive: items[i].Sensitive})
 	}
 	pages := (total + pagePerPage - 1) / pagePerPage
 	d.Pager = pager{Page: f.Page, Pages: pages}
-	at := func(n int) string {
+	at := func(n int, cursor string) string {
 		q := url.Values{}
 		for k, vs := range v.query {
-			q[k] = vs
+			if k != "cursor" {
+				q[k] = vs
+			}
 		}
 		q.Set("page", strconv.Itoa(n))
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
 		return v.link(v.path, q, v.Lang)
 	}
-	d.Pager.First = at(1)
-	if f.Page > 1 && f.Page <= pages {
-		d.Pager.Prev = at(f.Page - 1)
+	d.Pager.First = at(1, "")
+	if f.Page > 1 && f.Page <= pages && f.Page-1 <= maxOffsetPage {
+		d.Pager.Prev = at(f.Page-1, "")
 	}
-	if f.Page < pages {
-		d.Pager.Next = at(f.Page + 1)
+	if f.Page < pages && res.NextCursor != "" {
+		// The next page by cursor: as fast as the first however deep; the
+		// page number only says where the reader is.
+		d.Pager.Next = at(f.Page+1, res.NextCursor)
 	}
 	return d, nil
+}
+
+// maxOffsetPage is the deepest page a "previous page" link reaches by
+// number (an offset); deeper, the reader goes back with the browser.
+const maxOffsetPage = 50
+
+// mark returns text with the words q matched in <mark>, escaped otherwise.
+func mark(text string, q register.Query) template.HTML {
+	spans := q.Highlights(text)
+	if len(spans) == 0 {
+		return template.HTML(template.HTMLEscapeString(text))
+	}
+	var b strings.Builder
+	at := 0
+	for _, sp := range spans {
+		b.WriteString(template.HTMLEscapeString(text[at:sp.Start]))
+		b.WriteString("<mark>")
+		b.WriteString(template.HTMLEscapeString(text[sp.Start:sp.End]))
+		b.WriteString("</mark>")
+		at = sp.End
+	}
+	b.WriteString(template.HTMLEscapeString(text[at:]))
+	return template.HTML(b.String())
 }
 
 // shorten cuts s to at most n runes at a word boundary, with an ellipsis.

@@ -42,6 +42,7 @@ func labelTable() map[string]text {
 		"results.title":         {"Résultats de recherche", "Search results"},
 		"results.one":           {"%d traitement trouvé", "%d processing found"},
 		"results.many":          {"%d traitements trouvés", "%d processings found"},
+		"results.capped":        {"Plus de %d traitements trouvés ; précisez votre recherche", "More than %d processings found; refine your search"},
 		"results.none":          {"Aucun traitement ne correspond à votre recherche. Essayez d’autres mots ou retirez un filtre.", "No processing matches your search. Try other words or remove a filter."},
 		"results.beyond":        {"Il n’y a rien sur cette page de résultats.", "There is nothing on this page of results."},
 		"pager.first":           {"Aller à la première page", "Go to the first page"},

@@ -136,17 +136,24 @@ func (c *publicationCache) changeSeq(ctx context.Context, svc *register.Service)
 // the database only as the comment on publicationCache says.
 func (c *publicationCache) publication(ctx context.Context, svc *register.Service, id string) (*cachedPublication, error) {
 	seq, err := c.changeSeq(ctx, svc)
-	if err != nil {
-		return nil, err
-	}
 	e := c.get(id)
-	if e != nil && e.seq == seq {
+	switch {
+	case err != nil && e != nil && register.Unavailable(err):
+		// The database is away: the publication as last known is served
+		// rather than an error (docs/security.md, "Database outages").
+		return e, nil
+	case err != nil:
+		return nil, err
+	case e != nil && e.seq == seq:
 		return e, nil
 	}
 	st, err := svc.PublicStamp(ctx, id)
 	if err != nil {
 		if e != nil && register.ErrorCode(err) == register.ENotFound {
 			c.drop(id)
+		}
+		if e != nil && register.Unavailable(err) {
+			return e, nil
 		}
 		return nil, err
 	}
@@ -363,27 +370,42 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.Page, f.PerPage = page, perPage
-	items, total, err := s.svc.ListPublic(r.Context(), f)
+	f.Page, f.PerPage, f.Cursor = page, perPage, q.Get("cursor")
+	// Ranked by relevance when searching; a cursor fetches the page after
+	// the one that returned it at the cost of the first (issue 17).
+	res, err := s.svc.ListPublicPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	page, perPage, _ = register.CheckPage(page, perPage)
+	if f.Cursor != "" {
+		page = 0 // a cursor's page has no number
+	}
 	// Each item is the stored public JSON, written as it is.
 	var b bytes.Buffer
 	b.WriteString(`{"items":[`)
-	for i := range items {
+	for i := range res.Items {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(items[i].Data)
+		b.Write(res.Items[i].Data)
 	}
 	b.WriteString(`],"total":`)
-	b.WriteString(strconv.Itoa(total))
-	b.WriteString(`,"page":`)
-	b.WriteString(strconv.Itoa(page))
+	b.WriteString(strconv.Itoa(res.Total))
+	if page > 0 {
+		b.WriteString(`,"page":`)
+		b.WriteString(strconv.Itoa(page))
+	}
 	b.WriteString(`,"per_page":`)
 	b.WriteString(strconv.Itoa(perPage))
+	if res.TotalIsCapped {
+		b.WriteString(`,"total_is_capped":true`)
+	}
+	if res.NextCursor != "" {
+		b.WriteString(`,"cursor":`)
+		c, _ := json.Marshal(res.NextCursor) // a string: cannot fail
+		b.Write(c)
+	}
 	b.WriteString("}\n")
 	publicHeaders(w)
 	return s.pub.writeBody(w, r, http.StatusOK, "application/json", b.Bytes())

@@ -11,6 +11,7 @@ import (
 	"runtime"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/server/httpkit"
 )
 
 // handler is the shape of server's route handlers: the error becomes a
@@ -28,6 +29,8 @@ type Config struct {
 	PDF PDFConfig
 	// Log is the transparency log served under /public/v1/log/; nil: 404.
 	Log TransparencyLog
+	// Outage is told when a request meets a database outage (logged once).
+	Outage *httpkit.Outage
 }
 
 // Site serves the public register. Build it with New.
