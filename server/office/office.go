@@ -34,6 +34,9 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed.
 	TrustedProxies []netip.Prefix
+	// Logins is the login throttling shared with the API's login
+	// (server.New makes one for both); nil: one of the back office's own.
+	Logins *httpkit.LoginGuard
 	// Public renders the previews: the public page and the notice as they
 	// would be published.
 	Public *publicsite.Site

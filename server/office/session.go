@@ -18,13 +18,16 @@ import (
 // check, and the login guard shared with the API's login, so that failures
 // at either door count for both.
 type signin struct {
-	xorigin  *http.CrossOriginProtection
-	sessions *shimSessions
-	guard    *shimGuard
+	xorigin *http.CrossOriginProtection
+	guard   *httpkit.LoginGuard
 }
 
 func newSignin(cfg Config) *signin {
-	return &signin{xorigin: newCrossOrigin(cfg.PublicURL), sessions: newShimSessions(cfg.Service), guard: newShimGuard()}
+	g := cfg.Logins
+	if g == nil {
+		g = httpkit.NewLoginGuard(httpkit.LoginLimits{})
+	}
+	return &signin{xorigin: newCrossOrigin(cfg.PublicURL), guard: g}
 }
 
 // sessionRoutes are sign-in, sign-out and the account's own page.
@@ -70,7 +73,7 @@ func (o *Office) signedIn(h handler) handler {
 		var p *identity.Principal
 		var err error = register.Errorf(register.EUnauthorized, "not signed in")
 		if token != "" {
-			sess, p, err = o.signin.sessions.ResumeSession(r.Context(), token)
+			sess, p, err = o.svc.ResumeSession(r.Context(), token)
 		}
 		if register.ErrorCode(err) == register.EUnauthorized {
 			if token != "" {
@@ -148,7 +151,7 @@ func (o *Office) loginPage(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(q.Get("next"))
 	c := o.cookies(r)
 	if token := c.get(r, sessionCookie); token != "" {
-		if _, _, err := o.signin.sessions.ResumeSession(r.Context(), token); err == nil {
+		if _, _, err := o.svc.ResumeSession(r.Context(), token); err == nil {
 			http.Redirect(w, r, withLang(next, pickLang(r)), http.StatusSeeOther)
 			return nil
 		}
@@ -216,7 +219,7 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	var token string
 	err = attempt.Check(r.Context(), d.Username, func(ctx context.Context) error {
 		var err error
-		token, _, _, err = o.signin.sessions.OpenSession(ctx, d.Username, password)
+		token, _, _, err = o.svc.OpenSession(ctx, d.Username, password)
 		return err
 	})
 	switch register.ErrorCode(err) {
@@ -229,7 +232,7 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Signing in again ends the session the browser had, if any.
 	if old := c.get(r, sessionCookie); old != "" {
-		if err := o.signin.sessions.CloseSession(r.Context(), old); err != nil {
+		if err := o.svc.CloseSession(r.Context(), old); err != nil {
 			return err
 		}
 	}
@@ -270,7 +273,7 @@ func withLang(path, lang string) string {
 // domain, other services' too; the session is ended server-side anyway.
 func (o *Office) logout(w http.ResponseWriter, r *http.Request) error {
 	vi := visitOf(r)
-	if err := o.signin.sessions.CloseSession(r.Context(), vi.token); err != nil {
+	if err := o.svc.CloseSession(r.Context(), vi.token); err != nil {
 		return err
 	}
 	o.cookies(r).clear(w, sessionCookie)
@@ -283,7 +286,7 @@ type accountData struct {
 	P       *identity.Principal
 	Done    bool // the password was just changed
 	Problem string
-	Wait    int // unused: the error summary's field
+	Wait    int // minutes to wait, for a throttled change
 	Errors  []fieldError
 	Local   bool // a local account (its password is kept here)
 }
@@ -307,7 +310,7 @@ func (o *Office) showAccount(w http.ResponseWriter, r *http.Request, status int,
 	v.SwitchURL = link("/office/account", nil, v.Other) // after a POST too
 	v.Nav = "account"
 	v.Title = v.T("account.title")
-	if d.Errors != nil {
+	if d.Errors != nil || d.Problem != "" {
 		v.Title = v.T("form.error.prefix") + v.Title
 	}
 	if d.Done {
@@ -335,9 +338,18 @@ func (o *Office) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if d.Errors != nil {
 		return o.showAccount(w, r, http.StatusUnprocessableEntity, d)
 	}
-	err := o.signin.sessions.ChangePassword(r.Context(), vi.p, cur, next, vi.token)
+	// A wrong current password is a failed sign-in to the login guard:
+	// a borrowed session guesses no faster here than at the sign-in form.
+	// (The form is read already: it is bounded, and signedIn needed its
+	// token.)
+	attempt, err := o.signin.guard.Admit(w, r, httpkit.ClientAddr(r, o.cfg.TrustedProxies), o.log)
+	if err == nil {
+		err = attempt.Check(r.Context(), vi.p.Subject, func(ctx context.Context) error {
+			return o.svc.ChangePassword(ctx, vi.p, cur, next, vi.token)
+		})
+	}
 	var re *register.Error
-	switch {
+	switch p := httpkit.ProblemFor(err); {
 	case err == nil:
 		http.Redirect(w, r, link("/office/account", url.Values{"done": {"password"}}, pickLang(r)), http.StatusSeeOther)
 		return nil
@@ -357,6 +369,10 @@ func (o *Office) changePassword(w http.ResponseWriter, r *http.Request) error {
 	case register.ErrorCode(err) == register.EForbidden:
 		d.Local = false
 		return o.showAccount(w, r, http.StatusForbidden, d)
+	case p.Status == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+		d.Problem, d.Wait = "login.error.throttled", max(1, (p.RetryAfter+59)/60)
+		return o.showAccount(w, r, http.StatusTooManyRequests, d)
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package office_test
 
 import (
 	"crypto/tls"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -480,6 +481,28 @@ func TestLoginThrottlingIsSharedWithTheAPI(t *testing.T) {
 			r := e.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": editorName, "password": password})
 			if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 				t.Fatalf("after 3 back-office failures, API login: %d", r.Status)
+			}
+		})
+		t.Run("a signed-in session guesses no faster through the password form", func(t *testing.T) {
+			e := start(t, db, setup{cfg: limits})
+			b := newBrowser(t, e)
+			b.signedIn(editorName, password)
+			token := b.accountToken()
+			guess := func(i int) answer {
+				return b.do("POST", "/office/account/password", url.Values{"csrf": {token},
+					"current_password": {fmt.Sprintf("guess-%d-of-the-password", i)}, "new_password": {password2}, "confirm_password": {password2}})
+			}
+			for i := range 3 {
+				if a := guess(i); a.status != http.StatusUnprocessableEntity {
+					t.Fatalf("guess %d: %d", i, a.status)
+				}
+			}
+			a := guess(3)
+			if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" || !strings.Contains(a.body, `class="error-summary"`) {
+				t.Fatalf("4th guess: %d, want the account page with 429 and Retry-After:\n%s", a.status, a.body)
+			}
+			if r := e.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": editorName, "password": password}); r.Status != http.StatusTooManyRequests {
+				t.Fatalf("API login after 4 guesses through the form: %d", r.Status)
 			}
 		})
 	})
