@@ -40,4 +40,3 @@ func TestIdleSessionSendsToSignInAndBack(t *testing.T) {
 		newBrowser(t, e).signedIn(editorName, password)
 	})
 }
-
