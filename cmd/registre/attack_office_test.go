@@ -131,10 +131,10 @@ func TestAttackOfficeForgeries(t *testing.T) {
 			form   url.Values
 			header map[string]string
 		}{
-			{"cross-site password change", "/office/account/password", change, crossSite},
+			{"cross-site password change", "/office/account", change, crossSite},
 			{"cross-site sign-out", "/office/logout", url.Values{"csrf": {token}}, crossSite},
 			{"same-site request from a sibling origin", "/office/logout", url.Values{"csrf": {token}}, map[string]string{"Origin": "http://evil.localhost", "Sec-Fetch-Site": "same-site"}},
-			{"password change without headers nor token", "/office/account/password", noToken, nil},
+			{"password change without headers nor token", "/office/account", noToken, nil},
 			{"sign-out without headers nor token", "/office/logout", url.Values{}, nil},
 			{"token of another length", "/office/logout", url.Values{"csrf": {token + "x"}}, nil},
 			{"token twice, the first wrong", "/office/logout", url.Values{"csrf": {"x", token}}, nil},
@@ -179,7 +179,7 @@ func TestAttackOfficeForgeries(t *testing.T) {
 			for i := range 2000 {
 				many.Set(fmt.Sprint("f", i), "v")
 			}
-			resp, body = b.officeSend("POST", "/office/account/password", many, nil)
+			resp, body = b.officeSend("POST", "/office/account", many, nil)
 			isPage(t, resp, body, http.StatusBadRequest)
 			anon := &officeBrowser{tg: tg}
 			resp, body = anon.officeSend("POST", "/office/login", huge, nil)

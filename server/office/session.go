@@ -38,7 +38,7 @@ func (o *Office) sessionRoutes() []Route {
 		{post, "/office/login", o.serve(o.sameSite(o.login))},
 		{post, "/office/logout", o.serve(o.signedIn(o.logout))},
 		{get, "/office/account", o.serve(o.signedIn(o.account))},
-		{post, "/office/account/password", o.serve(o.signedIn(o.changePassword))},
+		{post, "/office/account", o.serve(o.signedIn(o.changePassword))},
 	}
 }
 
@@ -100,11 +100,17 @@ func (o *Office) signedIn(h handler) handler {
 // toSignIn answers a request without a live session. A page is fetched
 // again after sign-in: GET is sent to the sign-in page with the way back.
 // A POST's body is not read: the sign-in page shows at once, saying the
-// session ended, and sign-in leads back to the page of the form (the GET of
-// the same path), where the person enters it again. (Part 1b of issue 15
-// keeps what was typed.)
+// session ended, and sign-in leads back to the page of the form — every
+// form of the back office posts to the path of its own page — where the
+// person enters it again. (Part 1b of issue 15 keeps what was typed.)
+// Signing out without a session is done already.
 func (o *Office) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) error {
 	next := safeNext(r.URL.RequestURI())
+	if r.URL.Path == "/office/logout" {
+		httpkit.LeaveBodyUnread(w)
+		http.Redirect(w, r, link("/office/login", url.Values{"signedout": {"1"}}, pickLang(r)), http.StatusSeeOther)
+		return nil
+	}
 	if isSafe(r.Method) {
 		q := url.Values{"next": {next}}
 		if ended {

@@ -21,11 +21,16 @@ func TestIdleSessionSendsToSignInAndBack(t *testing.T) {
 		time.Sleep(1200 * time.Millisecond)
 		stale := *b.session()
 
-		post := b.do("POST", "/office/account/password", url.Values{"csrf": {token},
+		post := b.do("POST", "/office/account", url.Values{"csrf": {token},
 			"current_password": {password}, "new_password": {password2}, "confirm_password": {password2}})
-		if post.status != http.StatusUnauthorized || !strings.Contains(post.body, `name="next" value="/office/account/password"`) ||
+		if post.status != http.StatusUnauthorized || !strings.Contains(post.body, `name="next" value="/office/account"`) ||
 			!strings.Contains(post.body, `action="/office/login"`) {
 			t.Fatalf("POST after idle: %d, want the sign-in page leading back to the form:\n%s", post.status, post.body)
+		}
+		b.cookies[stale.Name] = &stale
+		out := b.must(303, "POST", "/office/logout", url.Values{"csrf": {token}})
+		if loc := out.header.Get("Location"); loc != "/office/login?signedout=1&lang=fr" {
+			t.Fatalf("sign-out after idle: Location %q", loc)
 		}
 		b.cookies[stale.Name] = &stale
 		get := b.must(303, "GET", "/office/account?lang=en", nil)

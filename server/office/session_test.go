@@ -368,11 +368,11 @@ func TestForgedPostsAreRefused(t *testing.T) {
 			header []string
 		}{
 			{"cross-site sign-out with the right token", "/office/logout", withToken(nil, token), crossSite},
-			{"cross-site password change with the right token", "/office/account/password", withToken(change, token), crossSite},
+			{"cross-site password change with the right token", "/office/account", withToken(change, token), crossSite},
 			{"cross-site Origin only", "/office/logout", withToken(nil, token), []string{"Origin: https://evil.example", "Sec-Fetch-Site:"}},
 			{"sign-out without browser headers nor token", "/office/logout", withToken(nil, ""), noHeaders},
-			{"password change without browser headers nor token", "/office/account/password", withToken(change, ""), noHeaders},
-			{"password change with another token", "/office/account/password", withToken(change, strings.Repeat("A", 43)), noHeaders},
+			{"password change without browser headers nor token", "/office/account", withToken(change, ""), noHeaders},
+			{"password change with another token", "/office/account", withToken(change, strings.Repeat("A", 43)), noHeaders},
 			{"same-site sign-out without token", "/office/logout", withToken(nil, ""), nil},
 		}
 		for _, tc := range cases {
@@ -489,7 +489,7 @@ func TestLoginThrottlingIsSharedWithTheAPI(t *testing.T) {
 			b.signedIn(editorName, password)
 			token := b.accountToken()
 			guess := func(i int) answer {
-				return b.do("POST", "/office/account/password", url.Values{"csrf": {token},
+				return b.do("POST", "/office/account", url.Values{"csrf": {token},
 					"current_password": {fmt.Sprintf("guess-%d-of-the-password", i)}, "new_password": {password2}, "confirm_password": {password2}})
 			}
 			for i := range 3 {
@@ -530,17 +530,17 @@ func TestPasswordChangeEndsTheOtherSessionsOnly(t *testing.T) {
 		there.signedIn(editorName, password)
 		token := here.accountToken()
 
-		bad := here.do("POST", "/office/account/password", url.Values{"csrf": {token},
+		bad := here.do("POST", "/office/account", url.Values{"csrf": {token},
 			"current_password": {"not-my-password-at-all"}, "new_password": {password2}, "confirm_password": {password2 + "x"}})
 		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `href="#confirm_password"`) || strings.Contains(bad.body, password2) {
 			t.Fatalf("mismatched confirmation: %d\n%s", bad.status, bad.body)
 		}
-		wrong := here.do("POST", "/office/account/password", url.Values{"csrf": {token},
+		wrong := here.do("POST", "/office/account", url.Values{"csrf": {token},
 			"current_password": {"not-my-password-at-all"}, "new_password": {password2}, "confirm_password": {password2}})
 		if wrong.status != http.StatusUnprocessableEntity || !strings.Contains(wrong.body, `href="#current_password"`) {
 			t.Fatalf("wrong current password: %d\n%s", wrong.status, wrong.body)
 		}
-		ok := here.must(303, "POST", "/office/account/password", url.Values{"csrf": {token},
+		ok := here.must(303, "POST", "/office/account", url.Values{"csrf": {token},
 			"current_password": {password}, "new_password": {password2}, "confirm_password": {password2}})
 		if loc := ok.header.Get("Location"); loc != "/office/account?done=password&lang=fr" {
 			t.Fatalf("after the change: %q", loc)
