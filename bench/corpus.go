@@ -2,21 +2,14 @@ package main
 
 import (
 	_ "embed"
-	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/registre/registre/internal/demo"
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/vocab"
 )
-
-// vocabularyCSV is shared/reference/vocabulary.csv, copied so that the tool
-// does not depend on shared/: data subjects and data categories as registers
-// name them.
-//
-//go:embed testdata/vocabulary.csv
-var vocabularyCSV string
 
 // rareWords appear in about one processing in 500 each, the way a specific
 // facility or activity appears in a few registers only.
@@ -40,17 +33,15 @@ type corpus struct {
 func newCorpus() (*corpus, error) {
 	c := &corpus{}
 	c.titles, c.purposes, c.summaries = demo.Wording()
-	rows, err := csv.NewReader(strings.NewReader(vocabularyCSV)).ReadAll()
+	v, err := vocab.Load()
 	if err != nil {
-		return nil, fmt.Errorf("vocabulary: %w", err)
+		return nil, err
 	}
-	for _, r := range rows[1:] {
-		switch r[0] {
-		case "data_subject":
-			c.subjects = append(c.subjects, r[2])
-		case "data_category":
-			c.categories = append(c.categories, r[2])
-		}
+	for _, t := range v.Subjects {
+		c.subjects = append(c.subjects, t.FR)
+	}
+	for _, t := range v.Categories {
+		c.categories = append(c.categories, t.FR)
 	}
 	return c, nil
 }

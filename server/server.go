@@ -117,6 +117,10 @@ func New(cfg Config) *Server {
 	// office's sign-in must get this same guard, so that a guesser gains
 	// nothing by switching between the API and the form.
 	logins := httpkit.NewLoginGuard(cfg.LoginLimits)
+	if sf, ok := cfg.Service.Store().(httpkit.SharedFailures); ok {
+		// Instances on one database count an account's failures together.
+		logins.ShareFailures(sf)
+	}
 	s.api = jsonapi.New(jsonapi.Config{Service: cfg.Service, Logger: cfg.Logger, Signer: cfg.Signer, TokenTTL: cfg.TokenTTL,
 		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits, Logins: logins})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)

@@ -51,6 +51,21 @@ func TestTwoInstances(t *testing.T) {
 	gone := waitStatus(t, a, "/public/v1/processings/"+id, http.StatusNotFound)
 	t.Logf("an archive on B was served by A after %v", gone)
 
+	// Failed sign-ins count on both: five wrong passwords on each instance
+	// lock the account (10 per account and address) on both.
+	a.must(201, "POST", "/api/v1/users", admin, map[string]any{"username": "alice", "password": "correct horse battery staple 42", "role": "dpo", "org": "geneve"})
+	wrong := map[string]any{"username": "alice", "password": "not the password at all"}
+	for i := 0; i < 5; i++ {
+		a.must(401, "POST", "/api/v1/auth/login", "", wrong)
+		b.must(401, "POST", "/api/v1/auth/login", "", wrong)
+	}
+	for _, tg := range []*target{a, b} {
+		status, body := tg.call("POST", "/api/v1/auth/login", "", wrong)
+		if status != http.StatusTooManyRequests {
+			t.Errorf("the 11th failure in all: %d %s, want 429 on both instances", status, truncate(body, 200))
+		}
+	}
+
 	// One audit chain, whoever wrote.
 	a.must(200, "GET", "/api/v1/audit/verify", admin, nil)
 }

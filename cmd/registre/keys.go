@@ -263,6 +263,13 @@ func (id *identity) start(ctx context.Context, svc *register.Service, log *slog.
 			} else if n > 0 {
 				log.DebugContext(ctx, "ended sessions purged", "rows", n)
 			}
+			// Failed sign-ins counted in the database leak empty within
+			// minutes (httpkit.DefaultLoginLimits); a day is ample.
+			if pf, ok := svc.Store().(failurePurger); ok {
+				if _, err := pf.PurgeFailures(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+					log.WarnContext(ctx, "purging login failures", "err", err)
+				}
+			}
 		}
 		purgeNow()
 		for {
@@ -303,4 +310,9 @@ func firstStart(ctx context.Context, svc *register.Service, stderr io.Writer) er
 		"registre: create personal accounts, then delete %q (DELETE /api/v1/users/%s).\n\n",
 		register.FirstAdmin, pw, register.FirstAdmin, register.FirstAdmin)
 	return nil
+}
+
+// failurePurger is the store's purge of shared login failures (sqlstore).
+type failurePurger interface {
+	PurgeFailures(ctx context.Context, before time.Time) (int, error)
 }

@@ -28,7 +28,32 @@ type LoginGuard struct {
 	accountWide *Limiter // per account, all addresses
 	known       *KnownAddrs
 	hashing     *HashQueue
+	limits      LoginLimits
+	// shared counts the per-account failures in the database, for every
+	// instance together (nil: this process's counts only).
+	shared SharedFailures
 }
+
+// SharedFailures keeps failure buckets where every instance of the service
+// sees them (the database; sqlstore implements it), so that a guesser gains
+// nothing by spreading tries over the instances behind a load balancer.
+// Only the per-account limits are shared: they are what protects an
+// account, and they are consulted only for requests that reached the
+// password check, which the hashing queue already bounds; the per-address
+// limit, met before a body is even read, stays in memory so that a flood
+// costs no database write.
+type SharedFailures interface {
+	// AddFailure leaks key's bucket to now at one failure per decay, adds
+	// one and returns the new level.
+	AddFailure(ctx context.Context, key string, now time.Time, decay time.Duration) (float64, error)
+	// FailureLevel returns key's bucket leaked to now, 0 when none.
+	FailureLevel(ctx context.Context, key string, now time.Time, decay time.Duration) (float64, error)
+	// ClearFailures empties key's bucket.
+	ClearFailures(ctx context.Context, key string) error
+}
+
+// ShareFailures makes g count per-account failures in sf as well.
+func (g *LoginGuard) ShareFailures(sf SharedFailures) { g.shared = sf }
 
 // NewLoginGuard returns a guard with limits l; the zero LoginLimits means
 // DefaultLoginLimits.
@@ -51,6 +76,7 @@ func NewLoginGuard(l LoginLimits) *LoginGuard {
 		// Two waiting per address is more than a person ever sends; 256
 		// waiting in all is a few seconds of checks.
 		hashing: NewHashQueue(slots, 256, 2),
+		limits:  l,
 	}
 }
 
@@ -107,6 +133,13 @@ func (a *LoginAttempt) Check(ctx context.Context, username string, check func(ct
 	wide := false  // counted against the account from everywhere
 	known := false // the account signed in from this address before
 	if account != "" {
+		if retry, err := g.sharedRefusal(ctx, account, a.addr, now); err != nil || retry > 0 {
+			g.addresses.Release(a.addr, now)
+			if err != nil {
+				return err
+			}
+			return a.tooMany(ctx, retry)
+		}
 		var ok bool
 		var retry time.Duration
 		if ok, retry, delayPair = g.pairs.Reserve(pair, now); !ok {
@@ -148,6 +181,9 @@ func (a *LoginAttempt) Check(ctx context.Context, username string, check func(ct
 	}
 	err := check(ctx)
 	g.hashing.Release()
+	if register.WrongPassword(err) && account != "" {
+		a.shareFailure(ctx, account, pair, wide)
+	}
 	if register.WrongPassword(err) {
 		// The delay is served after the check, outside the queue.
 		if d := max(a.delayAddr, delayPair, delayWide); d > 0 {
@@ -166,7 +202,63 @@ func (a *LoginAttempt) Check(ctx context.Context, username string, check func(ct
 		return err
 	}
 	g.known.Add(account, a.addr, time.Now())
+	if g.shared != nil && account != "" {
+		// The owner got in from here: their typos from this address are
+		// forgiven, as in memory (the account-wide count is not: others
+		// may be guessing elsewhere).
+		if err := g.shared.ClearFailures(context.WithoutCancel(ctx), "pair\x00"+pair); err != nil {
+			a.log.WarnContext(ctx, "shared login failures", "err", err)
+		}
+	}
 	return nil
+}
+
+// sharedRefusal tells, from the failures every instance counted, whether
+// account (from this address: pair) is over its limits, and if so when to
+// come back. The account-wide limit spares addresses the account used, as
+// in memory.
+func (g *LoginGuard) sharedRefusal(ctx context.Context, account, addr string, now time.Time) (time.Duration, error) {
+	if g.shared == nil {
+		return 0, nil
+	}
+	over := func(key string, l Limit) (time.Duration, error) {
+		if l.Burst <= 0 || l.Decay <= 0 {
+			return 0, nil
+		}
+		level, err := g.shared.FailureLevel(ctx, key, now, l.Decay)
+		if err != nil || level+1 <= float64(l.Burst) {
+			return 0, err
+		}
+		return time.Duration((level + 1 - float64(l.Burst)) * float64(l.Decay)), nil
+	}
+	if retry, err := over("pair\x00"+account+"\x00"+addr, g.limits.Account); err != nil || retry > 0 {
+		return retry, err
+	}
+	if g.known.Has(account, addr, now) {
+		return 0, nil
+	}
+	return over("account\x00"+account, g.limits.AccountWide)
+}
+
+// shareFailure adds a wrong password to the shared counts. A failure to
+// write is logged, not answered: the in-memory counts still hold.
+func (a *LoginAttempt) shareFailure(ctx context.Context, account, pair string, wide bool) {
+	g := a.g
+	if g.shared == nil {
+		return
+	}
+	now := time.Now()
+	ctx = context.WithoutCancel(ctx)
+	if l := g.limits.Account; l.Burst > 0 && l.Decay > 0 {
+		if _, err := g.shared.AddFailure(ctx, "pair\x00"+pair, now, l.Decay); err != nil {
+			a.log.WarnContext(ctx, "shared login failures", "err", err)
+		}
+	}
+	if l := g.limits.AccountWide; wide && l.Burst > 0 && l.Decay > 0 {
+		if _, err := g.shared.AddFailure(ctx, "account\x00"+account, now, l.Decay); err != nil {
+			a.log.WarnContext(ctx, "shared login failures", "err", err)
+		}
+	}
 }
 
 func (a *LoginAttempt) tooMany(ctx context.Context, retry time.Duration) error {
