@@ -451,13 +451,15 @@ func TestNextStaysInTheBackOffice(t *testing.T) {
 }
 
 func TestLoginThrottlingIsSharedWithTheAPI(t *testing.T) {
-	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
-		l := server.Limit{Free: 1, Burst: 3, Decay: time.Hour, Delay: time.Millisecond, MaxDelay: time.Millisecond}
-		limits := func(c *server.Config) { c.LoginLimits = server.LoginLimits{Account: l, Address: l, MaxEntries: 100} }
-		apiFail := func(e *apitest.Env) int {
-			return e.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": editorName, "password": "wrong-wrong-wrong"}).Status
-		}
-		t.Run("API failures count at the back office", func(t *testing.T) {
+	// Failures are kept in the database too (shared by instances): each
+	// case has databases of its own.
+	l := server.Limit{Free: 1, Burst: 3, Decay: time.Hour, Delay: time.Millisecond, MaxDelay: time.Millisecond}
+	limits := func(c *server.Config) { c.LoginLimits = server.LoginLimits{Account: l, Address: l, MaxEntries: 100} }
+	apiFail := func(e *apitest.Env) int {
+		return e.Do("POST", "/api/v1/auth/login", "", map[string]string{"username": editorName, "password": "wrong-wrong-wrong"}).Status
+	}
+	t.Run("API failures count at the back office", func(t *testing.T) {
+		dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 			e := start(t, db, setup{cfg: limits})
 			for i := range 3 {
 				if s := apiFail(e); s != http.StatusUnauthorized {
@@ -470,7 +472,9 @@ func TestLoginThrottlingIsSharedWithTheAPI(t *testing.T) {
 				t.Fatalf("after 3 API failures, back-office sign-in: %d Retry-After %q; want a 429 page", a.status, a.header.Get("Retry-After"))
 			}
 		})
-		t.Run("back-office failures count at the API", func(t *testing.T) {
+	})
+	t.Run("back-office failures count at the API", func(t *testing.T) {
+		dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 			e := start(t, db, setup{cfg: limits})
 			b := newBrowser(t, e)
 			for i := range 3 {
@@ -483,7 +487,9 @@ func TestLoginThrottlingIsSharedWithTheAPI(t *testing.T) {
 				t.Fatalf("after 3 back-office failures, API login: %d", r.Status)
 			}
 		})
-		t.Run("a signed-in session guesses no faster through the password form", func(t *testing.T) {
+	})
+	t.Run("a signed-in session guesses no faster through the password form", func(t *testing.T) {
+		dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 			e := start(t, db, setup{cfg: limits})
 			b := newBrowser(t, e)
 			b.signedIn(editorName, password)
