@@ -127,7 +127,7 @@ func New(cfg Config) *Server {
 	s.outage = httpkit.NewOutage(cfg.Logger, cfg.Service.Store().Ping)
 	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log, Outage: s.outage})
 	s.office = office.New(office.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
-		TrustedProxies: cfg.TrustedProxies, Public: s.pub, Outage: s.outage})
+		TrustedProxies: cfg.TrustedProxies, Logins: logins, Public: s.pub, Outage: s.outage})
 	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()

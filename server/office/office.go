@@ -34,6 +34,9 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed.
 	TrustedProxies []netip.Prefix
+	// Logins is the login throttling shared with the API's login
+	// (server.New makes one for both); nil: one of the back office's own.
+	Logins *httpkit.LoginGuard
 	// Public renders the previews: the public page and the notice as they
 	// would be published.
 	Public *publicsite.Site
@@ -49,6 +52,7 @@ type Office struct {
 	pages  map[string]*template.Template // each page with the layout
 	labels map[string]text
 	css    staticFile
+	signin *signin // sign-in and sessions (session.go)
 }
 
 // Route is one route of the back office, registered by server on its mux.
@@ -66,6 +70,7 @@ func New(cfg Config) *Office {
 	o := &Office{svc: cfg.Service, log: cfg.Logger, cfg: cfg, labels: labelTable()}
 	o.pages = mustParsePages()
 	o.css = mustLoadCSS()
+	o.signin = newSignin(cfg)
 	return o
 }
 
