@@ -257,6 +257,9 @@ func listChrome(v *view, d *listData) {
 	default:
 		d.CountText = v.Count(d.Total, "list.count.one", "list.count.many")
 	}
+	// A search the reader did not sort is ranked by relevance: no column
+	// is then the sorted one.
+	ranked := strings.TrimSpace(lq.Q) != "" && lq.Sort == ""
 	cur := register.SortKey(lq.Sort)
 	if cur == "" {
 		cur = register.SortUpdated
@@ -280,7 +283,7 @@ func listChrome(v *view, d *listData) {
 		q.Del("cursor")
 		q.Set("sort", string(k))
 		next := descByDefault(k)
-		if k == cur {
+		if k == cur && !ranked {
 			next = !curDesc
 			c.Sort = "ascending"
 			if curDesc {
@@ -296,6 +299,9 @@ func listChrome(v *view, d *listData) {
 		d.Columns = append(d.Columns, c)
 	}
 	d.Caption = v.Tf("list.caption.sorted", strings.ToLower(v.T("col."+string(cur))), dir(curDesc))
+	if ranked {
+		d.Caption = v.T("list.caption.relevance")
+	}
 
 	viewURL := func(name string) string {
 		q := lq.values()

@@ -372,3 +372,32 @@ func TestStylesheetKeepsThePublicOneInStep(t *testing.T) {
 		t.Error("office.css does not start with registre.css's rules: copy them again")
 	}
 }
+
+func TestListCaptionSaysHowItIsOrdered(t *testing.T) {
+	v := &view{Lang: "en", labels: labelTable()}
+	for _, c := range []struct {
+		q    listQuery
+		want string
+		sort string // the column with aria-sort, and its value
+	}{
+		{listQuery{}, "sorted by last change (descending)", "updated descending"},
+		{listQuery{Q: "école"}, "most relevant first", ""},
+		{listQuery{Q: "école", Sort: "title", Order: "asc"}, "sorted by title (ascending)", "title ascending"},
+		{listQuery{Sort: "blocking"}, "sorted by blocking findings (descending)", "blocking descending"},
+	} {
+		d := listData{Q: c.q}
+		listChrome(v, &d)
+		if !strings.Contains(d.Caption, c.want) {
+			t.Errorf("%+v: caption %q, want %q", c.q, d.Caption, c.want)
+		}
+		var sorted []string
+		for _, col := range d.Columns {
+			if col.Sort != "" {
+				sorted = append(sorted, col.Key+" "+col.Sort)
+			}
+		}
+		if got := strings.Join(sorted, ","); got != c.sort {
+			t.Errorf("%+v: sorted columns %q, want %q", c.q, got, c.sort)
+		}
+	}
+}
