@@ -28,6 +28,7 @@ type Service struct {
 	now         Clock
 	log         *slog.Logger
 	publog      PublicLog // nil: no transparency log
+	zone        *time.Location
 }
 
 // Option configures a Service.
@@ -41,7 +42,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default()}
+	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich()}
 	for _, o := range opts {
 		o(s)
 	}

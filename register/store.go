@@ -23,6 +23,7 @@ type Store interface {
 	AccountStore
 	BackupStore
 	MaintenanceStore
+	StandingStore
 
 	Ping(ctx context.Context) error
 }
