@@ -23,7 +23,7 @@ type standClock struct {
 	t  time.Time
 }
 
-func (c *standClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *standClock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *standClock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 var (

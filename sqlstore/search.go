@@ -207,7 +207,7 @@ func (s *Store) ListPublications(ctx context.Context, f register.PublicFilter) (
 }
 
 // sortColumns maps the list's sort keys to their SQL expressions. A
-// reference may be NULL: it sorts as '' so that keyset comparisons hold.
+// reference may be NULL: it sorts as ” so that keyset comparisons hold.
 var sortColumns = map[register.SortKey]string{
 	register.SortUpdated:   "p.updated_at",
 	register.SortTitle:     "p.title",

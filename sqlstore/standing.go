@@ -70,4 +70,3 @@ func fillWho(ctx context.Context, db bun.IDB) error {
 		Where("checked_at IS NULL").Exec(ctx)
 	return dbError(err, "processings")
 }
-
