@@ -1,4 +1,8 @@
-DROP INDEX processings_org_status;
+{{if .Postgres}}
+CREATE INDEX processings_org_updated ON processings (organisation, updated_at DESC, id DESC);
+--bun:split
+{{end}}
+DROP INDEX processings_list;
 --bun:split
 DROP INDEX processings_unchecked;
 --bun:split

@@ -35,6 +35,15 @@ ALTER TABLE processings ADD COLUMN review_due TEXT NOT NULL DEFAULT '';
 -- The rows the service has still to check: a probe, not a scan, at every start.
 CREATE INDEX processings_unchecked ON processings (id) WHERE checked_at IS NULL;
 --bun:split
--- The list's filters and views that select few rows of an organisation;
--- measured at 200,000 processings (docs/design.md, "The register list").
-CREATE INDEX processings_org_status ON processings (organisation, status, updated_at DESC, id DESC);
+-- The register list of one organisation (docs/design.md, "The register
+-- list"): in the default order, with every column its filters, views and
+-- sorts read, so that a filtered page, its count and a sort by another
+-- column read this index alone and then only the page's rows (whose JSON
+-- makes them large). On PostgreSQL it replaces processings_org_updated,
+-- its prefix (SQLite has processings_org_search instead, for search_key).
+CREATE INDEX processings_list ON processings (organisation, updated_at DESC, id DESC, status, unit, blocking,
+    sensitive, review_due, created_by, updated_by, submitted_by, returned, title, reference, version);
+{{if .Postgres}}
+--bun:split
+DROP INDEX processings_org_updated;
+{{end}}
