@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/registre/registre/auth"
@@ -36,6 +37,7 @@ func runList(args []string) error {
 	dsn := fs.String("db", "", "database (default: a new SQLite file in a temporary directory); PostgreSQL: an empty database")
 	reqs := fs.Int("r", 200, "requests for each latency figure")
 	conc := fs.Int("c", 1, "concurrent clients")
+	as := fs.String("as", "dpo,admin", "whose lists to measure: dpo (one organisation's), admin (every organisation's), or both")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,8 +117,15 @@ func runList(args []string) error {
 	for _, who := range []struct {
 		name string
 		p    *auth.Principal
-	}{{"dpo of " + org + " (" + fmt.Sprint(*n / *orgs) + " records)", dpo}, {"admin, all organisations", admin}} {
-		fmt.Printf("\n%s\n", who.name)
+	}{{"dpo", dpo}, {"admin", admin}} {
+		if !slices.Contains(strings.Split(*as, ","), who.name) {
+			continue
+		}
+		if who.p == dpo {
+			fmt.Printf("\na DPO's list of %s (%d records)\n", org, *n / *orgs)
+		} else {
+			fmt.Printf("\nan administrator's list of every organisation (%d records)\n", *n)
+		}
 		for _, q := range queries {
 			l, err := latency(*reqs, *conc, func(int) error {
 				_, err := svc.ListProcessingsPage(ctx, who.p, q.f)
