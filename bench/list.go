@@ -82,6 +82,12 @@ func runList(args []string) error {
 	} else {
 		fmt.Printf("refresh of one organisation's standings: %d records in %s\n", k, time.Since(t0).Round(time.Millisecond))
 	}
+	t0 = time.Now()
+	if k, err := svc.RefreshStaleStandings(ctx); err != nil {
+		return err
+	} else {
+		fmt.Printf("hourly look for stale standings: %d records in %s\n", k, time.Since(t0).Round(time.Microsecond))
+	}
 
 	org := orgSlug(7)
 	dpo := &auth.Principal{Subject: "editor-3", Role: auth.RoleDPO, Org: org}

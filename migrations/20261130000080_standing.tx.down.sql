@@ -4,7 +4,7 @@ CREATE INDEX processings_org_updated ON processings (organisation, updated_at DE
 {{end}}
 DROP INDEX processings_list;
 --bun:split
-DROP INDEX processings_unchecked;
+DROP INDEX processings_checked;
 --bun:split
 ALTER TABLE processings DROP COLUMN review_due;
 --bun:split

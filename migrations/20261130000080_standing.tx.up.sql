@@ -32,8 +32,9 @@ ALTER TABLE processings ADD COLUMN review_due TEXT NOT NULL DEFAULT '';
 --bun:split
 -- Who did what, for the rows already there, is read from the audit trail
 -- by sqlstore.fillWho after migrating (and after a backup import).
--- The rows the service has still to check: a probe, not a scan, at every start.
-CREATE INDEX processings_unchecked ON processings (id) WHERE checked_at IS NULL;
+-- The rows the service has still to check (never, or before today): the
+-- look at every start and every hour is a probe, not a scan.
+CREATE INDEX processings_checked ON processings (checked_at);
 --bun:split
 -- The register list of one organisation (docs/design.md, "The register
 -- list"): in the default order, with every column its filters, views and
