@@ -39,6 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	stopIdentity := id.start(ctx, svc, log)
 	defer stopIdentity()
+	defer startStandings(ctx, svc, log)()
 	if err := firstStart(ctx, svc, e.stderr); err != nil {
 		return err
 	}
