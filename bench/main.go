@@ -45,6 +45,13 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "list" {
+		if err := runList(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "search" {
 		if err := runSearch(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

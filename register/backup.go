@@ -189,7 +189,14 @@ func (s *Service) Import(ctx context.Context, b *Backup, opts ImportOptions) err
 		return err
 	}
 	bs := s.store
-	return bs.ImportAll(ctx, b)
+	if err := bs.ImportAll(ctx, b); err != nil {
+		return err
+	}
+	// Backups carry no findings: the restored records are checked now.
+	if _, err := s.RefreshStaleStandings(ctx); err != nil {
+		return fmt.Errorf("restored, but: %w", err)
+	}
+	return nil
 }
 
 // ImportSummary says what a restore of b brought in, for the operator.

@@ -167,6 +167,9 @@ func (s *Service) OverrideFinding(ctx context.Context, p *identity.Principal, id
 			By: p.Subject, At: now, ValueHash: valueHash(cur, org, in.Field)})
 		next.Revision = cur.Revision + 1
 		next.UpdatedAt = now
+		if err := s.stand(ctx, tx, &next, org, p, now); err != nil {
+			return err
+		}
 		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&next.Fields), cur.Revision); err != nil {
 			return err
 		}

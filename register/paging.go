@@ -71,8 +71,59 @@ func (f PublicFilter) cursorDigest() string {
 	return digest("public", f.Organisation, strings.TrimSpace(f.Query), f.Category, s, string(f.BasisType))
 }
 
+// cursorDigest names the filter and the order of a back-office list: a
+// cursor of one sort, view or filter is refused with another.
 func (f ProcessingFilter) cursorDigest() string {
-	return digest("processings", f.Organisation, f.Unit, string(f.Status), strings.TrimSpace(f.Query))
+	opt := func(b *bool) string {
+		if b == nil {
+			return ""
+		}
+		return fmt.Sprint(*b)
+	}
+	today := ""
+	if f.Overdue {
+		today = f.Today
+	}
+	actor := ""
+	if f.View != "" {
+		actor = f.Actor
+	}
+	return digest("processings", f.Organisation, f.Unit, string(f.Status), strings.TrimSpace(f.Query),
+		opt(f.Sensitive), opt(f.Blocking), fmt.Sprint(f.Overdue), today, string(f.View), actor,
+		string(f.Sort), fmt.Sprint(f.Desc))
+}
+
+// Ranked reports whether the list is ordered by relevance: a search whose
+// caller chose no sort. An explicit Sort orders the matches by that column
+// instead (the search then only filters).
+func (f ProcessingFilter) Ranked() bool { return !f.Search().Empty() && f.Sort == "" }
+
+// SortOrder is the column the list is ordered by and whether descending:
+// (SortUpdated, newest first) when no sort is given; an explicit Sort is
+// ascending unless Desc.
+func (f ProcessingFilter) SortOrder() (SortKey, bool) {
+	if f.Sort == "" {
+		return SortUpdated, true
+	}
+	return f.Sort, f.Desc
+}
+
+// Valid reports whether k is one of the sortable columns.
+func (k SortKey) Valid() bool {
+	switch k {
+	case SortUpdated, SortTitle, SortReference, SortUnit, SortStatus, SortVersion, SortBlocking:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether v is one of the views.
+func (v View) Valid() bool {
+	switch v {
+	case ViewMyDrafts, ViewReturned, ViewToReview:
+		return true
+	}
+	return false
 }
 
 // PublicCursorKeys is the number of keys of a public list's cursor: (score,
@@ -85,8 +136,8 @@ func (f PublicFilter) cursorKeys() int {
 }
 
 func (f ProcessingFilter) cursorKeys() int {
-	if f.Search().Empty() {
-		return 2 // updated_at, id
+	if !f.Ranked() {
+		return 2 // the sort column's value, id
 	}
 	return 1
 }
@@ -162,6 +213,13 @@ func (s *Service) ListPublicPage(ctx context.Context, f PublicFilter) (Publicati
 // ListProcessingsPage is ListProcessings with cursors, capped search totals
 // and relevance ranking: the back office's lists, all statuses, of p's
 // organisation (an administrator's: of all, or of f.Organisation).
+//
+// The filters on findings (Blocking, Sensitive, Overdue) and the views read
+// the standing kept with each record; the views are relative to p (Actor).
+// ViewToReview is every record in review of the organisation, whoever asks:
+// an editor sees those of other units too, as the list already shows them.
+// Order: with a query and no Sort, by relevance; with a Sort, by that
+// column (the query then only filters); else by last change, newest first.
 func (s *Service) ListProcessingsPage(ctx context.Context, p *identity.Principal, f ProcessingFilter) (ProcessingPage, error) {
 	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
 		return ProcessingPage{}, err
@@ -170,17 +228,8 @@ func (s *Service) ListProcessingsPage(ctx context.Context, p *identity.Principal
 	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
 		return ProcessingPage{}, err
 	}
-	if f.Status != "" && !f.Status.Valid() {
-		return ProcessingPage{}, invalid(FieldError{Field: "status", Message: "is not one of draft, in_review, published, archived"})
-	}
-	if len([]rune(f.Query)) > 200 {
-		return ProcessingPage{}, invalid(FieldError{Field: "q", Message: "must be at most 200 characters long"})
-	}
-	if err := f.check(); err != nil {
+	if err := s.checkListFilter(p, &f); err != nil {
 		return ProcessingPage{}, err
-	}
-	if p.Role != identity.RoleAdmin {
-		f.Organisation = p.Org
 	}
 	if f.Cursor != "" {
 		if f.After, err = decodeCursor(f.Cursor, f.cursorDigest(), f.cursorKeys()); err != nil {
@@ -192,8 +241,41 @@ func (s *Service) ListProcessingsPage(ctx context.Context, p *identity.Principal
 	if err != nil {
 		return ProcessingPage{}, err
 	}
+	if err := s.standUnchecked(ctx, page.Items); err != nil {
+		return ProcessingPage{}, err
+	}
 	page.Query = f.Search()
 	return page, nil
+}
+
+// checkListFilter validates the filter of a back-office list and sets what
+// only the service may: the organisation of anyone but an administrator,
+// the actor the views are relative to and the day overdue is judged on.
+func (s *Service) checkListFilter(p *identity.Principal, f *ProcessingFilter) error {
+	var fields []FieldError
+	if f.Status != "" && !f.Status.Valid() {
+		fields = append(fields, FieldError{Field: "status", Message: "is not one of draft, in_review, published, archived"})
+	}
+	if len([]rune(f.Query)) > 200 {
+		fields = append(fields, FieldError{Field: "q", Message: "must be at most 200 characters long"})
+	}
+	if f.Sort != "" && !f.Sort.Valid() {
+		fields = append(fields, FieldError{Field: "sort", Message: "is not one of updated, title, reference, unit, status, version, blocking"})
+	}
+	if f.View != "" && !f.View.Valid() {
+		fields = append(fields, FieldError{Field: "view", Message: "is not one of my-drafts, returned, to-review"})
+	}
+	if fields != nil {
+		return invalid(fields...)
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	if p.Role != identity.RoleAdmin {
+		f.Organisation = p.Org
+	}
+	f.Actor, f.Today = p.Subject, s.today()
+	return nil
 }
 
 // NextCursor builds the cursor after the last item of a public page.
@@ -206,11 +288,11 @@ func (f PublicFilter) NextCursor(last *Publication, score float64) string {
 }
 
 // NextCursor builds the cursor after the last item of a back-office page;
-// updatedAt is the item's sort key as the store compares it.
-func (f ProcessingFilter) NextCursor(last *Processing, updatedAt string, score float64) string {
+// key is the item's value of the sort column as the store compares it.
+func (f ProcessingFilter) NextCursor(last *Processing, key string, score float64) string {
 	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ID}}
-	if f.Search().Empty() {
-		c.Keys = []string{updatedAt, last.ID}
+	if !f.Ranked() {
+		c.Keys = []string{key, last.ID}
 	}
 	return c.Encode()
 }

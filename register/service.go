@@ -28,6 +28,7 @@ type Service struct {
 	now         Clock
 	log         *slog.Logger
 	publog      PublicLog // nil: no transparency log
+	zone        *time.Location
 
 	sessionIdle, sessionMax time.Duration // 0: the defaults (sessions.go)
 }
@@ -43,7 +44,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default()}
+	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -247,6 +248,13 @@ func (s *Service) UpdateOrganisation(ctx context.Context, p *identity.Principal,
 	})
 	if err == nil {
 		s.publicChanged(ctx)
+		// Some rules read the organisation (its regime, its contacts): its
+		// records' findings are computed again. The change is committed
+		// whatever happens here; a failed refresh is made good by the
+		// daily one.
+		if _, rerr := s.RefreshStandings(ctx, slug); rerr != nil {
+			s.log.WarnContext(ctx, "refreshing the standings after an organisation change", "org", slug, "err", rerr)
+		}
 	}
 	return out, err
 }
@@ -324,19 +332,14 @@ func (s *Service) ListProcessings(ctx context.Context, p *identity.Principal, f 
 	if f.Page, f.PerPage, err = CheckPage(f.Page, f.PerPage); err != nil {
 		return nil, 0, err
 	}
-	if f.Status != "" && !f.Status.Valid() {
-		return nil, 0, invalid(FieldError{Field: "status", Message: "is not one of draft, in_review, published, archived"})
-	}
-	if len([]rune(f.Query)) > 200 {
-		return nil, 0, invalid(FieldError{Field: "q", Message: "must be at most 200 characters long"})
-	}
-	if err := f.check(); err != nil {
+	if err := s.checkListFilter(p, &f); err != nil {
 		return nil, 0, err
 	}
-	if p.Role != identity.RoleAdmin {
-		f.Organisation = p.Org
+	items, n, err := s.store.ListProcessings(ctx, f)
+	if err != nil {
+		return nil, 0, err
 	}
-	return s.store.ListProcessings(ctx, f)
+	return items, n, s.standUnchecked(ctx, items)
 }
 
 // checkWrite decides whether p may write a processing of org in unit.
@@ -423,6 +426,9 @@ func (s *Service) CreateProcessing(ctx context.Context, p *identity.Principal, o
 func (s *Service) insertDraft(ctx context.Context, tx Store, p *identity.Principal, org string, f Fields, action string, now time.Time) (*Processing, error) {
 	pr := &Processing{ID: newID(), Organisation: org, Fields: f, Status: StatusDraft, Version: 1,
 		CreatedAt: now, UpdatedAt: now, Revision: 1}
+	if err := s.stand(ctx, tx, pr, nil, p, now); err != nil {
+		return nil, err
+	}
 	if err := tx.CreateProcessing(ctx, pr, processingSearchKey(&f)); err != nil {
 		return nil, referenceTaken(err)
 	}
@@ -482,6 +488,9 @@ func (s *Service) UpdateProcessing(ctx context.Context, p *identity.Principal, i
 		next.UpdatedAt = now
 		if cur.Status == StatusPublished {
 			next.Status = StatusDraft
+		}
+		if err := s.stand(ctx, tx, &next, nil, p, now); err != nil {
+			return err
 		}
 		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&f), cur.Revision); err != nil {
 			return referenceTaken(err)

@@ -24,6 +24,7 @@ type Store interface {
 	SessionStore
 	BackupStore
 	MaintenanceStore
+	StandingStore
 
 	Ping(ctx context.Context) error
 }

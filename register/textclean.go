@@ -178,6 +178,9 @@ func (s *Service) cleanProcessing(ctx context.Context, tx Store, id string) ([]s
 	next.Fields = cloneFields(cur.Fields)
 	if ps := cleanStrings(reflect.ValueOf(&next.Fields).Elem(), ""); len(ps) > 0 {
 		next.Revision = cur.Revision + 1
+		if err := s.stand(ctx, tx, &next, nil, nil, s.clock()); err != nil {
+			return nil, err
+		}
 		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&next.Fields), cur.Revision); err != nil {
 			return nil, err
 		}

@@ -128,6 +128,17 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 				return err
 			}
 		}
+		switch step {
+		case StepSubmit:
+			next.Standing.SubmittedBy, next.Standing.Returned, next.Standing.ReturnComment = p.Subject, false, ""
+		case StepReturn:
+			next.Standing.Returned, next.Standing.ReturnComment = true, comment
+		default:
+			next.Standing.Returned, next.Standing.ReturnComment = false, ""
+		}
+		if err := s.stand(ctx, tx, &next, nil, p, now); err != nil {
+			return err
+		}
 		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&next.Fields), cur.Revision); err != nil {
 			return err
 		}

@@ -95,6 +95,10 @@ func apiDocs() []op {
 	errsWrite := func(more ...int) []int { return append([]int{400, 401, 403, 404, 413, 415, 422, 503}, more...) }
 	errsStep := func(more ...int) []int { return append([]int{400, 401, 403, 404, 409, 412, 413, 503}, more...) }
 	statuses := []string{"draft", "in_review", "published", "archived"}
+	var sortKeys []string
+	for _, k := range []string{"updated", "title", "reference", "unit", "status", "version", "blocking"} {
+		sortKeys = append(sortKeys, k, "-"+k)
+	}
 	return []op{
 		{method: "GET", path: "/healthz", summary: "The process is alive", tag: "service", status: 200, resp: status{}},
 		{method: "GET", path: "/readyz", summary: "The database is reachable", tag: "service", status: 200, resp: status{}, errors: []int{503}},
@@ -113,7 +117,12 @@ func apiDocs() []op {
 				param{name: "status", typ: "string", enum: statuses},
 				param{name: "q", typ: "string", desc: "words in title, purpose, reference or description, ranked by relevance; case, accents and French or English word forms ignored; the last word also matches as a prefix"},
 				param{name: "org", typ: "string", desc: "organisation slug (admin only)"},
-				param{name: "cursor", typ: "string", desc: "the cursor of the previous page: the next page, as fast as the first (page is then ignored)"}),
+				param{name: "cursor", typ: "string", desc: "the cursor of the previous page: the next page, as fast as the first (page is then ignored); refused with other filters or another sort"},
+				param{name: "sensitive", typ: "boolean", desc: "holds sensitive data, or not"},
+				param{name: "blocking", typ: "boolean", desc: "has findings that block publication (as of the last check), or not"},
+				param{name: "overdue", typ: "boolean", desc: "true: only those whose planned review date has passed (Europe/Zurich)"},
+				param{name: "view", typ: "string", enum: []string{"my-drafts", "returned", "to-review"}, desc: "drafts the caller created or last changed; drafts returned to the caller; records in review"},
+				param{name: "sort", typ: "string", enum: sortKeys, desc: "order by this column, ascending, or descending with a leading '-' (default -updated; with q and no sort, by relevance)"}),
 			status: 200, resp: cursorListOf[register.Processing]{}, errors: []int{400, 401, 403, 422}},
 		{method: "POST", path: "/api/v1/processings", summary: "Create a draft (version 1)", tag: "processings", body: register.Processing{}, status: 201, resp: register.Processing{}, errors: errsWrite()},
 		{method: "GET", path: "/api/v1/processings/{id}", summary: "One processing, current version", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},

@@ -212,6 +212,11 @@ func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 		if _, err := reindex(ctx, tx); err != nil {
 			return fmt.Errorf("search terms: %w", err)
 		}
+		// Nor standings: who did what comes from the audit trail here, the
+		// findings from the service (register.Service.Import).
+		if err := fillWho(ctx, tx); err != nil {
+			return fmt.Errorf("standing: %w", err)
+		}
 		if b.Secrets != nil {
 			return importSecrets(ctx, tx, b.Secrets)
 		}

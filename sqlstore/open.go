@@ -144,6 +144,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if _, err := reindex(ctx, db.write); err != nil {
 		return names, fmt.Errorf("search terms: %w", err)
 	}
+	if err := fillWho(ctx, db.write); err != nil {
+		return names, fmt.Errorf("standing: %w", err)
+	}
 	return names, nil
 }
 

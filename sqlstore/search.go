@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +27,9 @@ const (
 	publicationCols = "p.processing_id, p.organisation, p.version, p.title, p.search_key, p.sensitive, p.basis_types, " +
 		"p.categories, p.data, p.published_at, p.rules_version, p.search_high, p.search_low, p.search_version"
 	processingCols = "p.id, p.organisation, p.unit, p.reference, p.title, p.status, p.version, p.revision, " +
-		"p.published_version, p.search_key, p.search_high, p.search_low, p.search_version, p.data, p.created_at, p.updated_at"
+		"p.published_version, p.search_key, p.search_high, p.search_low, p.search_version, p.data, p.created_at, p.updated_at, " +
+		"p.blocking, p.warnings, p.sensitive, p.checked_at, p.created_by, p.updated_by, p.submitted_by, p.returned, " +
+		"p.return_comment, p.review_due"
 )
 
 type scoredPublication struct {
@@ -203,7 +206,89 @@ func (s *Store) ListPublications(ctx context.Context, f register.PublicFilter) (
 	return page.Items, page.Total, err
 }
 
-// SearchProcessings implements register.Store.
+// sortColumns maps the list's sort keys to their SQL expressions. A
+// reference may be NULL: it sorts as ” so that keyset comparisons hold.
+var sortColumns = map[register.SortKey]string{
+	register.SortUpdated:   "p.updated_at",
+	register.SortTitle:     "p.title",
+	register.SortReference: "COALESCE(p.reference, '')",
+	register.SortUnit:      "p.unit",
+	register.SortStatus:    "p.status",
+	register.SortVersion:   "p.version",
+	register.SortBlocking:  "p.blocking",
+}
+
+// sortKey is row's value of the sort column, as a cursor keeps it.
+func sortKey(k register.SortKey, r *processingRow) string {
+	switch k {
+	case register.SortTitle:
+		return r.Title
+	case register.SortReference:
+		return r.Reference.String
+	case register.SortUnit:
+		return r.Unit
+	case register.SortStatus:
+		return r.Status
+	case register.SortVersion:
+		return strconv.Itoa(r.Version)
+	case register.SortBlocking:
+		return strconv.Itoa(r.Blocking)
+	}
+	return utc(r.UpdatedAt).Format(time.RFC3339Nano)
+}
+
+// sortArg turns a cursor's key back into a value of the sort column's type.
+func sortArg(k register.SortKey, v string) (any, error) {
+	switch k {
+	case register.SortUpdated:
+		return time.Parse(time.RFC3339Nano, v)
+	case register.SortVersion, register.SortBlocking:
+		return strconv.Atoi(v)
+	}
+	return v, nil
+}
+
+// processingFilters applies the filters of f other than the query to a
+// select over processings AS p: the standing's columns for the findings,
+// the views relative to f.Actor.
+func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter) *bun.SelectQuery {
+	if f.Organisation != "" {
+		q = q.Where("p.organisation = ?", f.Organisation)
+	}
+	if f.Unit != "" {
+		q = q.Where("p.unit = ?", f.Unit)
+	}
+	if f.Status != "" {
+		q = q.Where("p.status = ?", string(f.Status))
+	}
+	if f.Sensitive != nil {
+		q = q.Where("p.sensitive = ?", *f.Sensitive)
+	}
+	if f.Blocking != nil {
+		if *f.Blocking {
+			q = q.Where("p.blocking > 0")
+		} else {
+			q = q.Where("p.blocking = 0")
+		}
+	}
+	if f.Overdue {
+		q = q.Where("p.review_due <> '' AND p.review_due < ?", f.Today)
+	}
+	switch f.View {
+	case register.ViewMyDrafts:
+		q = q.Where("p.status = ?", string(register.StatusDraft)).
+			Where("(p.created_by = ? OR p.updated_by = ?)", f.Actor, f.Actor)
+	case register.ViewReturned:
+		q = q.Where("p.status = ?", string(register.StatusDraft)).
+			Where("p.returned = ?", true).Where("p.submitted_by = ?", f.Actor)
+	case register.ViewToReview:
+		q = q.Where("p.status = ?", string(register.StatusInReview))
+	}
+	return q
+}
+
+// SearchProcessings implements register.Store: by relevance when
+// f.Ranked(), else by f.SortOrder() and id, by keyset after f.After.
 func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilter) (register.ProcessingPage, error) {
 	var page register.ProcessingPage
 	sq := f.Search()
@@ -212,50 +297,67 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		return page, nil
 	}
 	base := func() *bun.SelectQuery {
-		q := s.idb.NewSelect().ModelTableExpr("processings AS p")
-		if f.Organisation != "" {
-			q = q.Where("p.organisation = ?", f.Organisation)
-		}
-		if f.Unit != "" {
-			q = q.Where("p.unit = ?", f.Unit)
-		}
-		if f.Status != "" {
-			q = q.Where("p.status = ?", string(f.Status))
-		}
+		q := processingFilters(s.idb.NewSelect().ModelTableExpr("processings AS p"), f)
 		if literal != "" {
 			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
 		}
 		return q
 	}
+	filtered := f.Organisation != "" || f.Unit != "" || f.Status != "" || literal != "" || f.Sensitive != nil ||
+		f.Blocking != nil || f.Overdue || f.View != ""
 	var rows []scoredProcessing
-	if sq.Empty() {
-		q := base().Model(&rows).ColumnExpr(processingCols).ColumnExpr("0.0 AS score")
+	key, desc := f.SortOrder()
+	if !f.Ranked() {
+		col, ok := sortColumns[key]
+		if !ok {
+			return page, register.Errorf(register.EInvalid, "the sort is not known")
+		}
+		// The page's ids are sorted first, narrow (from the covering index
+		// processings_list when one organisation is listed), and only its
+		// rows are then read whole: sorting whole rows, JSON included, would
+		// cost as many row reads as the list has rows.
+		keyed := base().ColumnExpr("p.id AS rid").ColumnExpr(col + " AS sk")
+		if !sq.Empty() {
+			keyed = s.matchOnly(keyed, "processings", sq)
+		}
+		cmp, dir := ">", ""
+		if desc {
+			cmp, dir = "<", " DESC"
+		}
 		if f.After != nil {
-			at, err := time.Parse(time.RFC3339Nano, f.After.Keys[0])
+			v, err := sortArg(key, f.After.Keys[0])
 			if err != nil {
 				return page, register.Errorf(register.EInvalid, "the cursor is not valid")
 			}
-			q = q.Where("(p.updated_at < ? OR (p.updated_at = ? AND p.id < ?))", at, at, f.After.Keys[1])
+			keyed = keyed.Where("("+col+" "+cmp+" ? OR ("+col+" = ? AND p.id "+cmp+" ?))", v, v, f.After.Keys[1])
 		}
-		q = q.OrderExpr("p.updated_at DESC, p.id DESC").Limit(int64(f.PerPage + 1))
+		keyed = keyed.OrderExpr(col + dir + ", p.id" + dir).Limit(int64(f.PerPage + 1))
 		if f.After == nil {
-			q = q.Offset(int64((f.Page - 1) * f.PerPage))
+			keyed = keyed.Offset(int64((f.Page - 1) * f.PerPage))
 		}
+		q := s.idb.NewSelect().Model(&rows).ModelTableExpr("(?) AS s", keyed).
+			Join("JOIN processings AS p ON p.id = s.rid").
+			ColumnExpr(processingCols).ColumnExpr("0.0 AS score").OrderExpr("s.sk" + dir + ", s.rid" + dir)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "processings")
 		}
-		n, err := base().Count(ctx)
-		if err != nil {
-			return page, dbError(err, "processings")
+		// Lists count up to SearchTotalCap too: an administrator's list of
+		// every organisation would otherwise count 200,000 rows a page.
+		var err error
+		if sq.Empty() {
+			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, base().ColumnExpr("1"))
+		} else {
+			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
 		}
-		page.Total = int(n)
+		if err != nil {
+			return page, err
+		}
 	} else {
 		q := s.ranked(base(), "processings", "id", processingCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "processings")
 		}
 		var err error
-		filtered := f.Organisation != "" || f.Unit != "" || f.Status != "" || literal != ""
 		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
 		if err != nil {
 			return page, err
@@ -275,7 +377,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	}
 	if more {
 		last := rows[len(rows)-1]
-		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], utc(last.UpdatedAt).Format(time.RFC3339Nano), last.Score)
+		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], sortKey(key, &last.processingRow), last.Score)
 	}
 	return page, nil
 }

@@ -250,6 +250,19 @@ type processingRow struct {
 	Data             string         `bun:"data"`
 	CreatedAt        time.Time      `bun:"created_at"`
 	UpdatedAt        time.Time      `bun:"updated_at"`
+
+	// The standing (register.Standing); CheckedAt zero (NULL) for a row
+	// whose findings were never computed.
+	Blocking      int       `bun:"blocking"`
+	Warnings      int       `bun:"warnings"`
+	Sensitive     bool      `bun:"sensitive"`
+	CheckedAt     time.Time `bun:"checked_at,nullzero"`
+	CreatedBy     string    `bun:"created_by"`
+	UpdatedBy     string    `bun:"updated_by"`
+	SubmittedBy   string    `bun:"submitted_by"`
+	Returned      bool      `bun:"returned"`
+	ReturnComment string    `bun:"return_comment"`
+	ReviewDue     string    `bun:"review_due"`
 }
 
 func toProcessingRow(p *register.Processing, searchKey string) (*processingRow, error) {
@@ -265,6 +278,10 @@ func toProcessingRow(p *register.Processing, searchKey string) (*processingRow, 
 		PublishedVersion: p.PublishedVersion, SearchKey: searchKey, Data: string(data),
 		SearchHigh: terms.High, SearchLow: terms.Low, SearchVersion: register.TermsVersion,
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+		Blocking: p.Standing.Blocking, Warnings: p.Standing.Warnings, Sensitive: p.Standing.Sensitive,
+		CheckedAt: utc(p.Standing.CheckedAt), CreatedBy: p.Standing.CreatedBy, UpdatedBy: p.Standing.UpdatedBy,
+		SubmittedBy: p.Standing.SubmittedBy, Returned: p.Standing.Returned, ReturnComment: p.Standing.ReturnComment,
+		ReviewDue: p.ReviewDue,
 	}, nil
 }
 
@@ -277,6 +294,9 @@ func (r *processingRow) domain() (register.Processing, error) {
 	p.ID, p.Organisation, p.Status, p.Version = r.ID, r.Organisation, register.Status(r.Status), r.Version
 	p.Revision, p.PublishedVersion = r.Revision, r.PublishedVersion
 	p.CreatedAt, p.UpdatedAt = utc(r.CreatedAt), utc(r.UpdatedAt)
+	p.Standing = register.Standing{Blocking: r.Blocking, Warnings: r.Warnings, Sensitive: r.Sensitive,
+		CheckedAt: utc(r.CheckedAt), CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, SubmittedBy: r.SubmittedBy,
+		Returned: r.Returned, ReturnComment: r.ReturnComment}
 	return p, nil
 }
 

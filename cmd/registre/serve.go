@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var c config
 	fs := flagSet("serve", e, &c)
 	metricsAddr := e.getenv("REGISTRE_METRICS_ADDR")
+	tlsCert, tlsKey := e.getenv("REGISTRE_TLS_CERT"), e.getenv("REGISTRE_TLS_KEY")
+	fs.StringVar(&tlsCert, "tls-cert", tlsCert, "PEM certificate chain: serve HTTPS on --addr (with --tls-key); empty: plain HTTP, e.g. behind a TLS-terminating proxy (REGISTRE_TLS_CERT)")
+	fs.StringVar(&tlsKey, "tls-key", tlsKey, "PEM private key of --tls-cert (REGISTRE_TLS_KEY)")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr,
 		"listen address of GET /metrics, for the monitoring network only; empty: no metrics (REGISTRE_METRICS_ADDR)")
 	if err := parseFlags(fs, args); err != nil {
@@ -35,11 +39,25 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	stopIdentity := id.start(ctx, svc, log)
 	defer stopIdentity()
+	defer startStandings(ctx, svc, log)()
 	if err := firstStart(ctx, svc, e.stderr); err != nil {
 		return err
 	}
 	if err := checkPublicURL(c.PublicURL); err != nil {
 		return err
+	}
+	if (tlsCert == "") != (tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	var certs []tls.Certificate
+	if tlsCert != "" {
+		// Read before listening: a bad file stops the start, not the
+		// first client.
+		cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+		if err != nil {
+			return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		certs = []tls.Certificate{cert}
 	}
 	// Listen first: without a public URL, the address as bound is the one
 	// host name pages and documents accept besides loopback names.
@@ -74,7 +92,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "db", sqlstore.Redact(c.DB))
+	scheme := "http"
+	if certs != nil {
+		// TLS on the listener: the back office's cookie is then Secure
+		// with the __Host- prefix (server/office/cookie.go).
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: certs}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
+	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "scheme", scheme, "db", sqlstore.Redact(c.DB))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

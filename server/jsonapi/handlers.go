@@ -123,6 +123,9 @@ func (s *API) ListProcessings(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := register.ProcessingFilter{Organisation: q.Get("org"), Unit: q.Get("unit"),
 		Status: register.Status(q.Get("status")), Query: q.Get("q"), Page: page, PerPage: perPage, Cursor: q.Get("cursor")}
+	if err := listFilters(q, &f); err != nil {
+		return err
+	}
 	res, err := s.svc.ListProcessingsPage(r.Context(), principal(r), f)
 	if err != nil {
 		return err
