@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/apitest"
@@ -58,8 +59,19 @@ func LoadOffice(t testing.TB, e *apitest.Env) *OfficeFixture {
 	}
 	e.Must(201, "POST", "/api/v1/users", admin, map[string]any{"username": f.OtherDPO, "password": f.Password, "role": "dpo", "org": f.OtherOrg})
 
-	dpo := e.Token(auth.RoleDPO, f.Org)
-	editor := e.Token(auth.RoleEditor, f.Org, "etat-civil")
+	// The records are written by the fixture's people themselves, so that
+	// the views relative to the reader ("my drafts", "returned to me") and
+	// "last change by" name them.
+	as := func(user string, role auth.Role, org string, units ...string) string {
+		t.Helper()
+		tok, _, err := e.Signer.Issue(auth.Principal{Subject: user, Role: role, Org: org, Units: units}, time.Hour, time.Now())
+		if err != nil {
+			t.Fatalf("token for %s: %v", user, err)
+		}
+		return tok
+	}
+	dpo := as(f.Users["dpo"], auth.RoleDPO, f.Org)
+	editor := as(f.Users["editor"], auth.RoleEditor, f.Org, "etat-civil")
 	create := func(tok string, body map[string]any) (string, string) {
 		t.Helper()
 		r := e.Must(201, "POST", "/api/v1/processings", tok, body)
@@ -103,6 +115,6 @@ func LoadOffice(t testing.TB, e *apitest.Env) *OfficeFixture {
 		create(dpo, processing("informatique", fmt.Sprintf("%s %02d", officeFillerPrefix, i+1), nil))
 	}
 
-	f.Other, _ = create(e.Token(auth.RoleDPO, f.OtherOrg), processing("etat-civil", OfficeOtherTitle, nil))
+	f.Other, _ = create(as(f.OtherDPO, auth.RoleDPO, f.OtherOrg), processing("etat-civil", OfficeOtherTitle, nil))
 	return f
 }
