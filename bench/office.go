@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/registre/registre/auth"
@@ -40,6 +41,7 @@ func runOffice(args []string) error {
 	dsn := fs.String("db", "", "database (default: a new SQLite file in a temporary directory); PostgreSQL: an empty database")
 	reqs := fs.Int("r", 300, "requests for each latency figure")
 	deep := fs.Int("deep", 40, "pages followed by cursor for the deep-page figure")
+	as := fs.String("as", "dpo,admin", "who reads: dpo (one organisation), admin (every organisation), or both")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,6 +95,9 @@ func runOffice(args []string) error {
 	base := "http://" + ln.Addr().String()
 
 	for _, who := range []struct{ user, label string }{{"bench-dpo", "DPO (one organisation, " + fmt.Sprint(*n / *orgs) + " processings)"}, {"bench-admin", "administrator (every organisation, " + fmt.Sprint(*n) + " processings)"}} {
+		if !strings.Contains(*as, strings.TrimPrefix(who.user, "bench-")) {
+			continue
+		}
 		client, err := officeSignIn(base, who.user, pass)
 		if err != nil {
 			return err
