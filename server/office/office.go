@@ -88,6 +88,8 @@ func (o *Office) Routes() []Route {
 	}
 	routes = append(routes, o.sessionRoutes()...)
 	routes = append(routes, o.pageRoutes()...)
+	routes = append(routes, o.formRoutes()...)
+	routes = append(routes, o.workflowRoutes()...)
 	_ = post
 	return routes
 }
