@@ -175,7 +175,7 @@ func (o *Office) tasksPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := tasksData{P: rec, Tab: "record", Tasks: tasks, Blocks: blocks, Published: rec.Status == register.StatusPublished}
+	d := tasksData{P: rec, Tab: "edit", Tasks: tasks, Blocks: blocks, Published: rec.PublishedVersion > 0}
 	for _, t := range tasks {
 		if t.Status == "complete" {
 			d.Done++
@@ -368,8 +368,8 @@ func (o *Office) showSection(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	d := sectionData{P: rec, Tab: "record", Key: spec.key, Title: v.T("sec." + spec.key), Revision: st.revision,
-		Conflict: st.conflict, Published: rec.Status == register.StatusPublished, Lists: o.datalists(v, spec),
+	d := sectionData{P: rec, Tab: "edit", Key: spec.key, Title: v.T("sec." + spec.key), Revision: st.revision,
+		Conflict: st.conflict, Published: rec.PublishedVersion > 0, Lists: o.datalists(v, spec),
 		Action: "/office/processings/" + rec.ID + "/edit/" + spec.key,
 		Back:   v.Path("/office/processings/", rec.ID, "/edit")}
 	d.Items, d.Errors = o.items(v, spec, st, units)

@@ -16,7 +16,7 @@ func formLabels() map[string]text {
 		"form.remove":                      {"Retirer", "Remove"},
 		"form.none":                        {"Aucun élément pour l’instant.", "None yet."},
 		"form.full":                        {"Le nombre maximal est atteint.", "The maximum is reached."},
-		"form.law":                         {"Texte officiel de la loi", "Official text of the law"},
+		"form.law":                         {"Texte officiel de la loi (s’ouvre dans un nouvel onglet)", "Official text of the law (opens in a new tab)"},
 		"form.saved":                       {"Section « %s » enregistrée.", "Section “%s” saved."},
 		"form.created":                     {"Le brouillon est créé. Complétez-le section par section.", "The draft is created. Fill it in section by section."},
 		"form.published.note":              {"Cette fiche est publiée. L’enregistrer crée une nouvelle version en brouillon : le public continue de voir la version publiée jusqu’à ce que le ou la DPO publie celle-ci.", "This record is published. Saving it creates a new draft version: the public keeps seeing the published version until the DPO publishes this one."},

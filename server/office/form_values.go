@@ -179,7 +179,17 @@ func allowed(s *sectionSpec, name string) bool {
 func posted(s *sectionSpec, form url.Values) (url.Values, error) {
 	out := url.Values{}
 	for k, vs := range form {
-		if len(vs) == 0 || !allowed(s, k) {
+		if len(vs) == 0 {
+			continue
+		}
+		if !allowed(s, k) {
+			if g := groupOfName(s, k); g != nil {
+				// A row the page never offers (beyond the domain's
+				// bound) is refused; an unknown field of a row ignored.
+				if _, err := rowIndexes(url.Values{k: nil}, g); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		if multi(s, k) {
@@ -335,3 +345,13 @@ func inputName(path string) string {
 // "f-legal_bases-1-reference"): stable, for the error summary's links and
 // for tests that drive the pages.
 func inputID(name string) string { return "f-" + strings.ReplaceAll(name, ".", "-") }
+
+// groupOfName returns the group whose rows name would be in, or nil.
+func groupOfName(s *sectionSpec, name string) *groupSpec {
+	for _, it := range s.items {
+		if it.g != nil && strings.HasPrefix(name, it.g.name+".") {
+			return it.g
+		}
+	}
+	return nil
+}

@@ -366,8 +366,8 @@ func (o *Office) checkPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := checkData{P: rec, Tab: "record", Sections: v.titled(v.sections(&rec.Fields, o.unitNames(ctx, r, rec.Organisation))),
-		Blocks: blocks, Published: rec.Status == register.StatusPublished, Draft: rec.Status == register.StatusDraft,
+	d := checkData{P: rec, Tab: "edit", Sections: v.titled(v.sections(&rec.Fields, o.unitNames(ctx, r, rec.Organisation))),
+		Blocks: blocks, Published: rec.PublishedVersion > 0, Draft: rec.Status == register.StatusDraft,
 		SubmitURL: v.Path("/office/processings/", rec.ID, "/submit")}
 	v.Title, v.Nav, v.Data = v.Tf("check.title", rec.Title), "register", d
 	return o.render(w, http.StatusOK, "check", v)
