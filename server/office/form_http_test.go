@@ -173,6 +173,9 @@ func TestOfficeFormsCreateAndFillEverySection(t *testing.T) {
 			}
 		}
 
+		if h := ed.page("/office/processings/" + id + "/history?lang=en"); !strings.Contains(h, "Changed — 11 saves, ") {
+			t.Error("history: the run of saves by the editor is not one step")
+		}
 		legal := ed.page("/office/processings/" + id + "/edit/legal?lang=en")
 		if v, _ := valueOf(legal, "f-legal_bases-1-reference"); v != "Code civil art. 39" {
 			t.Errorf("legal form shows %q back", v)
@@ -337,11 +340,18 @@ func TestOfficeFormsInputSurvivesSignIn(t *testing.T) {
 		if strings.Contains(body, "keep.csrf") || strings.Contains(body, "keep.stray") || strings.Contains(body, "keep.action") || strings.Contains(body, `value="`+csrf+`"`) {
 			t.Error("the sign-in page carries more than the form's own inputs")
 		}
-		login := url.Values{"username": {f.Users["editor"]}, "password": {f.Password}, "next": {path}, "lang": {"en"},
+		login := url.Values{"username": {f.Users["editor"]}, "password": {"not the password"}, "next": {path}, "lang": {"en"},
 			"csrf": {html.UnescapeString(hiddenCSRF.FindStringSubmatch(body)[1])}}
 		for _, m := range regexp.MustCompile(`name="(keep\.[^"]+)" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
 			login.Add(m[1], m[2])
 		}
+		// A mistyped password: the sign-in page comes back, still
+		// carrying the input.
+		st, _, body = ed.post("/office/login", login)
+		if body = html.UnescapeString(body); st != http.StatusUnauthorized || !strings.Contains(body, `name="keep.legal_bases.0.reference" value="`+typed+`"`) {
+			t.Fatalf("wrong password: %d, the input is no longer carried", st)
+		}
+		login.Set("password", f.Password)
 		st, _, body = ed.post("/office/login", login)
 		body = html.UnescapeString(body)
 		if v, _ := valueOf(body, "f-legal_bases-0-reference"); st != http.StatusOK || v != typed || !strings.Contains(body, "Your session had ended") {
@@ -409,6 +419,44 @@ func TestOfficeFormsRefuseWhoMayNotWrite(t *testing.T) {
 		}
 		if p := record(t, e, f.OtherOrg, f.Other); p.Version != 1 {
 			t.Errorf("another organisation's record changed: version %d", p.Version)
+		}
+	})
+}
+
+var (
+	optionRE = regexp.MustCompile(`<option value="([^"]+)"[^>]*>([^<]*)</option>`)
+	choiceRE = regexp.MustCompile(`value="([a-z_-]+)"[^>]*> <label for="[^"]*">([^<]*)</label>`)
+)
+
+// TestOfficeFormsSpeakBothLanguages: every form page, in French and in
+// English, has every label, and names every choice in words, never by its
+// code.
+func TestOfficeFormsSpeakBothLanguages(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := apitest.Start(t, db)
+		f := e2e.LoadOffice(t, e)
+		dpo := signIn(t, e, f.Users["dpo"], f.Password)
+		pages := []string{"/office/processings/new", "/office/processings/" + f.Births + "/edit", "/office/processings/" + f.Births + "/check"}
+		for _, s := range []string{"purpose", "controller", "legal", "people", "recipients", "processors", "retention", "security", "dpia", "information", "summary", "internal"} {
+			pages = append(pages, "/office/processings/"+f.Births+"/edit/"+s)
+		}
+		choices := 0
+		for _, lang := range []string{"fr", "en"} {
+			for _, p := range pages {
+				body := dpo.page(p + "?lang=" + lang)
+				if i := strings.Index(body, "⟦"); i >= 0 {
+					t.Errorf("%s (%s): a label is missing: %s", p, lang, body[i:min(len(body), i+60)])
+				}
+				for _, m := range append(optionRE.FindAllStringSubmatch(body, -1), choiceRE.FindAllStringSubmatch(body, -1)...) {
+					choices++
+					if m[1] == m[2] && strings.ContainsAny(m[1], "_-") { // a code; plain words like "acceptable" may be the word too
+						t.Errorf("%s (%s): the choice %q is named by its code", p, lang, m[1])
+					}
+				}
+			}
+		}
+		if choices < 500 {
+			t.Errorf("only %d choices found: the test reads the pages wrong", choices)
 		}
 	})
 }

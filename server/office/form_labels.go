@@ -49,6 +49,8 @@ func formLabels() map[string]text {
 		"f.dpia.consultation.consulted_on": {"Consultée le", "Consulted on"},
 		"f.dpia.consultation.reference":    {"Référence de la consultation", "Reference of the consultation"},
 		"f.dpia.consultation.outcome":      {"Résultat de la consultation", "Outcome of the consultation"},
+		"history.saves":                    {"%d enregistrements", "%d saves"},
+		"history.saves.to":                 {"à", "to"},
 		// the fields of a row
 		"g.name":              {"Nom", "Name"},
 		"g.contact":           {"Contact", "Contact"},
