@@ -82,16 +82,17 @@ func kept(spec *sectionSpec, form url.Values, prefixed bool) []hiddenField {
 
 // keepPosted reads a section form posted without a live session and
 // returns its inputs to carry through sign-in; nil for any other form,
-// whose body is left unread.
-func (o *Office) keepPosted(w http.ResponseWriter, r *http.Request) []hiddenField {
+// whose body is left unread. A body over the form limits is refused as it
+// would be with a session (413, 400).
+func (o *Office) keepPosted(w http.ResponseWriter, r *http.Request) ([]hiddenField, error) {
 	_, spec, ok := o.sectionOfPath(r.URL.Path)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if err := readPosted(w, r); err != nil {
-		return nil
+		return nil, err
 	}
-	return kept(spec, r.PostForm, false)
+	return kept(spec, r.PostForm, false), nil
 }
 
 // resumeSection answers a successful sign-in that carried a section form:

@@ -121,7 +121,11 @@ func (o *Office) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) er
 		return nil
 	}
 	d := loginData{Next: next, Notice: "login.ended.post"}
-	if d.Keep = o.keepPosted(w, r); d.Keep != nil {
+	var err error
+	if d.Keep, err = o.keepPosted(w, r); err != nil {
+		return err
+	}
+	if d.Keep != nil {
 		d.Notice = "login.ended.kept" // a section form: what was typed comes back (form_resume.go)
 	} else {
 		httpkit.LeaveBodyUnread(w)
