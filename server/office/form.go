@@ -208,7 +208,6 @@ type sectionData struct {
 	Items     []itemView
 	Revision  int64
 	Errors    []formError
-	Problem   string // error summary's whole-form line (unused here; the partial reads it)
 	Conflict  []change
 	Published bool
 	Lists     []datalistView

@@ -414,8 +414,12 @@ func TestOfficeFormsRefuseWhoMayNotWrite(t *testing.T) {
 				t.Errorf("auditor sees an edit or new link on %s", page)
 			}
 		}
-		if b := signIn(t, e, f.Users["editor"], f.Password).page("/office/processings/" + f.Canteen); !strings.Contains(b, `id="edit"`) {
+		ed := signIn(t, e, f.Users["editor"], f.Password)
+		if b := ed.page("/office/processings/" + f.Canteen); !strings.Contains(b, `id="edit"`) {
 			t.Error("editor sees no edit link on their draft")
+		}
+		if b := ed.page("/office/processings/" + f.Accounts); strings.Contains(b, `id="edit"`) {
+			t.Error("editor sees an edit link on a record of another unit")
 		}
 		if p := record(t, e, f.OtherOrg, f.Other); p.Version != 1 {
 			t.Errorf("another organisation's record changed: version %d", p.Version)

@@ -119,7 +119,7 @@ func (o *Office) items(v *view, spec *sectionSpec, st sectionState, units []opti
 			AddValue: "add:" + g.name, AddID: "add-" + strings.ReplaceAll(strings.ReplaceAll(g.name, ".", "-"), "_", "-"),
 			AddLabel: v.T("add." + g.name), AddFocus: st.focus == "add:"+g.name, Error: st.errs[g.name]}
 		if gv.Error != "" {
-			summary = append(summary, formError{ID: gv.AddID, Text: gv.Label + v.T("colon") + gv.Error})
+			summary = append(summary, formError{ID: gv.ID, Text: gv.Label + v.T("colon") + gv.Error})
 			used[g.name] = true
 		}
 		n := rowCount(st.vals, g)
@@ -259,7 +259,7 @@ func (o *Office) showNew(w http.ResponseWriter, r *http.Request, status int, d n
 		return err
 	}
 	for _, u := range units {
-		u.Selected = u.Value == d.Unit
+		u.Selected = u.Value == d.Unit || len(units) == 1 // one unit: it is the one
 		d.Units = append(d.Units, u)
 	}
 	v := o.newView(r)
@@ -445,12 +445,18 @@ func (o *Office) datalists(v *view, spec *sectionSpec) []datalistView {
 		}
 	}
 	var out []datalistView
+	// The value is the French name (records are written in French); the
+	// label the English one on English pages, and says which categories
+	// are sensitive, so that the writer ticks the box.
 	terms := func(id string, ts []vocab.Term) {
 		d := datalistView{ID: "dl-" + id}
 		for _, t := range ts {
 			o := optionView{Value: t.FR}
 			if v.Lang == "en" {
 				o.Label = t.EN
+			}
+			if t.Sensitive {
+				o.Label = join(" — ", o.Label, v.T("sensitive.tag"))
 			}
 			d.Options = append(d.Options, o)
 		}
