@@ -36,7 +36,7 @@ func TestAttackOfficeForms(t *testing.T) {
 		}
 		rev := m[1]
 		form := func(extra ...string) url.Values {
-			v := url.Values{"csrf": {token}, "revision": {rev}, "action": {"save"}}
+			v := url.Values{"csrf": {token}, "revision": {rev}, "do": {"save"}}
 			for i := 0; i+1 < len(extra); i += 2 {
 				v.Set(extra[i], extra[i+1])
 			}
@@ -58,17 +58,17 @@ func TestAttackOfficeForms(t *testing.T) {
 			{"a row index written oddly", path, form("legal_bases.007.type", "law"), nil, http.StatusUnprocessableEntity},
 			{"a huge row index", path, form("legal_bases.99999999999999999999.type", "law"), nil, http.StatusUnprocessableEntity},
 			{"add beyond the bound", path, func() url.Values {
-				v := form("action", "add:legal_bases")
+				v := form("do", "add:legal_bases")
 				for i := range 30 {
 					v.Set(fmt.Sprint("legal_bases.", i, ".type"), "law")
 				}
 				return v
 			}(), nil, http.StatusUnprocessableEntity},
-			{"no revision", path, url.Values{"csrf": {token}, "action": {"save"}}, nil, http.StatusUnprocessableEntity},
+			{"no revision", path, url.Values{"csrf": {token}, "do": {"save"}}, nil, http.StatusUnprocessableEntity},
 			{"a revision that is no number", path, form("revision", "1 OR 1=1"), nil, http.StatusUnprocessableEntity},
 			{"a stale revision", path, form("revision", "1", "legal_bases.0.type", "law"), nil, http.StatusConflict},
-			{"an unknown action", path, form("action", "drop:everything"), nil, http.StatusUnprocessableEntity},
-			{"remove a row of another group", path, form("action", "remove:title.0"), nil, http.StatusUnprocessableEntity},
+			{"an unknown action", path, form("do", "drop:everything"), nil, http.StatusUnprocessableEntity},
+			{"remove a row of another group", path, form("do", "remove:title.0"), nil, http.StatusUnprocessableEntity},
 			{"an unknown section", "/office/processings/" + id + "/edit/nosuch", form(), nil, http.StatusNotFound},
 			{"another organisation's record", "/office/processings/" + other + "/edit/legal", form("legal_bases.0.type", "law"), nil, http.StatusNotFound},
 			{"cross-site save", path, form("legal_bases.0.type", "law"), map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},

@@ -37,9 +37,11 @@ import (
 // data_subjects.2, dpia.criteria), and its id is "f-" + the name with dots
 // as dashes (f-legal_bases-0-reference). The record's revision travels in
 // the hidden field "revision" (the If-Match of the save). Buttons are
-// name="action": value="save" (button#save), value="add:<group>"
-// (button#add-<group with dashes>), value="remove:<group>.<i>". A group is
-// fieldset#f-<group with dashes>; its row i is fieldset#f-<group>-<i>. The
+// name="do" (not "action", which would hide the form's own action from
+// scripts: form.action): value="save" (button#save), value="add:<group>"
+// (button#add-<group, dashes for dots and underscores>: add-legal-bases),
+// value="remove:<group>.<i>". A group is fieldset#f-<group, dashes for dots>
+// (f-legal_bases, f-retention-per_category); its row i fieldset#f-legal_bases-<i>. The
 // error summary is div.error-summary (each error a link to its input's id);
 // a conflict is div#conflict, the other person's value of a field
 // div.theirs beside it. After a save: 303 to the task list with ?saved=<section>.
@@ -268,7 +270,7 @@ func (o *Office) saveSection(w http.ResponseWriter, r *http.Request) error {
 		return register.Errorf(register.EInvalid, "the form lacks the record's revision; open the form again")
 	}
 	st := sectionState{vals: vals, revision: rev}
-	action := r.PostForm.Get("action")
+	action := r.PostForm.Get("do")
 	switch {
 	case strings.HasPrefix(action, "add:"):
 		g := groupOf(spec, strings.TrimPrefix(action, "add:"))

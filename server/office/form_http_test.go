@@ -37,7 +37,7 @@ func postSection(t *testing.T, r *reader, id, section, action string, vals url.V
 	t.Helper()
 	path := "/office/processings/" + id + "/edit/" + section
 	csrf, rev, _ := formOf(t, r, path)
-	form := url.Values{"csrf": {csrf}, "revision": {rev}, "action": {action}, "lang": {"en"}}
+	form := url.Values{"csrf": {csrf}, "revision": {rev}, "do": {action}, "lang": {"en"}}
 	for k, v := range vals {
 		form[k] = v
 	}
@@ -288,7 +288,7 @@ func TestOfficeFormsConflictKeepsBothInputs(t *testing.T) {
 		if st, _, body := postSection(t, dpo, f.Canteen, "legal", "save", url.Values{"legal_bases.0.type": {"law"}, "legal_bases.0.reference": {"LIPAD art. 35 (version DPO)"}}); st != http.StatusSeeOther {
 			t.Fatalf("first save: %d\n%s", st, body)
 		}
-		mine := url.Values{"csrf": {edCSRF}, "revision": {edRev}, "action": {"save"}, "lang": {"en"},
+		mine := url.Values{"csrf": {edCSRF}, "revision": {edRev}, "do": {"save"}, "lang": {"en"},
 			"legal_bases.0.type": {"law"}, "legal_bases.0.reference": {"Loi sur l’instruction publique art. 12 (version rédacteur)"}}
 		st, _, body := ed.post(path, mine)
 		body = html.UnescapeString(body)
@@ -331,7 +331,7 @@ func TestOfficeFormsInputSurvivesSignIn(t *testing.T) {
 			t.Fatalf("sign out: %d", st)
 		}
 		typed := "LIPAD art. 35 al. 1 — tapé pendant que la session expirait"
-		st, _, body := ed.post(path, url.Values{"csrf": {csrf}, "revision": {rev}, "action": {"save"}, "lang": {"en"},
+		st, _, body := ed.post(path, url.Values{"csrf": {csrf}, "revision": {rev}, "do": {"save"}, "lang": {"en"},
 			"legal_bases.0.type": {"law"}, "legal_bases.0.reference": {typed}, "stray": {"x"}})
 		body = html.UnescapeString(body)
 		if st != http.StatusUnauthorized || !strings.Contains(body, `name="keep.legal_bases.0.reference" value="`+typed+`"`) || !strings.Contains(body, "your input is kept") {
@@ -396,7 +396,7 @@ func TestOfficeFormsRefuseWhoMayNotWrite(t *testing.T) {
 						t.Errorf("GET %s: %d, want %d", u, st, c.want)
 					}
 				}
-				if st, _, _ := r.post("/office/processings/"+c.id+"/edit/legal", url.Values{"csrf": {csrf}, "revision": {"1"}, "action": {"save"}, "legal_bases.0.type": {"law"}}); st != c.want {
+				if st, _, _ := r.post("/office/processings/"+c.id+"/edit/legal", url.Values{"csrf": {csrf}, "revision": {"1"}, "do": {"save"}, "legal_bases.0.type": {"law"}}); st != c.want {
 					t.Errorf("POST: %d, want %d", st, c.want)
 				}
 			})

@@ -52,7 +52,7 @@ func TestEverySectionRoundTripsEveryField(t *testing.T) {
 			t.Fatal(err)
 		}
 		// As a browser posts it: then through posted() and compact().
-		in := url.Values{"csrf": {"x"}, "action": {"save"}}
+		in := url.Values{"csrf": {"x"}, "do": {"save"}}
 		for k, v := range vals {
 			in[k] = v
 		}
@@ -118,7 +118,7 @@ func TestPostedKeepsOnlyTheFormsInputs(t *testing.T) {
 		keep []string
 		bad  bool
 	}{
-		{"inputs only", url.Values{"csrf": {"t"}, "action": {"save"}, "title": {"x"}, "legal_bases.0.type": {"law"}, "legal_bases.0.evil": {"x"}}, []string{"legal_bases.0.type"}, false},
+		{"inputs only", url.Values{"csrf": {"t"}, "do": {"save"}, "title": {"x"}, "legal_bases.0.type": {"law"}, "legal_bases.0.evil": {"x"}}, []string{"legal_bases.0.type"}, false},
 		{"last row of the bound", url.Values{"legal_bases.29.type": {"law"}}, []string{"legal_bases.29.type"}, false},
 		{"beyond the bound", url.Values{"legal_bases.30.type": {"law"}}, nil, true},
 		{"index written oddly", url.Values{"legal_bases.01.type": {"law"}}, nil, true},
