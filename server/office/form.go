@@ -206,7 +206,6 @@ type sectionData struct {
 	Tab       string
 	Key       string
 	Title     string
-	Hint      string
 	Items     []itemView
 	Revision  int64
 	Errors    []formError
@@ -241,11 +240,9 @@ type sectionState struct {
 	vals     url.Values
 	revision int64
 	errs     map[string]string // input name → message
-	summary  []formError
 	conflict []change
 	focus    string // the name of the input to focus (autofocus)
 	banner   string // a label key
-	rows     map[string]int
 }
 
 // saveSection serves POST /office/processings/{id}/edit/{section}: add or

@@ -213,6 +213,9 @@ func TestOfficeFormsRowsAndErrorsKeepInput(t *testing.T) {
 		f := e2e.LoadOffice(t, e)
 		ed := signIn(t, e, f.Users["editor"], f.Password)
 		before := record(t, e, f.Org, f.Canteen).Version
+		if tasks := ed.page("/office/processings/" + f.Canteen + "/edit?lang=en"); !strings.Contains(tasks, e2e.OfficeReturnNote) {
+			t.Error("the task list of a returned draft does not show the DPO's comment")
+		}
 
 		typed := url.Values{"legal_bases.0.type": {"law"}, "legal_bases.0.reference": {"LIPAD art. 35"}}
 		st, _, body := postSection(t, ed, f.Canteen, "legal", "add:legal_bases", typed)

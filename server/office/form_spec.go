@@ -78,7 +78,6 @@ func (it item) rowKey() string {
 // sectionSpec is one section's form.
 type sectionSpec struct {
 	key   string
-	hint  string
 	items []item
 }
 
