@@ -141,3 +141,35 @@ func TestPostedKeepsOnlyTheFormsInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsLinkToTheirInput: each domain error path becomes the message
+// beside its input and a summary line linked to that input's id; a box of
+// a list of checkboxes links to the list; a field of another section is
+// said without a link.
+func TestErrorsLinkToTheirInput(t *testing.T) {
+	o := New(Config{})
+	v := &view{Lang: "en", labels: o.labels}
+	specs := formSections()
+	cases := []struct {
+		section, path, id string
+	}{
+		{"legal", "legal_bases[1].reference", "f-legal_bases-1-reference"},
+		{"people", "data_subjects[0]", "f-data_subjects-0"},
+		{"dpia", "dpia.criteria[0]", "f-dpia-criteria"},
+		{"dpia", "dpia.consultation.authority", "f-dpia-consultation-authority"},
+		{"retention", "retention.per_category[0].period", "f-retention-per_category-0-period"},
+		{"legal", "legal_bases", "f-legal_bases"},
+		{"legal", "title", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			spec, _ := sectionByKey(specs, c.section)
+			vals := url.Values{"legal_bases.1.type": {"law"}, "data_subjects.0": {"x"}, "retention.per_category.0.category": {"santé"}}
+			st := sectionState{vals: vals, errs: map[string]string{inputName(c.path): "wrong"}}
+			_, summary := o.items(v, spec, st, nil)
+			if len(summary) != 1 || summary[0].ID != c.id || !strings.HasSuffix(summary[0].Text, "wrong") {
+				t.Errorf("summary %+v, want one line linked to %q", summary, c.id)
+			}
+		})
+	}
+}

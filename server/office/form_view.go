@@ -106,6 +106,14 @@ func (o *Office) items(v *view, spec *sectionSpec, st sectionState, units []opti
 		iv := itemView{Theirs: theirs[it.rowKey()]}
 		if it.f != nil {
 			fv := o.field(v, *it.f, it.f.name, "f."+it.f.name, st, units)
+			if it.f.kind == kChecks && fv.Error == "" {
+				// A box of the list: "dpia.criteria[1]" is the list's error.
+				for name, msg := range st.errs {
+					if strings.HasPrefix(name, it.f.name+".") {
+						fv.Error, used[name] = msg, true
+					}
+				}
+			}
 			if fv.Error != "" {
 				summary = append(summary, formError{ID: fv.ID, Text: fv.Label + v.T("colon") + fv.Error})
 				used[fv.Name] = true
