@@ -19,17 +19,22 @@ import (
 //
 // Stable names and ids, for the tests and the browser flow that drive them:
 //
-//	GET/POST /office/processings/new            form#new-processing: unit, title, purpose
-//	                                             (an administrator's unit is "org/unit")
+//	GET/POST /office/processings/new            form#new-processing: select#f-unit (name unit;
+//	                                             an administrator's is "org/unit"), input#f-title,
+//	                                             textarea#f-purpose, button#create; reached by
+//	                                             a#new on the list; a record's a#edit leads to
+//	                                             its task list
 //	GET  /office/processings/{id}/edit           the task list: ol#tasks, each li#task-<section>
 //	                                             with a link to its form and strong.task-status
-//	                                             (.task-complete, .task-errors, .task-empty)
+//	                                             (.task-complete, .task-errors, .task-empty);
+//	                                             a#check leads to check your answers
 //	GET/POST /office/processings/{id}/edit/{section}
 //	                                             form#section-form; sections: purpose,
 //	                                             controller, legal, people, recipients,
 //	                                             processors, retention, security, dpia,
 //	                                             information, summary, internal
-//	GET  /office/processings/{id}/check          check your answers; a#submit leads to
+//	GET  /office/processings/{id}/check          check your answers: a#change-<section> per
+//	                                             section; a#submit (drafts) leads to
 //	                                             /office/processings/{id}/submit
 //
 // In a section form every input is named by its field's JSON path, list
