@@ -34,6 +34,7 @@ import (
 //
 //	go run ./bench office -n 200000 -orgs 20
 //	go run ./bench office -n 200000 -orgs 20 -db 'postgres://...'
+//	go run ./bench office -n 200000 -orgs 20 -form   # the forms' pages
 func runOffice(args []string) error {
 	fs := flag.NewFlagSet("office", flag.ExitOnError)
 	n := fs.Int("n", 200_000, "processings to seed")
@@ -42,6 +43,7 @@ func runOffice(args []string) error {
 	reqs := fs.Int("r", 300, "requests for each latency figure")
 	deep := fs.Int("deep", 40, "pages followed by cursor for the deep-page figure")
 	as := fs.String("as", "dpo,admin", "who reads: dpo (one organisation), admin (every organisation), or both")
+	forms := fs.Bool("form", false, "measure the forms' pages (task list, section forms, add a row, check your answers) instead of the list")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,6 +115,13 @@ func runOffice(args []string) error {
 				err = fmt.Errorf("GET %s: %d", path, resp.StatusCode)
 			}
 			return string(b), err
+		}
+		if *forms {
+			fmt.Printf("\nforms of a draft as %s:\n", who.label)
+			if err := benchForms(client, base, get, *reqs); err != nil {
+				return err
+			}
+			continue
 		}
 		fmt.Printf("\nGET /office/ as %s:\n", who.label)
 		deepPath, err := followCursor(get, "/office/", *deep)
@@ -257,5 +266,70 @@ func seedOffice(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *
 		}
 	}
 	fmt.Printf("seeded %d processings in %d organisations in %s (%s)\n", n, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()))
+	return nil
+}
+
+var (
+	recordLink = regexp.MustCompile(`href="/office/processings/([0-9a-f-]{36})\?`)
+	revField   = regexp.MustCompile(`name="revision" value="(\d+)"`)
+)
+
+// benchForms measures the pages that write a draft, on the first draft of
+// the reader's list: the task list (it runs the rules), section forms (the
+// people's with its datalists, the processors' with a select of countries
+// per row), a row added (a POST that saves nothing and renders the form
+// again) and check your answers.
+func benchForms(client *http.Client, base string, get func(string) (string, error), reqs int) error {
+	body, err := get("/office/?status=draft")
+	if err != nil {
+		return err
+	}
+	m := recordLink.FindStringSubmatch(body)
+	if m == nil {
+		return fmt.Errorf("no draft in the list")
+	}
+	rec := "/office/processings/" + m[1]
+	for _, c := range []struct{ name, path string }{
+		{"task list", rec + "/edit"},
+		{"section form: purpose", rec + "/edit/purpose"},
+		{"section form: legal bases", rec + "/edit/legal"},
+		{"section form: people and data", rec + "/edit/people"},
+		{"section form: processors, transfers", rec + "/edit/processors"},
+		{"check your answers", rec + "/check"},
+	} {
+		l, err := latency(reqs, 1, func(int) error { _, err := get(c.path); return err })
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  GET %-38s %s\n", c.name, l)
+	}
+	page, err := get(rec + "/edit/legal")
+	if err != nil {
+		return err
+	}
+	tok, rev := csrfField.FindStringSubmatch(page), revField.FindStringSubmatch(page)
+	if tok == nil || rev == nil {
+		return fmt.Errorf("legal bases form: no token or revision")
+	}
+	form := url.Values{"csrf": {html.UnescapeString(tok[1])}, "revision": {rev[1]}, "action": {"add:legal_bases"},
+		"legal_bases.0.type": {"law"}, "legal_bases.0.reference": {"LIPAD art. 35"}}
+	l, err := latency(reqs, 1, func(int) error {
+		resp, err := client.PostForm(base+rec+"/edit/legal", form)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("add a row: %d", resp.StatusCode)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  POST %-37s %s\n", "add a legal basis (nothing saved)", l)
 	return nil
 }

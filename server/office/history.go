@@ -33,6 +33,11 @@ type stepItem struct {
 	Comment        string
 	ReadURL        string // the version the step concerns, when it was kept
 	VersionWasKept bool
+	// Saves counts the consecutive saves by the same person folded into
+	// this step (groupSaves, form_history.go); FirstVersion is the run's first.
+	Saves        int
+	FirstVersion int
+	FirstURL     string
 }
 
 type historyData struct {
@@ -90,6 +95,7 @@ func (o *Office) historyPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Steps = append(d.Steps, s)
 	}
+	d.Steps = groupSaves(d.Steps)
 	v.Title, v.Nav, v.Data = v.T("history.title")+" — "+p.Title, "register", d
 	return o.render(w, http.StatusOK, "history", v)
 }

@@ -52,7 +52,9 @@ type Office struct {
 	pages  map[string]*template.Template // each page with the layout
 	labels map[string]text
 	css    staticFile
-	signin *signin // sign-in and sessions (session.go)
+	signin *signin       // sign-in and sessions (session.go)
+	forms  []sectionSpec // the section forms (form_spec.go)
+	lists  *formLists    // the forms' suggestions and countries (form_view.go)
 }
 
 // Route is one route of the back office, registered by server on its mux.
@@ -71,6 +73,7 @@ func New(cfg Config) *Office {
 	o.pages = mustParsePages()
 	o.css = mustLoadCSS()
 	o.signin = newSignin(cfg)
+	o.forms, o.lists = formSections(), newFormLists()
 	return o
 }
 

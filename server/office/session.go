@@ -102,7 +102,8 @@ func (o *Office) signedIn(h handler) handler {
 // A POST's body is not read: the sign-in page shows at once, saying the
 // session ended, and sign-in leads back to the page of the form — every
 // form of the back office posts to the path of its own page — where the
-// person enters it again. (Part 1b of issue 15 keeps what was typed.)
+// person enters it again; a section form's input is carried through
+// sign-in (form_resume.go).
 // Signing out without a session is done already.
 func (o *Office) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) error {
 	next := safeNext(r.URL.RequestURI())
@@ -119,8 +120,17 @@ func (o *Office) toSignIn(w http.ResponseWriter, r *http.Request, ended bool) er
 		http.Redirect(w, r, link("/office/login", q, pickLang(r)), http.StatusSeeOther)
 		return nil
 	}
-	httpkit.LeaveBodyUnread(w)
-	return o.showLogin(w, r, http.StatusUnauthorized, loginData{Next: next, Notice: "login.ended.post"})
+	d := loginData{Next: next, Notice: "login.ended.post"}
+	var err error
+	if d.Keep, err = o.keepPosted(w, r); err != nil {
+		return err
+	}
+	if d.Keep != nil {
+		d.Notice = "login.ended.kept" // a section form: what was typed comes back (form_resume.go)
+	} else {
+		httpkit.LeaveBodyUnread(w)
+	}
+	return o.showLogin(w, r, http.StatusUnauthorized, d)
 }
 
 // loginData is what the sign-in page shows.
@@ -132,6 +142,7 @@ type loginData struct {
 	Problem  string // a label key: a whole-form error (wrong password, expired form)
 	Wait     int    // minutes to wait, for a throttled sign-in
 	Errors   []fieldError
+	Keep     []hiddenField // a section form's input, carried through sign-in
 }
 
 // fieldError is one line of the error summary and the message beside its
@@ -205,6 +216,9 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	d := loginData{Username: f.Get("username"), Next: safeNext(f.Get("next"))}
+	if _, spec, ok := o.sectionOfPath(strings.SplitN(d.Next, "?", 2)[0]); ok {
+		d.Keep = kept(spec, f, true)
+	}
 	c := o.cookies(r)
 	if !sameToken(c.get(r, loginCookie), f.Get("csrf")) {
 		// The second lock: no cookie-bound token, no sign-in. A person
@@ -223,9 +237,11 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 		return o.showLogin(w, r, http.StatusUnprocessableEntity, d)
 	}
 	var token string
+	var sess *register.Session
+	var who *identity.Principal
 	err = attempt.Check(r.Context(), d.Username, func(ctx context.Context) error {
 		var err error
-		token, _, _, err = o.svc.OpenSession(ctx, d.Username, password)
+		token, sess, who, err = o.svc.OpenSession(ctx, d.Username, password)
 		return err
 	})
 	switch register.ErrorCode(err) {
@@ -246,6 +262,9 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	// cookie) survives it.
 	c.set(w, sessionCookie, token)
 	c.clear(w, loginCookie)
+	if done, err := o.resumeSection(w, r, d.Next, d.Keep, sess, who, token); done {
+		return err
+	}
 	http.Redirect(w, r, withLang(d.Next, pickLang(r)), http.StatusSeeOther)
 	return nil
 }
@@ -411,6 +430,7 @@ func sessionLabels() map[string]text {
 		"login.hint":                  {"Votre compte est créé par l’administrateur du registre. Mot de passe oublié\u00a0: demandez-lui d’en fixer un nouveau.", "Your account is created by the register's administrator. Forgotten password: ask them to set a new one."},
 		"login.signedout":             {"Vous êtes déconnecté·e.", "You are signed out."},
 		"login.ended":                 {"Votre session a pris fin. Connectez-vous pour revenir à la page que vous consultiez.", "Your session has ended. Sign in to go back to the page you were on."},
+		"login.ended.kept":            {"Votre session a pris fin avant l’envoi du formulaire : il n’a pas été enregistré, mais votre saisie est conservée. Connectez-vous pour la retrouver, la vérifier et l’enregistrer.", "Your session ended before the form was sent: it was not saved, but your input is kept. Sign in to get it back, check it and save it."},
 		"login.ended.post":            {"Votre session a pris fin avant l’envoi du formulaire\u00a0: il n’a pas été enregistré. Connectez-vous pour revenir au formulaire et l’envoyer à nouveau.", "Your session ended before the form was sent: it was not saved. Sign in to go back to the form and send it again."},
 		"login.error.username":        {"Saisissez votre nom d’utilisateur", "Enter your username"},
 		"login.error.password":        {"Saisissez votre mot de passe", "Enter your password"},
