@@ -74,6 +74,69 @@ func TestOfficeFlowInBrowser(t *testing.T) {
 		var id string
 		base := func(p string) string { return "/office/processings/" + id + p }
 
+		t.Run("the workflow's pages pass axe-core in every state", func(t *testing.T) {
+			b := b.withT(t)
+			admin := env.Token(auth.RoleAdmin, "")
+			dpoTok := env.Token(auth.RoleDPO, f.Org)
+			b.signIn(dpo, f.Password)
+			// A record the DPO submits, then reviews against its
+			// published version.
+			b.open("/office/processings/"+f.Births+"?lang=en", 200)
+			b.pressCSS(`.wf-actions a[href*="/submit"]`)
+			b.axeHere("confirm-open")
+			b.pressCSS(`form.confirm button[type=submit]`)
+			b.axeHere("record-banner")
+			b.pressCSS(`.wf-actions a[href*="/review"]`)
+			if b.count(".marked-changed") != 2 || b.count("del") == 0 || b.count("ins") == 0 {
+				t.Errorf("the review marks %d fields changed", b.count(".marked-changed"))
+			}
+			b.axeHere("review-changed")
+			// A comment too long: the error summary takes focus.
+			b.open("/office/processings/"+f.Accounts+"/return?lang=en", 200)
+			b.set("comment", strings.Repeat("Trop long. ", 200))
+			b.pressCSS(`form.confirm button[type=submit]`)
+			b.mustFocusErrorSummary("the return's form")
+			b.axeHere("confirm-errors")
+			// A stale form.
+			b.open("/office/processings/"+f.Accounts+"/publish?lang=en", 200)
+			cur := env.WithT(t).Must(200, "GET", "/api/v1/processings/"+f.Accounts, admin, nil)
+			body := apitest.Complete("informatique", e2e.OfficeAccounts)
+			env.WithT(t).Must(200, "PUT", "/api/v1/processings/"+f.Accounts, dpoTok, body, "If-Match: "+cur.Header.Get("ETag"))
+			b.pressCSS(`form.confirm button[type=submit]`)
+			if !strings.Contains(b.text(".error-summary"), "Someone changed this processing") {
+				t.Errorf("a stale form: %q", b.text("main"))
+			}
+			b.axeHere("confirm-stale")
+			// A blocked publication.
+			blocked := apitest.Complete("etat-civil", "Registre sans base légale")
+			blocked["legal_bases"] = []any{}
+			bid := env.WithT(t).Must(201, "POST", "/api/v1/processings", dpoTok, blocked).Map(t)["id"].(string)
+			env.WithT(t).Must(200, "POST", "/api/v1/processings/"+bid+"/submit", dpoTok, nil)
+			b.open("/office/processings/"+bid+"/publish?lang=en", 200)
+			if b.count("li.finding-blocks") == 0 || b.count("form.confirm") != 0 {
+				t.Errorf("a blocked publication: %q", b.text("main"))
+			}
+			b.axeHere("confirm-blocked")
+			// Delete a draft: the list's banner.
+			b.open("/office/processings/"+bid+"/return?lang=en", 200)
+			b.pressCSS(`form.confirm button[type=submit]`)
+			b.pressCSS(`.wf-actions a[href*="/delete"]`)
+			b.axeHere("confirm-delete")
+			b.pressCSS(`form.confirm button[type=submit]`)
+			b.mustBeAt("/office/")
+			if !strings.Contains(b.text(".banner-success"), "deleted for good") {
+				t.Errorf("no banner after deleting: %q", b.text("main"))
+			}
+			b.axeHere("list-deleted")
+			// The history, with saves grouped.
+			b.open("/office/processings/"+f.Births+"/history?lang=en", 200)
+			b.axeHere("history")
+			// French too.
+			b.open("/office/processings/"+f.Births+"/review?lang=fr", 200)
+			b.axeHere("review-fr")
+			b.signOut()
+		})
+
 		t.Run("an editor creates a processing and meets inline errors", func(t *testing.T) {
 			b := b.withT(t)
 			b.signIn(editor, f.Password)
