@@ -81,7 +81,7 @@ func workflowLabels() map[string]text {
 
 		"list.return.comment": {"Commentaire", "Comment"},
 
-		"history.saves":       {"%d enregistrements par %s, %s", "%d saves by %s, %s"},
-		"history.saves.which": {"Versions enregistrées", "Versions saved"},
+		"history.group":       {"%d enregistrements par %s, %s", "%d saves by %s, %s"},
+		"history.group.which": {"Versions enregistrées", "Versions saved"},
 	}
 }

@@ -80,9 +80,9 @@ func TestWorkflowButtonsAgreeWithTheDomain(t *testing.T) {
 	})
 }
 
-// TestGroupSavesKeepsEverySave folds consecutive saves by the same person
+// TestFoldSavesKeepsEverySave folds consecutive saves by the same person
 // in the same role, and nothing else.
-func TestGroupSavesKeepsEverySave(t *testing.T) {
+func TestFoldSavesKeepsEverySave(t *testing.T) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	s := func(action, actor, role string, v, min int) stepItem {
 		return stepItem{Action: action, Actor: actor, Role: role, Version: v, At: at.Add(time.Duration(min) * time.Minute)}
@@ -95,10 +95,10 @@ func TestGroupSavesKeepsEverySave(t *testing.T) {
 		s(up, ed, "editor", 2, 0),
 		s(register.ActionCreate, ed, "editor", 1, 0),
 	}
-	out := groupSaves(in)
+	out := foldSaves(in)
 	var got []string
 	for _, x := range out {
-		got = append(got, fmt.Sprintf("%s/%s/%d/%d", x.Action, x.Actor, x.Version, len(x.Saves)))
+		got = append(got, fmt.Sprintf("%s/%s/%d/%d", x.Action, x.Actor, x.Version, len(x.Group)))
 	}
 	want := []string{"submit/eddie/6/0", "update/eddie/6/3", "update/dora/3/0", "update/eddie/2/0", "create/eddie/1/0"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -109,8 +109,8 @@ func TestGroupSavesKeepsEverySave(t *testing.T) {
 		t.Errorf("the group spans %v–%v", g.Since(), g.At)
 	}
 	for i, v := range []int{6, 5, 4} {
-		if g.Saves[i].Version != v {
-			t.Errorf("save %d is version %d, want %d", i, g.Saves[i].Version, v)
+		if g.Group[i].Version != v {
+			t.Errorf("save %d is version %d, want %d", i, g.Group[i].Version, v)
 		}
 	}
 }
