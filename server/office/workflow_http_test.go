@@ -57,18 +57,18 @@ func excerptOf(s string) string {
 	return s
 }
 
-// record is a processing as the API says it is now.
-type record struct {
+// wfRecord is a processing as the API says it is now.
+type wfRecord struct {
 	Status           string `json:"status"`
 	Version          int    `json:"version"`
 	PublishedVersion int    `json:"published_version"`
 	etag             string
 }
 
-func readRecord(t *testing.T, e *apitest.Env, id string) record {
+func readRecord(t *testing.T, e *apitest.Env, id string) wfRecord {
 	t.Helper()
 	r := e.WithT(t).Must(200, "GET", "/api/v1/processings/"+id, e.Token(auth.RoleAdmin, ""), nil)
-	var rec record
+	var rec wfRecord
 	r.JSON(t, &rec)
 	rec.etag = r.Header.Get("ETag")
 	return rec
