@@ -149,7 +149,9 @@ func TestOfficeFlowWithoutJavaScript(t *testing.T) {
 		// Create, with errors first.
 		list := editor.page("/office/?lang=en")
 		newPage := editor.page(follow(t, list, "/office/processings/new"))
-		st, _, body := editor.send(newPage, "new-processing", nil, "")
+		// (The unit is chosen: without one, the domain refuses an editor
+		// before it validates anything — a 403, not an error to correct.)
+		st, _, body := editor.send(newPage, "new-processing", map[string]string{"unit": "etat-civil"}, "")
 		if st != http.StatusUnprocessableEntity || !strings.Contains(body, `class="error-summary"`) || !strings.Contains(body, `href="#f-title"`) {
 			t.Fatalf("an empty new processing: %d\n%s", st, excerptOf(body))
 		}
@@ -170,7 +172,7 @@ func TestOfficeFlowWithoutJavaScript(t *testing.T) {
 		}
 		st, _, page = editor.send(page, "section-form", map[string]string{
 			"legal_bases.0.type": "law", "legal_bases.0.reference": "Loi sur les chiens (LChiens), rsGE M 3 45",
-			"legal_bases.1.type": "regulation", "legal_bases.1.reference": "Règlement d’application de la loi sur les chiens",
+			"legal_bases.1.type": "legal_obligation", "legal_bases.1.reference": "Règlement d’application de la loi sur les chiens",
 			"legal_bases.1.url": "pas une adresse"}, "save")
 		if st != http.StatusUnprocessableEntity || !strings.Contains(page, `href="#f-legal_bases-1-url"`) ||
 			!strings.Contains(page, "Règlement d’application de la loi sur les chiens") || !strings.Contains(page, "Loi sur les chiens (LChiens)") {
