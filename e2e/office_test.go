@@ -120,6 +120,8 @@ func TestOfficeInBrowser(t *testing.T) {
 			{"version", base + f.Births + "/versions/1"},
 			{"preview", base + f.Births + "/preview"},
 			{"not-found", base + f.Other},
+			{"account", "/office/account"},
+			{"account-saved", "/office/account?done=password"},
 		}
 		b.open("/office/?lang=fr", 200)
 		next, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[rel=next]')?.getAttribute('href') || ''`))
@@ -139,6 +141,34 @@ func TestOfficeInBrowser(t *testing.T) {
 				})
 			}
 		}
+
+		// The open pages: sign-in (fresh, after a session ended, after
+		// signing out, with errors) in both languages and at every width.
+		b.signOut()
+		for _, lang := range []string{"fr", "en"} {
+			for _, k := range []struct{ name, path string }{
+				{"login", "/office/login"},
+				{"login-ended", "/office/login?ended=1&next=%2Foffice%2F"},
+				{"login-signedout", "/office/login?signedout=1"},
+			} {
+				t.Run(fmt.Sprintf("%s/%s", k.name, lang), func(t *testing.T) {
+					b.withT(t).checkPage(withLang(k.path, lang), lang, 200, k.name)
+				})
+			}
+			t.Run("login-errors/"+lang, func(t *testing.T) {
+				b := b.withT(t)
+				b.open(withLang("/office/login", lang), 200)
+				if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("username"), f.Users["dpo"])); err != nil {
+					t.Fatal(err)
+				}
+				// No password: the error summary and the message beside the field.
+				if _, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.ID("username"))); err != nil {
+					t.Fatal(err)
+				}
+				b.checkHere("login-errors", lang)
+			})
+		}
+		b.signIn(f.Users["dpo"], f.Password)
 
 		t.Run("keyboard reaches the list's controls with a visible focus", func(t *testing.T) {
 			b.withT(t).keyboard()
@@ -211,7 +241,9 @@ func TestOfficeInBrowser(t *testing.T) {
 			b.signIn(f.Users["auditor"], f.Password)
 			defer b.signOut()
 			for _, k := range kinds {
-				if k.name == "not-found" {
+				// An auditor changes their own password (the account
+				// page), never the register.
+				if k.name == "not-found" || strings.HasPrefix(k.name, "account") {
 					continue
 				}
 				b.open(withLang(k.path, "fr"), 200)
@@ -399,6 +431,34 @@ func (b *officeBrowser) checkPage(path, lang string, status int64, name string) 
 		}
 		if wide {
 			b.t.Errorf("%s scrolls sideways at %d CSS px (scale %.0f)", path, vp.w, vp.scale)
+		}
+	}
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// checkHere runs axe-core on the page as it is (a form's answer, which a
+// reload would not show again) at 1280 and 375 px.
+func (b *officeBrowser) checkHere(name, lang string) {
+	b.t.Helper()
+	for _, width := range []int64{1280, 375} {
+		if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+			b.t.Fatal(err)
+		}
+		f := b.facts()
+		if f.Lang != lang || f.H1 != 1 || !f.Styled || f.Wide {
+			b.t.Errorf("%s at %d px: %+v", name, width, f)
+		}
+		if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](b.axe)); err != nil {
+			b.t.Fatalf("inject axe-core: %v", err)
+		}
+		vs, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]violation](axeRun22, chromedp.EvalAwaitPromise))
+		if err != nil {
+			b.t.Fatalf("axe-core: %v", err)
+		}
+		for _, v := range vs {
+			b.t.Errorf("%s at %d px: WCAG violation %s (%s): %s\n\t%s", name, width, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
 		}
 	}
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
