@@ -24,7 +24,8 @@ type versionItem struct {
 	Current, Published bool
 }
 
-// stepItem is one step of the timeline.
+// stepItem is one step of the timeline, or a group of consecutive saves by
+// the same person (Group holds them, newest first).
 type stepItem struct {
 	At             time.Time
 	Action         string
@@ -33,11 +34,43 @@ type stepItem struct {
 	Comment        string
 	ReadURL        string // the version the step concerns, when it was kept
 	VersionWasKept bool
+	Group          []stepItem
 	// Saves counts the consecutive saves by the same person folded into
 	// this step (groupSaves, form_history.go); FirstVersion is the run's first.
 	Saves        int
 	FirstVersion int
 	FirstURL     string
+}
+
+// Since is when the earliest save of a group was made.
+func (s stepItem) Since() time.Time {
+	if len(s.Group) == 0 {
+		return s.At
+	}
+	return s.Group[len(s.Group)-1].At
+}
+
+// foldSaves folds consecutive saves (updates) by the same person in the
+// same role into one step: saving a draft section by section makes many
+// versions, and the timeline should tell the steps apart from the typing.
+// Each save stays in the group with its link to its version.
+func foldSaves(steps []stepItem) []stepItem {
+	var out []stepItem
+	for _, s := range steps {
+		if n := len(out); n > 0 && s.Action == register.ActionUpdate {
+			last := &out[n-1]
+			if last.Action == register.ActionUpdate && last.Actor == s.Actor && last.Role == s.Role {
+				if last.Group == nil {
+					first := *last
+					last.Group = []stepItem{first}
+				}
+				last.Group = append(last.Group, s)
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 type historyData struct {
@@ -95,7 +128,7 @@ func (o *Office) historyPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Steps = append(d.Steps, s)
 	}
-	d.Steps = groupSaves(d.Steps)
+	d.Steps = foldSaves(d.Steps)
 	v.Title, v.Nav, v.Data = v.T("history.title")+" — "+p.Title, "register", d
 	return o.render(w, http.StatusOK, "history", v)
 }

@@ -149,6 +149,7 @@ type listRow struct {
 	Sensitive, Returned                  bool
 	Updated                              time.Time
 	UpdatedBy                            string
+	ReturnComment                        string // the DPO's, on a returned draft (workflow.go)
 }
 
 // column is a column header: sortable by a link that says its direction.
@@ -225,7 +226,8 @@ func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range page.Items {
 		row := listRow{ID: it.ID, Title: it.Title, Reference: it.Reference, Unit: names[it.Unit], UnitSlug: it.Unit,
 			Status: it.Status, Version: it.Version, Blocking: it.Standing.Blocking, Sensitive: it.Standing.Sensitive,
-			Returned: it.Standing.Returned, Updated: it.UpdatedAt, UpdatedBy: it.Standing.UpdatedBy}
+			Returned: it.Standing.Returned, Updated: it.UpdatedAt, UpdatedBy: it.Standing.UpdatedBy,
+			ReturnComment: it.Standing.ReturnComment}
 		if row.Unit == "" {
 			row.Unit = it.Unit
 		}
