@@ -483,7 +483,10 @@ func (b *flowBrowser) mustBeAt(path string) {
 func (b *flowBrowser) waitAt(path string) {
 	b.t.Helper()
 	for range 100 {
-		if p, _, _ := strings.Cut(b.facts().Location, "?"); p == path && b.eval(`document.readyState`) == "complete" {
+		// While the next page loads an evaluation may fail (no document
+		// yet): that is a wait, not an error.
+		p, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ? location.pathname : ''`))
+		if err == nil && p == path {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)

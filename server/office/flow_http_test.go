@@ -82,7 +82,7 @@ func flowFields(t *testing.T, body, id string) (string, url.Values) {
 }
 
 // send posts a form as it is on page, with set typed in and button
-// pressed (name=action), and returns the answer.
+// pressed (name=do), and returns the answer.
 func (r *reader) send(page, formID string, set map[string]string, button string) (int, http.Header, string) {
 	r.t.Helper()
 	action, vals := flowFields(r.t, page, formID)
@@ -90,7 +90,7 @@ func (r *reader) send(page, formID string, set map[string]string, button string)
 		vals.Set(k, v)
 	}
 	if button != "" {
-		vals.Set("action", button)
+		vals.Set("do", button)
 	}
 	st, h, body := r.post(action, vals)
 	return st, h, html.UnescapeString(body)

@@ -173,7 +173,7 @@ func TestOfficeFormsCreateAndFillEverySection(t *testing.T) {
 			}
 		}
 
-		if h := ed.page("/office/processings/" + id + "/history?lang=en"); !strings.Contains(h, "Changed — 11 saves, ") {
+		if h := ed.page("/office/processings/" + id + "/history?lang=en"); !strings.Contains(h, "11 saves by "+f.Users["editor"]+", ") {
 			t.Error("history: the run of saves by the editor is not one step")
 		}
 		legal := ed.page("/office/processings/" + id + "/edit/legal?lang=en")
