@@ -12,12 +12,14 @@ ALTER TABLE users ADD COLUMN tokens_not_before {{.TS}};
 -- People of the OpenID provider who signed in (docs/identity.md): a
 -- subject is who the provider says someone is; username is the local
 -- account an administrator assigned it to (or that the configured claims
--- created), NULL until then. email and name are what the provider said at
--- the last sign-in, so that the administrator can recognise the person.
+-- created), NULL until then; source says which ('admin' or 'claims').
+-- email and name are what the provider said at the last sign-in, so that
+-- the administrator can recognise the person.
 CREATE TABLE oidc_subjects (
     issuer     TEXT NOT NULL,
     subject    TEXT NOT NULL,
     username   TEXT,
+    source     TEXT NOT NULL DEFAULT '',
     email      TEXT NOT NULL DEFAULT '',
     name       TEXT NOT NULL DEFAULT '',
     first_seen {{.TS}} NOT NULL,

@@ -374,8 +374,12 @@ func (s *Service) DeleteUser(ctx context.Context, p *identity.Principal, usernam
 		if err := as.DeleteUser(ctx, username); err != nil {
 			return err
 		}
-		// Its back-office sessions end with it, on every instance.
+		// Its back-office sessions end with it, on every instance, and
+		// no provider's subject signs in as it any more.
 		if _, err := tx.DeleteUserSessions(ctx, username, ""); err != nil {
+			return err
+		}
+		if err := tx.UnassignSubjects(ctx, username); err != nil {
 			return err
 		}
 		if err := as.MarkDeleted(ctx, username, now, now.Add(MaxTokenTTL+2*revocationSkew)); err != nil {
@@ -451,6 +455,9 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	// is wrong; it is cut only to bound the work of the dummy check.
 	// A reserved name's tokens are refused (Revoked), so an account left
 	// with one from before the rule gets no token either.
+	if s.localOff {
+		return nil, errLocalOff()
+	}
 	if !ValidUsername(username) || ReservedUsername(username) || password == "" || len(password) > s.passwords.MaxLength() {
 		s.passwords.DummyCheck(password[:min(len(password), s.passwords.MaxLength())])
 		return nil, errBadCredentials()
@@ -458,7 +465,9 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 	as := s.store
 	a, hash, err := as.GetUser(ctx, username)
 	switch {
-	case ErrorCode(err) == ENotFound:
+	case ErrorCode(err) == ENotFound, err == nil && hash == "":
+		// No account, or one that signs in through the identity provider
+		// only: the same answer at the same cost.
 		s.passwords.DummyCheck(password)
 		return nil, errBadCredentials()
 	case err != nil:

@@ -183,3 +183,36 @@ func profileChange(a, b *Account) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// SignOutEverywhere ends every back-office session of an account and
+// refuses every API token issued to it so far (admin); it returns how many
+// sessions ended. The person may sign in again at once (a token issued in
+// the same second is refused too: iat is in whole seconds).
+func (s *Service) SignOutEverywhere(ctx context.Context, p *identity.Principal, username string) (int, error) {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
+		return 0, err
+	}
+	if !ValidUsername(username) {
+		return 0, notFound("account")
+	}
+	var n int
+	err := s.store.InTx(ctx, func(tx Store) error {
+		a, _, err := tx.GetUser(ctx, username)
+		if ErrorCode(err) == ENotFound {
+			return notFound("account")
+		}
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		a.TokensNotBefore = now
+		if err := tx.UpdateUser(ctx, a); err != nil {
+			return err
+		}
+		if n, err = tx.DeleteUserSessions(ctx, username, ""); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, now, a.Org, ActionUserSignOut, "user/"+username, 0, fmt.Sprintf("%d session(s) ended, API tokens revoked", n))
+	})
+	return n, err
+}

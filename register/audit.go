@@ -40,6 +40,11 @@ const (
 	ActionUserUpdate  = "user.update"
 	ActionUserDisable = "user.disable"
 	ActionUserEnable  = "user.enable"
+	// An OpenID provider's subject given to an account, or taken back.
+	ActionSubjectAssign   = "subject.assign"
+	ActionSubjectUnassign = "subject.unassign"
+	// Every session of an account ended and its tokens revoked.
+	ActionUserSignOut = "user.signout"
 )
 
 // AuditActions are every action the service writes in the audit trail; an
@@ -47,7 +52,7 @@ const (
 func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
 		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
-		ActionUserUpdate, ActionUserDisable, ActionUserEnable,
+		ActionUserUpdate, ActionUserDisable, ActionUserEnable, ActionSubjectAssign, ActionSubjectUnassign, ActionUserSignOut,
 		ActionImport, ActionOverride, ActionTextClean}
 }
 

@@ -281,6 +281,10 @@ func (s *Service) ChangePassword(ctx context.Context, p *identity.Principal, cur
 	if err != nil {
 		return err
 	}
+	if hash == "" {
+		// An account made for the identity provider has no password here.
+		return Errorf(EForbidden, "only a local account can change its password here")
+	}
 	var fields []FieldError
 	max := s.passwords.MaxLength()
 	if current == "" || len(current) > max {
