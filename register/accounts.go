@@ -423,9 +423,16 @@ func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, change 
 // account exists or not.
 func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or password") }
 
-// errDisabled is the answer to the right password of a disabled account.
-func errDisabled() error {
-	return Errorf(EUnauthorized, "this account is disabled; ask an administrator")
+// errDisabledMsg is the answer to the right password of a disabled
+// account (and to its identity provider's sign-in).
+const errDisabledMsg = "this account is disabled; ask an administrator"
+
+func errDisabled() error { return Errorf(EUnauthorized, "%s", errDisabledMsg) }
+
+// IsDisabled reports whether err refuses a disabled account.
+func IsDisabled(err error) bool {
+	e, ok := AsError(err)
+	return ok && e.Code == EUnauthorized && e.Message == errDisabledMsg
 }
 
 // Login checks a username and password and returns the principal to issue a
