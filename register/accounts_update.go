@@ -216,3 +216,38 @@ func (s *Service) SignOutEverywhere(ctx context.Context, p *identity.Principal, 
 	})
 	return n, err
 }
+
+// CreateUserWithPassword adds a local account whose password the service
+// makes (admin): the password is returned once, for the administrator to
+// hand over; only its hash is kept. A sign-in through the identity
+// provider needs no password, but every local account has one.
+func (s *Service) CreateUserWithPassword(ctx context.Context, p *identity.Principal, in NewAccount) (*Account, string, error) {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
+		return nil, "", err
+	}
+	pw, err := s.passwords.Generate()
+	if err != nil {
+		return nil, "", err
+	}
+	in.Password = pw
+	a, err := s.createUser(ctx, p, in)
+	if err != nil {
+		return nil, "", err
+	}
+	return a, pw, nil
+}
+
+// GetUser returns one account (admin).
+func (s *Service) GetUser(ctx context.Context, p *identity.Principal, username string) (*Account, error) {
+	if err := requireRole(p, identity.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if !ValidUsername(username) {
+		return nil, notFound("account")
+	}
+	a, _, err := s.store.GetUser(ctx, username)
+	if ErrorCode(err) == ENotFound {
+		return nil, notFound("account")
+	}
+	return a, err
+}

@@ -98,6 +98,8 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.formRoutes()...)
 	routes = append(routes, o.workflowRoutes()...)
 	routes = append(routes, o.oidcRoutes()...)
+	routes = append(routes, o.adminRoutes()...)
+	routes = append(routes, o.auditRoutes()...)
 	_ = post
 	return routes
 }
