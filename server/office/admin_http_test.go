@@ -133,7 +133,7 @@ func TestAdministrationPages(t *testing.T) {
 		// Every change is in the trail; the page filters by action.
 		for _, action := range []string{register.ActionUserCreate, register.ActionSubjectAssign, register.ActionUserSignOut,
 			register.ActionUserUpdate, register.ActionUserDisable, register.ActionUserDelete} {
-			page := a.must(200, "GET", "/office/audit?lang=en&action="+url.QueryEscape(action)+"&target=user/leo", nil)
+			page := a.must(200, "GET", "/office/audit?lang=en&what="+url.QueryEscape(action)+"&target=user/leo", nil)
 			if !strings.Contains(page.body, `<td><a href="/office/admin/accounts/leo?lang=en">user/leo</a></td>`) {
 				t.Errorf("audit page has no %s of user/leo:\n%s", action, page.body)
 			}

@@ -88,10 +88,12 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	d := auditData{Filter: url.Values{}, Actions: register.AuditActions(), Admin: isAdmin(p), Page: 1}
-	for _, k := range []string{"actor", "target", "action", "since", "until"} {
+	// "what", not "action": a field named action would hide the form's
+	// own action property from scripts (DOM clobbering).
+	for _, k := range []string{"actor", "target", "what", "since", "until"} {
 		d.Filter.Set(k, strings.TrimSpace(q.Get(k)))
 	}
-	f := register.AuditFilter{Actor: d.Val("actor"), Target: d.Val("target"), Action: d.Val("action"), Page: 1, PerPage: auditPerPage}
+	f := register.AuditFilter{Actor: d.Val("actor"), Target: d.Val("target"), Action: d.Val("what"), Page: 1, PerPage: auditPerPage}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 && n <= 100000 {
 		d.Page, f.Page = n, n
 	}
@@ -113,7 +115,7 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request) error {
 		f.Until = until.AddDate(0, 0, 1) // the whole day
 	}
 	if f.Action != "" && !contains(d.Actions, f.Action) {
-		d.Errors = append(d.Errors, fieldError{Field: "action", Text: "audit.error.action"})
+		d.Errors = append(d.Errors, fieldError{Field: "what", Text: "audit.error.action"})
 	}
 	status := http.StatusOK
 	if d.Errors == nil {

@@ -128,7 +128,10 @@ func (o *Office) ssoStart(w http.ResponseWriter, r *http.Request) error {
 		o.log.WarnContext(r.Context(), "single sign-on unavailable", "err", err)
 		return o.ssoFailed(w, r, http.StatusServiceUnavailable, "sso.error.unavailable")
 	}
-	state, nonce, verifier, err := o.svc.BeginExternalLogin(r.Context(), safeNext(r.URL.Query().Get("next")))
+	// The way back carries the language, so that the pages after the
+	// provider speak the one the person chose.
+	next := withLang(safeNext(r.URL.Query().Get("next")), pickLang(r))
+	state, nonce, verifier, err := o.svc.BeginExternalLogin(r.Context(), next)
 	if err != nil {
 		return err
 	}
@@ -166,6 +169,12 @@ func (o *Office) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 			return refuse("state unknown, used or expired", err)
 		}
 		return err
+	}
+	if u, err := url.Parse(login.Next); err == nil {
+		if l := u.Query().Get("lang"); l == "fr" || l == "en" {
+			q.Set("lang", l)
+			r.URL.RawQuery = q.Encode()
+		}
 	}
 	if e := q.Get("error"); e != "" {
 		o.log.InfoContext(ctx, "identity provider answered with an error", "error", clipLog(e), "description", clipLog(q.Get("error_description")))
@@ -217,7 +226,7 @@ func (o *Office) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	c.set(w, sessionCookie, token)
-	http.Redirect(w, r, withLang(login.Next, pickLang(r)), http.StatusSeeOther)
+	http.Redirect(w, r, safeNext(login.Next), http.StatusSeeOther)
 	return nil
 }
 
@@ -287,6 +296,7 @@ type ssoData struct {
 
 func (o *Office) ssoFailed(w http.ResponseWriter, r *http.Request, status int, problem string) error {
 	v := o.newView(r)
+	v.SwitchURL = link("/office/login", nil, v.Other) // not the used callback
 	v.Title = v.T("sso.failed.title")
 	v.Data = ssoData{Problem: problem}
 	return o.render(w, status, "ssofailed", v)
@@ -296,6 +306,7 @@ func (o *Office) ssoFailed(w http.ResponseWriter, r *http.Request, status int, p
 // the person, the register does not give them any access yet.
 func (o *Office) ssoUnassigned(w http.ResponseWriter, r *http.Request, ext register.ExternalIdentity) error {
 	v := o.newView(r)
+	v.SwitchURL = link("/office/login", nil, v.Other)
 	v.Title = v.T("sso.unassigned.title")
 	v.Data = ssoData{Subject: ext.Subject, Issuer: ext.Issuer, Name: ext.Name, Email: ext.Email}
 	return o.render(w, http.StatusForbidden, "ssounassigned", v)
