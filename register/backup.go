@@ -84,6 +84,9 @@ type BackupSecrets struct {
 	RevokedTokens   []BackupRevokedToken   `json:"revoked_tokens"`
 	DeletedAccounts []BackupDeletedAccount `json:"deleted_accounts"`
 	SigningKeys     []BackupSigningKey     `json:"signing_keys"`
+	// Subjects are the identity provider's people and the accounts they
+	// are assigned to; absent from backups made before single sign-on.
+	Subjects []ExternalSubject `json:"oidc_subjects,omitempty"`
 }
 
 // BackupUser is a local account with its password hash.

@@ -157,3 +157,32 @@ func TestLocalLoginOff(t *testing.T) {
 		}
 	})
 }
+
+// TestSubjectsSurviveABackup: a restore keeps who signs in as whom.
+func TestSubjectsSurviveABackup(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		db := dbtest.Open(t, dsn)
+		svc, _ := sessionsEnv(t, db)
+		ctx := context.Background()
+		who := register.ExternalIdentity{Issuer: testIssuer, Subject: "u-42", Email: "eve@geneve.ch", Name: "Eve"}
+		if _, _, _, err := svc.OpenExternalSession(ctx, who); !register.IsUnassigned(err) {
+			t.Fatal(err)
+		}
+		if err := svc.AssignSubject(ctx, adminPrincipal(), testIssuer, "u-42", "eve"); err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.Store().ExportAll(ctx, true)
+		if err != nil || len(b.Secrets.Subjects) != 1 {
+			t.Fatalf("export: %+v, %v", b.Secrets, err)
+		}
+		fresh := dbtest.Open(t, dbtest.DSNs()[kind](t))
+		if err := fresh.Store().ImportAll(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		svc2 := register.NewService(fresh.Store(), register.WithPasswords(auth.Argon2id{}))
+		if _, _, p, err := svc2.OpenExternalSession(ctx, who); err != nil || p.Subject != "eve" {
+			t.Fatalf("after restore: %+v, %v", p, err)
+		}
+	})
+}

@@ -149,6 +149,15 @@ func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, err
 	for _, r := range keys {
 		sec.SigningKeys = append(sec.SigningKeys, register.BackupSigningKey{KID: r.KID, Algorithm: r.Algorithm, PrivateKey: r.PrivateKey, CreatedAt: µs(r.CreatedAt)})
 	}
+	var subs []oidcSubjectRow
+	if err := tx.NewSelect().Model(&subs).Order("issuer", "subject").Scan(ctx); err != nil {
+		return nil, dbError(err, "subjects")
+	}
+	for i := range subs {
+		sub := subs[i].domain()
+		sub.FirstSeen, sub.LastSeen = µs(sub.FirstSeen), µs(sub.LastSeen)
+		sec.Subjects = append(sec.Subjects, sub)
+	}
 	return sec, nil
 }
 
@@ -265,6 +274,14 @@ func importSecrets(ctx context.Context, tx bun.IDB, sec *register.BackupSecrets)
 		return err
 	}
 	if err := insertAll(ctx, tx, "deleted accounts", deleted); err != nil {
+		return err
+	}
+	subs := make([]*oidcSubjectRow, 0, len(sec.Subjects))
+	for _, x := range sec.Subjects {
+		subs = append(subs, &oidcSubjectRow{Issuer: x.Issuer, Subject: x.Subject, Username: sql.NullString{String: x.Username, Valid: x.Username != ""},
+			Source: x.Source, Email: x.Email, Name: x.Name, FirstSeen: utc(x.FirstSeen), LastSeen: utc(x.LastSeen)})
+	}
+	if err := insertAll(ctx, tx, "subjects", subs); err != nil {
 		return err
 	}
 	return insertAll(ctx, tx, "signing keys", keys)
