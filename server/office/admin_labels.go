@@ -5,6 +5,7 @@ package office
 func adminLabels() map[string]text {
 	return map[string]text{
 		"nav.admin":                         {"Administration", "Administration"},
+		"table.scroll":                      {"Tableau (défilement horizontal possible)", "Table (scrolls sideways if needed)"},
 		"nav.audit":                         {"Journal d’audit", "Audit trail"},
 		"admin.title":                       {"Administration", "Administration"},
 		"admin.orgs.title":                  {"Organisations", "Organisations"},
