@@ -205,18 +205,16 @@ func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var done string
-	switch f.Get("do") {
+	do := f.Get("do")
+	switch do {
 	case "contacts":
 		in := *org
 		in.Address, in.Website = strings.TrimSpace(f.Get("address")), strings.TrimSpace(f.Get("website"))
 		in.DPOContact, in.LIPADContact = strings.TrimSpace(f.Get("dpo_contact")), strings.TrimSpace(f.Get("lipad_contact"))
 		in.TransparencyContact = strings.TrimSpace(f.Get("transparency_contact"))
 		_, err = o.svc.UpdateOrganisation(ctx, p, slug, in)
-		done = "contacts"
 	case "unit":
 		_, err = o.svc.CreateUnit(ctx, p, slug, register.Unit{Slug: strings.TrimSpace(f.Get("unit_slug")), Name: strings.TrimSpace(f.Get("unit_name"))})
-		done = "unit"
 	default:
 		return register.Errorf(register.EInvalid, "unknown action")
 	}
@@ -226,19 +224,19 @@ func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for i := range fields {
-			if f.Get("do") == "unit" && (fields[i].Field == "slug" || fields[i].Field == "name") {
+			if do == "unit" && (fields[i].Field == "slug" || fields[i].Field == "name") {
 				fields[i] = fieldError{Field: "unit_" + fields[i].Field, Text: "admin.error.unit_" + fields[i].Field}
 			}
 		}
 		form := f
-		if f.Get("do") == "unit" {
+		if do == "unit" {
 			form = url.Values{"address": {org.Address}, "website": {org.Website}, "dpo_contact": {org.DPOContact},
 				"lipad_contact": {org.LIPADContact}, "transparency_contact": {org.TransparencyContact},
 				"unit_slug": {f.Get("unit_slug")}, "unit_name": {f.Get("unit_name")}}
 		}
 		return o.showOrg(w, r, http.StatusUnprocessableEntity, adminData{Problem: problem, Errors: fields, Form: form})
 	}
-	http.Redirect(w, r, link("/office/admin/organisations/"+url.PathEscape(slug), url.Values{"done": {done}}, pickLang(r)), http.StatusSeeOther)
+	http.Redirect(w, r, link("/office/admin/organisations/"+url.PathEscape(slug), url.Values{"done": {do}}, pickLang(r)), http.StatusSeeOther)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package office
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if until := day("until"); !until.IsZero() {
 		f.Until = until.AddDate(0, 0, 1) // the whole day
 	}
-	if f.Action != "" && !contains(d.Actions, f.Action) {
+	if f.Action != "" && !slices.Contains(d.Actions, f.Action) {
 		d.Errors = append(d.Errors, fieldError{Field: "what", Text: "audit.error.action"})
 	}
 	status := http.StatusOK
@@ -146,13 +147,4 @@ func (o *Office) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	view.Data = d
 	return o.render(w, status, "audit", view)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
