@@ -79,7 +79,7 @@ func runSearch(args []string) error {
 			return err
 		}
 	}
-	ids, freq, err := seed(ctx, db, svc, c, *n, *orgs, log)
+	ids, freq, err := seedOrReuse(ctx, db, svc, c, *n, *orgs, log)
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -281,15 +281,7 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 			ts := register.NewService(tx, register.WithLogger(log))
 			for i := start; i < min(start+batch, n); i++ {
 				f := c.fields(r, "administration", i)
-				seen := map[string]bool{}
-				for _, w := range strings.FieldsFunc(register.SearchKey(f.Title, f.Purpose, f.PublicSummary, f.Description), func(r rune) bool {
-					return !(r >= 'a' && r <= 'z')
-				}) {
-					if len(w) > 3 && !seen[w] {
-						seen[w] = true
-						docs[w]++
-					}
-				}
+				countWords(docs, f)
 				p, err := ts.CreateProcessing(ctx, cli, orgSlug(i%orgs), f)
 				if err != nil {
 					return err
@@ -318,6 +310,50 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 	}
 	fmt.Printf("seeded %d published processings (and %d drafts) in %d organisations in %s (%s, GOMAXPROCS=%d)\n",
 		n, (n+19)/20, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()), runtime.GOMAXPROCS(0))
+	return ids, sortFreq(docs), nil
+}
+
+// seedOrReuse seeds, or when the database already holds the seeded
+// organisations (a database kept with -db from an earlier run), only
+// recomputes the word frequencies the same way (the corpus is drawn from a
+// fixed seed) and reads the ids back, so that one seeding serves runs
+// before and after a change.
+func seedOrReuse(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus, n, orgs int, log *slog.Logger) ([]string, []wordFreq, error) {
+	have, err := db.Bun().NewSelect().TableExpr("organisations").Where("slug = ?", orgSlug(0)).Count(ctx)
+	if err != nil || have == 0 {
+		return seed(ctx, db, svc, c, n, orgs, log)
+	}
+	var ids []string
+	if err := db.Bun().NewSelect().TableExpr("publications").ColumnExpr("processing_id").
+		OrderExpr("processing_id").Limit(int64(n/100 + 1)).Scan(ctx, &ids); err != nil {
+		return nil, nil, err
+	}
+	docs := map[string]int{}
+	r := rand.New(rand.NewPCG(17, 2026))
+	for i := range n {
+		f := c.fields(r, "administration", i)
+		countWords(docs, f)
+		if i%20 == 0 {
+			c.fields(r, "administration", i+1)
+		}
+	}
+	fmt.Printf("reused the database's %d organisations (not seeded again)\n", orgs)
+	return ids, sortFreq(docs), nil
+}
+
+func countWords(docs map[string]int, f register.Fields) {
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(register.SearchKey(f.Title, f.Purpose, f.PublicSummary, f.Description), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z')
+	}) {
+		if len(w) > 3 && !seen[w] {
+			seen[w] = true
+			docs[w]++
+		}
+	}
+}
+
+func sortFreq(docs map[string]int) []wordFreq {
 	var freq []wordFreq
 	for w, d := range docs {
 		freq = append(freq, wordFreq{w, d})
@@ -328,7 +364,7 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 		}
 		return freq[i].word < freq[j].word
 	})
-	return ids, freq, nil
+	return freq
 }
 
 // queryMix builds the queries of each kind.
