@@ -325,7 +325,7 @@ func seedOrReuse(ctx context.Context, db *sqlstore.DB, svc *register.Service, c 
 	}
 	var ids []string
 	if err := db.Bun().NewSelect().TableExpr("publications").ColumnExpr("processing_id").
-		OrderExpr("processing_id").Limit(int64(n/100 + 1)).Scan(ctx, &ids); err != nil {
+		OrderExpr("processing_id").Limit(int64(n/100+1)).Scan(ctx, &ids); err != nil {
 		return nil, nil, err
 	}
 	docs := map[string]int{}
