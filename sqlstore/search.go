@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +18,11 @@ import (
 // tsvector and ts_rank. Both match the same rows: the query is the same
 // terms (register.Query), AND of OR-groups, prefixes for the word being typed.
 
-// Weights of the two term columns: title, purpose and summary over the
-// description. PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4.
-const bm25Weights = "10.0, 1.0"
+// Weights of the term columns: title, purpose and summary over the
+// description; the organisation's term (search_org) weighs nothing.
+// PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4, and ranks with
+// the query's words only, never the organisation's lexeme.
+const bm25Weights = "10.0, 1.0, 0.0"
 
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
@@ -35,31 +38,54 @@ const (
 type scoredPublication struct {
 	publicationRow `bun:",extend"`
 	Score          float64 `bun:"score"`
+	Matches        int     `bun:"matches"`
 }
 
 type scoredProcessing struct {
 	processingRow `bun:",extend"`
 	Score         float64 `bun:"score"`
+	Matches       int     `bun:"matches"`
 }
 
-// match adds the full-text match and the score column to q, a select over
-// table AS p.
-func (s *Store) match(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
-	if s.db.postgres {
-		q = q.ColumnExpr("ts_rank(p.search_tsv, to_tsquery('simple', ?)) AS score", sq.TSQuery())
-	} else {
-		q = q.ColumnExpr("-bm25(" + table + "_fts, " + bm25Weights + ") AS score")
+// ftsQuery renders sq for FTS5 over the term columns only (a prefix such
+// as "o" must not match the organisations' terms), and within the
+// organisation org when it is not "": the organisation's term is in the
+// index (migration 0130), so one organisation's search is an intersection
+// in the index rather than every organisation's matches filtered after.
+// highOnly keeps the matches in the title, purpose and summary.
+func ftsQuery(sq register.Query, org string, highOnly bool) string {
+	cols := "{search_high search_low}"
+	if highOnly {
+		cols = "search_high"
 	}
-	return s.matchOnly(q, table, sq)
+	q := cols + " : (" + sq.FTS5() + ")"
+	if org != "" {
+		q = `search_org : "` + ftsOrgTerm(org) + `" AND ` + q
+	}
+	return q
 }
 
-// matchOnly adds the full-text match to q, without scoring.
-func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
+// ftsOrgTerm is an organisation's term in the FTS5 index, as the generated
+// column search_org computes it: 'o' and the hex of the slug, one token.
+func ftsOrgTerm(org string) string { return "o" + hex.EncodeToString([]byte(org)) }
+
+// tsOrgLexeme is an organisation's lexeme in the tsvector ('@slug'), quoted
+// as a tsquery.
+func tsOrgLexeme(org string) string {
+	return "'@" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(org) + "'"
+}
+
+// matchOnly adds the full-text match of sq within org ("" for every
+// organisation) to q, a select over table AS p, without scoring.
+func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query, org string) *bun.SelectQuery {
 	if s.db.postgres {
+		if org != "" {
+			return q.Where("p.search_tsv @@ (to_tsquery('simple', ?) && ?::tsquery)", sq.TSQuery(), tsOrgLexeme(org))
+		}
 		return q.Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
 	}
 	return q.Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
-		Where(table+"_fts MATCH ?", sq.FTS5())
+		Where(table+"_fts MATCH ?", ftsQuery(sq, org, false))
 }
 
 // publicFilters applies the filters of f other than the query to a select
@@ -115,13 +141,10 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		page.Total = total
 	} else {
-		q := s.ranked(base(), "publications", "processing_id", publicationCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
-		if err := q.Scan(ctx); err != nil {
-			return page, dbError(err, "publications")
-		}
+		filtered := strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
 		var err error
-		filtered := f.Organisation != "" || strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "publications", sq, filtered))
+		page.Total, page.TotalIsCapped, err = s.ranked(ctx, &rows, base, "publications", "processing_id", publicationCols,
+			sq, f.Organisation, filtered, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 		if err != nil {
 			return page, err
 		}
@@ -141,13 +164,52 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	return page, nil
 }
 
-// ranked selects a page of a search: the ids and scores of the matches are
-// sorted first, narrow, after the cursor, and only the page's rows are then
-// read whole (sorting whole rows, JSON included, cost more than scoring).
-// base selects from table AS p with the filters; the result has the columns
-// cols and score.
-func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq register.Query, after *register.Cursor, limit, offset int) *bun.SelectQuery {
-	scores := s.match(base.ColumnExpr("p."+idCol+" AS rid"), table, sq)
+// ranked reads a page of a search into model (a slice of scoredPublication
+// or scoredProcessing) and returns the total of the search. The ids and
+// scores of the matches are sorted first, narrow, after the cursor, and only
+// the page's rows are then read whole (sorting whole rows, JSON included,
+// cost more than scoring). base selects from table AS p with the filters,
+// org the organisation among them ("" for none), filtered whether any other
+// filter than org applies.
+//
+// At most register.SearchRankCap+1 matches are ranked, the most recently
+// indexed: scoring is what costs, and a word found in most records would
+// otherwise be scored in all of them (see docs/design.md, "Search").
+func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQuery, table, idCol, cols string,
+	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
+	if s.db.postgres {
+		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, after, limit, offset)
+	}
+	// SQLite: the candidates' rowids, newest first, from the index alone
+	// when only the organisation filters (it is in the index).
+	fts := table + "_fts"
+	probe := s.idb.NewSelect().TableExpr(fts).ColumnExpr(fts+".rowid").Where(fts+" MATCH ?", ftsQuery(sq, org, false))
+	if filtered {
+		probe = s.matchOnly(base().ColumnExpr(fts+".rowid"), table, sq, org)
+	}
+	var rowids []int64
+	if err := probe.OrderExpr(fts + ".rowid DESC").Limit(register.SearchRankCap+1).Scan(ctx, &rowids); err != nil {
+		return 0, false, dbError(err, "search")
+	}
+	total, capped := len(rowids), len(rowids) > register.SearchRankCap
+	if total == 0 {
+		return 0, false, nil
+	}
+	scores := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid"), table, sq, org)
+	if capped {
+		// bm25 counts the documents of every term of the query over the
+		// whole index before it scores a row: for a word found in most
+		// records that alone costs milliseconds. Capped, a match in the
+		// title, purpose or summary ranks above one in the description
+		// only, and equal ones come by id.
+		cut := rowids[register.SearchRankCap-1]
+		total = register.SearchRankCap
+		scores = scores.Where(fts+".rowid >= ?", cut).
+			ColumnExpr("CASE WHEN "+fts+".rowid IN (SELECT rowid FROM "+fts+"(?) WHERE rowid >= ?) THEN 2.0 ELSE 1.0 END AS score",
+				ftsQuery(sq, org, true), cut)
+	} else {
+		scores = scores.ColumnExpr("-bm25(" + fts + ", " + bm25Weights + ") AS score")
+	}
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
 	if after != nil {
 		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
@@ -155,18 +217,68 @@ func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq regi
 		keyed = keyed.Offset(int64(offset))
 	}
 	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
-	return s.idb.NewSelect().ModelTableExpr("(?) AS s", keyed).
+	err := s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
 		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
-		ColumnExpr(cols).ColumnExpr("s.score").OrderExpr("s.score DESC, s.rid")
+		ColumnExpr(cols).ColumnExpr("s.score").OrderExpr("s.score DESC, s.rid").Scan(ctx)
+	if err != nil {
+		return 0, false, dbError(err, "search")
+	}
+	return total, capped, nil
 }
 
-// countQuery selects one row per match of a search. Without other filters
-// SQLite counts in the full-text index alone.
-func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, filtered bool) *bun.SelectQuery {
-	if !filtered && !s.db.postgres {
-		return s.idb.NewSelect().TableExpr(table+"_fts").ColumnExpr("1").Where(table+"_fts MATCH ?", sq.FTS5())
+// rankedPostgres is ranked on PostgreSQL: the first SearchRankCap+1
+// matches the GIN index gives are scored with ts_rank and counted in the
+// same query.
+func (s *Store) rankedPostgres(ctx context.Context, model any, base func() *bun.SelectQuery, table, idCol, cols string,
+	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
+	cands := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).Limit(register.SearchRankCap + 1)
+	scored := s.idb.NewSelect().TableExpr("(?) AS c", cands).
+		ColumnExpr("c.rid, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS score, count(*) OVER () AS matches", sq.TSQuery())
+	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scored).ColumnExpr("k.rid, k.score, k.matches")
+	if after != nil {
+		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
+	} else if offset > 0 {
+		keyed = keyed.Offset(int64(offset))
 	}
-	return s.matchOnly(base.ColumnExpr("1"), table, sq)
+	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
+	err := s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
+		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
+		ColumnExpr(cols).ColumnExpr("s.score, s.matches").OrderExpr("s.score DESC, s.rid").Scan(ctx)
+	if err != nil {
+		return 0, false, dbError(err, "search")
+	}
+	var n int
+	switch rows := model.(type) {
+	case *[]scoredPublication:
+		if len(*rows) > 0 {
+			n = (*rows)[0].Matches
+		}
+	case *[]scoredProcessing:
+		if len(*rows) > 0 {
+			n = (*rows)[0].Matches
+		}
+	}
+	if n == 0 && (after != nil || offset > 0) {
+		// Past the last page: no row brought the count.
+		c, err := s.idb.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("1").Count(ctx)
+		n = int(c)
+		if err != nil {
+			return 0, false, dbError(err, "search")
+		}
+	}
+	if n > register.SearchRankCap {
+		return register.SearchRankCap, true, nil
+	}
+	return n, false, nil
+}
+
+// countQuery selects one row per match of a search within org. Without
+// other filters SQLite counts in the full-text index alone.
+func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, org string, filtered bool) *bun.SelectQuery {
+	if !filtered && !s.db.postgres {
+		return s.idb.NewSelect().TableExpr(table+"_fts").ColumnExpr("1").Where(table+"_fts MATCH ?", ftsQuery(sq, org, false))
+	}
+	return s.matchOnly(base.ColumnExpr("1"), table, sq, org)
 }
 
 // countPublications counts a list exactly: from the organisations' kept
@@ -272,7 +384,7 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter) *bun.Sel
 		}
 	}
 	if f.Overdue {
-		q = q.Where("p.review_due <> '' AND p.review_due < ?", f.Today)
+		q = q.Where("p.review_due > '' AND p.review_due < ?", f.Today)
 	}
 	switch f.View {
 	case register.ViewMyDrafts:
@@ -303,7 +415,8 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		}
 		return q
 	}
-	filtered := f.Organisation != "" || f.Unit != "" || f.Status != "" || literal != "" || f.Sensitive != nil ||
+	// Filters other than the organisation, which the full-text index holds.
+	filtered := f.Unit != "" || f.Status != "" || literal != "" || f.Sensitive != nil ||
 		f.Blocking != nil || f.Overdue || f.View != ""
 	var rows []scoredProcessing
 	key, desc := f.SortOrder()
@@ -318,7 +431,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		// cost as many row reads as the list has rows.
 		keyed := base().ColumnExpr("p.id AS rid").ColumnExpr(col + " AS sk")
 		if !sq.Empty() {
-			keyed = s.matchOnly(keyed, "processings", sq)
+			keyed = s.matchOnly(keyed, "processings", sq, f.Organisation)
 		}
 		cmp, dir := ">", ""
 		if desc {
@@ -347,18 +460,15 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		if sq.Empty() {
 			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, base().ColumnExpr("1"))
 		} else {
-			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
+			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, f.Organisation, filtered))
 		}
 		if err != nil {
 			return page, err
 		}
 	} else {
-		q := s.ranked(base(), "processings", "id", processingCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
-		if err := q.Scan(ctx); err != nil {
-			return page, dbError(err, "processings")
-		}
 		var err error
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
+		page.Total, page.TotalIsCapped, err = s.ranked(ctx, &rows, base, "processings", "id", processingCols,
+			sq, f.Organisation, filtered, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 		if err != nil {
 			return page, err
 		}

@@ -1,0 +1,98 @@
+-- Issue 15/17: one organisation's search touches only its own matches.
+-- The full-text index holds each row's organisation as one more term
+-- (search_org on SQLite, an '@slug' lexeme in the tsvector on PostgreSQL),
+-- so that "this word in this organisation" is an intersection inside the
+-- index instead of scoring every organisation's matches and then dropping
+-- the others'. The organisation's term carries no weight in the ranking.
+-- And "review overdue" across every organisation reads an index on the
+-- planned review date instead of walking the whole register.
+{{if not .Postgres}}
+-- The organisation as one FTS5 token: 'o' and the hex of its slug (FTS5
+-- would split the slug at its hyphens). Virtual: computed, never stored.
+ALTER TABLE processings ADD COLUMN search_org TEXT GENERATED ALWAYS AS ('o' || lower(hex(organisation))) VIRTUAL;
+--bun:split
+ALTER TABLE publications ADD COLUMN search_org TEXT GENERATED ALWAYS AS ('o' || lower(hex(organisation))) VIRTUAL;
+--bun:split
+DROP TRIGGER processings_fts_au;
+--bun:split
+DROP TRIGGER processings_fts_ad;
+--bun:split
+DROP TRIGGER processings_fts_ai;
+--bun:split
+DROP TABLE processings_fts;
+--bun:split
+CREATE VIRTUAL TABLE processings_fts USING fts5(search_high, search_low, search_org,
+    content='processings', content_rowid='rowid', prefix='1 2 3', tokenize='unicode61 remove_diacritics 0');
+--bun:split
+INSERT INTO processings_fts (processings_fts) VALUES ('rebuild');
+--bun:split
+CREATE TRIGGER processings_fts_ai AFTER INSERT ON processings BEGIN
+    INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+END;
+--bun:split
+CREATE TRIGGER processings_fts_ad AFTER DELETE ON processings BEGIN
+    INSERT INTO processings_fts (processings_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
+END;
+--bun:split
+CREATE TRIGGER processings_fts_au AFTER UPDATE OF search_high, search_low, organisation ON processings BEGIN
+    INSERT INTO processings_fts (processings_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
+    INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+END;
+--bun:split
+DROP TRIGGER publications_fts_au;
+--bun:split
+DROP TRIGGER publications_fts_ad;
+--bun:split
+DROP TRIGGER publications_fts_ai;
+--bun:split
+DROP TABLE publications_fts;
+--bun:split
+CREATE VIRTUAL TABLE publications_fts USING fts5(search_high, search_low, search_org,
+    content='publications', content_rowid='rowid', prefix='1 2 3', tokenize='unicode61 remove_diacritics 0');
+--bun:split
+INSERT INTO publications_fts (publications_fts) VALUES ('rebuild');
+--bun:split
+CREATE TRIGGER publications_fts_ai AFTER INSERT ON publications BEGIN
+    INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+    UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
+END;
+--bun:split
+CREATE TRIGGER publications_fts_ad AFTER DELETE ON publications BEGIN
+    INSERT INTO publications_fts (publications_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
+    UPDATE organisations SET public_count = public_count - 1 WHERE slug = old.organisation;
+END;
+--bun:split
+CREATE TRIGGER publications_fts_au AFTER UPDATE ON publications BEGIN
+    INSERT INTO publications_fts (publications_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
+    INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+    UPDATE organisations SET public_count = public_count - 1 WHERE slug = old.organisation;
+    UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
+END;
+{{else}}
+-- The organisation as the lexeme '@slug' (no term built in Go starts with
+-- '@', so no query word can match it), weight D, which the ranking leaves
+-- out: it ranks with the query's own words only.
+DROP INDEX processings_search;
+--bun:split
+ALTER TABLE processings DROP COLUMN search_tsv;
+--bun:split
+ALTER TABLE processings ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple'::regconfig, search_high), 'A') || setweight(to_tsvector('simple'::regconfig, search_low), 'B') ||
+    setweight(array_to_tsvector(ARRAY['@' || organisation]), 'D')) STORED;
+--bun:split
+CREATE INDEX processings_search ON processings USING GIN (search_tsv);
+--bun:split
+DROP INDEX publications_search;
+--bun:split
+ALTER TABLE publications DROP COLUMN search_tsv;
+--bun:split
+ALTER TABLE publications ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('simple'::regconfig, search_high), 'A') || setweight(to_tsvector('simple'::regconfig, search_low), 'B') ||
+    setweight(array_to_tsvector(ARRAY['@' || organisation]), 'D')) STORED;
+--bun:split
+CREATE INDEX publications_search ON publications USING GIN (search_tsv);
+{{end}}
+--bun:split
+-- "Review overdue" is the range ('', today) of review_due; the list then
+-- sorts the few rows in it by its order (updated_at, id), read from here.
+CREATE INDEX processings_review_due ON processings (review_due, updated_at DESC, id DESC);
