@@ -1,6 +1,8 @@
 DROP INDEX processings_review_due;
 --bun:split
 {{if not .Postgres}}
+DROP TABLE search_terms;
+--bun:split
 DROP TRIGGER processings_fts_au;
 --bun:split
 DROP TRIGGER processings_fts_ad;

@@ -13,6 +13,27 @@ ALTER TABLE processings ADD COLUMN search_org TEXT GENERATED ALWAYS AS ('o' || l
 --bun:split
 ALTER TABLE publications ADD COLUMN search_org TEXT GENERATED ALWAYS AS ('o' || lower(hex(organisation))) VIRTUAL;
 --bun:split
+-- The index terms of 4 letters and more, for the prefix of the word being
+-- typed: FTS5 has prefix indexes of 1 to 3 letters only, and a longer
+-- prefix ("donne*") merges the whole doclist of every term it begins, which
+-- for a word found in most records takes tens of milliseconds. The search
+-- expands such a prefix into the terms it begins, read here, and matches
+-- them as whole terms. Kept by the triggers below; never shrinks (a term no
+-- longer indexed expands to nothing found).
+CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+--bun:split
+CREATE VIRTUAL TABLE temp.registre_terms USING fts5vocab(main, processings_fts, col);
+--bun:split
+INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.registre_terms WHERE col <> 'search_org' AND length(term) > 3;
+--bun:split
+DROP TABLE temp.registre_terms;
+--bun:split
+CREATE VIRTUAL TABLE temp.registre_terms USING fts5vocab(main, publications_fts, col);
+--bun:split
+INSERT OR IGNORE INTO search_terms (term) SELECT term FROM temp.registre_terms WHERE col <> 'search_org' AND length(term) > 3;
+--bun:split
+DROP TABLE temp.registre_terms;
+--bun:split
 DROP TRIGGER processings_fts_au;
 --bun:split
 DROP TRIGGER processings_fts_ad;
@@ -28,6 +49,7 @@ INSERT INTO processings_fts (processings_fts) VALUES ('rebuild');
 --bun:split
 CREATE TRIGGER processings_fts_ai AFTER INSERT ON processings BEGIN
     INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
 END;
 --bun:split
 CREATE TRIGGER processings_fts_ad AFTER DELETE ON processings BEGIN
@@ -37,6 +59,7 @@ END;
 CREATE TRIGGER processings_fts_au AFTER UPDATE OF search_high, search_low, organisation ON processings BEGIN
     INSERT INTO processings_fts (processings_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
     INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
 END;
 --bun:split
 DROP TRIGGER publications_fts_au;
@@ -54,6 +77,7 @@ INSERT INTO publications_fts (publications_fts) VALUES ('rebuild');
 --bun:split
 CREATE TRIGGER publications_fts_ai AFTER INSERT ON publications BEGIN
     INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
     UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
 END;
 --bun:split
@@ -65,6 +89,7 @@ END;
 CREATE TRIGGER publications_fts_au AFTER UPDATE ON publications BEGIN
     INSERT INTO publications_fts (publications_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
     INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
+    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
     UPDATE organisations SET public_count = public_count - 1 WHERE slug = old.organisation;
     UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
 END;

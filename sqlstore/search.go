@@ -75,6 +75,65 @@ func tsOrgLexeme(org string) string {
 	return "'@" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(org) + "'"
 }
 
+// maxExpansions bounds the terms a prefix of the word being typed expands
+// into; past it the prefix is matched by FTS5 as it is.
+const maxExpansions = 64
+
+// expandPrefixes returns sq with, on SQLite, each prefix form of more than
+// 3 letters replaced by the whole terms it begins (table search_terms,
+// migration 0130): FTS5 answers a longer prefix by merging the doclists of
+// every term it begins before it returns a row, which for a word found in
+// most records costs tens of milliseconds, while whole terms are read as
+// far as the page needs. ok is false when a prefix begins no term at all and
+// its word has no other form: nothing can match.
+func (s *Store) expandPrefixes(ctx context.Context, sq register.Query) (register.Query, bool, error) {
+	if s.db.postgres {
+		return sq, true, nil
+	}
+	out := register.Query{Groups: make([][]register.QueryForm, 0, len(sq.Groups))}
+	for _, g := range sq.Groups {
+		var forms []register.QueryForm
+		has := func(t string) bool {
+			for _, f := range forms {
+				if !f.Prefix && f.Term == t {
+					return true
+				}
+			}
+			return false
+		}
+		var prefixes []string
+		for _, f := range g {
+			if f.Prefix && len(f.Term) > 3 {
+				prefixes = append(prefixes, f.Term)
+				continue
+			}
+			forms = append(forms, f)
+		}
+		for _, p := range prefixes {
+			var terms []string
+			err := s.idb.NewSelect().TableExpr("search_terms").ColumnExpr("term").
+				Where("term >= ? AND term < ?", p, p+"{").OrderExpr("term").Limit(maxExpansions+1).Scan(ctx, &terms)
+			if err != nil {
+				return sq, false, dbError(err, "search")
+			}
+			if len(terms) > maxExpansions {
+				forms = append(forms, register.QueryForm{Term: p, Prefix: true})
+				continue
+			}
+			for _, t := range terms {
+				if !has(t) {
+					forms = append(forms, register.QueryForm{Term: t})
+				}
+			}
+		}
+		if len(forms) == 0 {
+			return sq, false, nil
+		}
+		out.Groups = append(out.Groups, forms)
+	}
+	return out, true, nil
+}
+
 // matchOnly adds the full-text match of sq within org ("" for every
 // organisation) to q, a select over table AS p, without scoring.
 func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query, org string) *bun.SelectQuery {
@@ -109,7 +168,10 @@ func publicFilters(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery
 // SearchPublications implements register.Store.
 func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter) (register.PublicationPage, error) {
 	var page register.PublicationPage
-	sq := f.Search()
+	sq, ok, err := s.expandPrefixes(ctx, f.Search())
+	if err != nil || !ok {
+		return page, err
+	}
 	literal := register.LiteralPattern(f.Query)
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil // only stop words: nothing to find
@@ -181,34 +243,71 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, after, limit, offset)
 	}
 	// SQLite: the candidates' rowids, newest first, from the index alone
-	// when only the organisation filters (it is in the index).
+	// when only the organisation filters (it is in the index); first the
+	// matches in the title, purpose or summary, then all.
 	fts := table + "_fts"
-	probe := s.idb.NewSelect().TableExpr(fts).ColumnExpr(fts+".rowid").Where(fts+" MATCH ?", ftsQuery(sq, org, false))
-	if filtered {
-		probe = s.matchOnly(base().ColumnExpr(fts+".rowid"), table, sq, org)
+	match := func(q *bun.SelectQuery, fq string) *bun.SelectQuery {
+		return q.Join("JOIN "+fts+" ON "+fts+".rowid = p.rowid").Where(fts+" MATCH ?", fq)
 	}
-	var rowids []int64
-	if err := probe.OrderExpr(fts + ".rowid DESC").Limit(register.SearchRankCap+1).Scan(ctx, &rowids); err != nil {
-		return 0, false, dbError(err, "search")
+	probe := func(fq string) ([]int64, error) {
+		q := s.idb.NewSelect().TableExpr(fts).ColumnExpr(fts+".rowid").Where(fts+" MATCH ?", fq)
+		if filtered {
+			q = match(base().ColumnExpr(fts+".rowid"), fq)
+		}
+		var rowids []int64
+		err := q.OrderExpr(fts + ".rowid DESC").Limit(register.SearchRankCap + 1).Scan(ctx, &rowids)
+		return rowids, dbError(err, "search")
 	}
-	total, capped := len(rowids), len(rowids) > register.SearchRankCap
-	if total == 0 {
-		return 0, false, nil
+	all, high := ftsQuery(sq, org, false), ftsQuery(sq, org, true)
+	highs, err := probe(high)
+	if err != nil {
+		return 0, false, err
 	}
-	scores := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid"), table, sq, org)
-	if capped {
-		// bm25 counts the documents of every term of the query over the
-		// whole index before it scores a row: for a word found in most
-		// records that alone costs milliseconds. Capped, a match in the
-		// title, purpose or summary ranks above one in the description
-		// only, and equal ones come by id.
-		cut := rowids[register.SearchRankCap-1]
-		total = register.SearchRankCap
-		scores = scores.Where(fts+".rowid >= ?", cut).
-			ColumnExpr("CASE WHEN "+fts+".rowid IN (SELECT rowid FROM "+fts+"(?) WHERE rowid >= ?) THEN 2.0 ELSE 1.0 END AS score",
-				ftsQuery(sq, org, true), cut)
+	// bm25 counts the documents of every term of the query over the whole
+	// index before it scores a row: for a word found in most records that
+	// alone costs milliseconds. Capped, a match in the title, purpose or
+	// summary ranks above one in the description only, equal ones by id.
+	const highScore, lowScore = "2.0", "1.0"
+	var scores *bun.SelectQuery
+	total, capped := register.SearchRankCap, true
+	if len(highs) > register.SearchRankCap {
+		scores = match(base().ColumnExpr("p."+idCol+" AS rid, "+highScore+" AS score"), high).
+			Where(fts+".rowid >= ?", highs[register.SearchRankCap-1])
 	} else {
-		scores = scores.ColumnExpr("-bm25(" + fts + ", " + bm25Weights + ") AS score")
+		rowids, err := probe(all)
+		if err != nil {
+			return 0, false, err
+		}
+		if len(rowids) <= register.SearchRankCap {
+			total, capped = len(rowids), false
+			if total == 0 {
+				return 0, false, nil
+			}
+			scores = match(base().ColumnExpr("p."+idCol+" AS rid").ColumnExpr("-bm25("+fts+", "+bm25Weights+") AS score"), all)
+		} else {
+			// Every title match, then the newest description-only ones
+			// up to the cap.
+			isHigh := make(map[int64]bool, len(highs))
+			for _, r := range highs {
+				isHigh[r] = true
+			}
+			cut, room := rowids[len(rowids)-1], register.SearchRankCap-len(highs)
+			for _, r := range rowids {
+				if room == 0 {
+					break
+				}
+				if !isHigh[r] {
+					cut, room = r, room-1
+				}
+			}
+			scores = match(base().ColumnExpr("p."+idCol+" AS rid, "+highScore+" AS score"), high)
+			if room < register.SearchRankCap {
+				lows := match(base().ColumnExpr("p."+idCol+" AS rid, "+lowScore+" AS score"), all).
+					Where(fts+".rowid >= ?", cut).
+					Where(fts+".rowid NOT IN (SELECT rowid FROM "+fts+"(?))", high)
+				scores = s.idb.NewSelect().TableExpr("(? UNION ALL ?) AS u", scores, lows).ColumnExpr("u.rid, u.score")
+			}
+		}
 	}
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
 	if after != nil {
@@ -217,7 +316,7 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 		keyed = keyed.Offset(int64(offset))
 	}
 	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
-	err := s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
+	err = s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
 		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
 		ColumnExpr(cols).ColumnExpr("s.score").OrderExpr("s.score DESC, s.rid").Scan(ctx)
 	if err != nil {
@@ -226,14 +325,35 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 	return total, capped, nil
 }
 
-// rankedPostgres is ranked on PostgreSQL: the first SearchRankCap+1
-// matches the GIN index gives are scored with ts_rank and counted in the
-// same query.
+// rankedPostgres is ranked on PostgreSQL: the candidates are the first
+// SearchRankCap+1 matches in the title, purpose or summary (weight A) the
+// GIN index gives, then, while there are fewer, matches in the description
+// only; each is scored with ts_rank, a match of weight A above any other,
+// and counted in the same query.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func() *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
-	cands := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).Limit(register.SearchRankCap + 1)
-	scored := s.idb.NewSelect().TableExpr("(?) AS c", cands).
-		ColumnExpr("c.rid, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS score, count(*) OVER () AS matches", sq.TSQuery())
+	high := sq
+	high.Groups = make([][]register.QueryForm, len(sq.Groups))
+	for i, g := range sq.Groups {
+		for _, f := range g {
+			f.Term += ":"
+			if f.Prefix {
+				f.Term += "*"
+				f.Prefix = false
+			}
+			f.Term += "A"
+			high.Groups[i] = append(high.Groups[i], f)
+		}
+	}
+	first := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv, 1 AS tier"), table, high, org).
+		Limit(register.SearchRankCap + 1)
+	rest := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv, 0 AS tier"), table, sq, org).
+		Where("NOT p.search_tsv @@ to_tsquery('simple', ?)", high.TSQuery()).Limit(register.SearchRankCap + 1)
+	cands := s.idb.NewSelect().TableExpr("((?) UNION ALL (?)) AS u", first, rest).ColumnExpr("u.*").Limit(register.SearchRankCap + 1)
+	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
+		ColumnExpr("c.rid, c.tier, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS r", sq.TSQuery())
+	scored := s.idb.NewSelect().TableExpr("(?) AS r", ranks).
+		ColumnExpr("r.rid, r.tier + r.r / (1 + r.r) AS score, count(*) OVER () AS matches")
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scored).ColumnExpr("k.rid, k.score, k.matches")
 	if after != nil {
 		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
@@ -403,7 +523,10 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter) *bun.Sel
 // f.Ranked(), else by f.SortOrder() and id, by keyset after f.After.
 func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilter) (register.ProcessingPage, error) {
 	var page register.ProcessingPage
-	sq := f.Search()
+	sq, ok, err := s.expandPrefixes(ctx, f.Search())
+	if err != nil || !ok {
+		return page, err
+	}
 	literal := register.LiteralPattern(f.Query)
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil
