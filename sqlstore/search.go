@@ -255,7 +255,7 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 			q = match(base().ColumnExpr(fts+".rowid"), fq)
 		}
 		var rowids []int64
-		err := q.OrderExpr(fts + ".rowid DESC").Limit(register.SearchRankCap + 1).Scan(ctx, &rowids)
+		err := q.OrderExpr(fts+".rowid DESC").Limit(register.SearchRankCap+1).Scan(ctx, &rowids)
 		return rowids, dbError(err, "search")
 	}
 	all, high := ftsQuery(sq, org, false), ftsQuery(sq, org, true)
