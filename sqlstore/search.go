@@ -176,8 +176,14 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil // only stop words: nothing to find
 	}
-	base := func() *bun.SelectQuery {
-		q := publicFilters(s.idb.NewSelect().ModelTableExpr("publications AS p"), f)
+	// base selects from publications AS p with the filters; from, when given,
+	// is the FROM clause instead (it names the table p).
+	base := func(from ...string) *bun.SelectQuery {
+		t := "publications AS p"
+		if len(from) > 0 {
+			t = from[0]
+		}
+		q := publicFilters(s.idb.NewSelect().ModelTableExpr(t), f)
 		if literal != "" {
 			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
 		}
@@ -237,7 +243,7 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 // At most register.SearchRankCap+1 matches are ranked, the most recently
 // indexed: scoring is what costs, and a word found in most records would
 // otherwise be scored in all of them (see docs/design.md, "Search").
-func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQuery, table, idCol, cols string,
+func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
 	if s.db.postgres {
 		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, after, limit, offset)
@@ -245,14 +251,17 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 	// SQLite: the candidates' rowids, newest first, from the index alone
 	// when only the organisation filters (it is in the index); first the
 	// matches in the title, purpose or summary, then all.
+	// CROSS JOIN keeps the index outside: the planner would otherwise
+	// walk the organisation's rows by processings_list and seek each in
+	// FTS5, which costs far more than the matches.
 	fts := table + "_fts"
-	match := func(q *bun.SelectQuery, fq string) *bun.SelectQuery {
-		return q.Join("JOIN "+fts+" ON "+fts+".rowid = p.rowid").Where(fts+" MATCH ?", fq)
+	match := func(cols, fq string) *bun.SelectQuery {
+		return base(fts+" CROSS JOIN "+table+" AS p ON p.rowid = "+fts+".rowid").ColumnExpr(cols).Where(fts+" MATCH ?", fq)
 	}
 	probe := func(fq string) ([]int64, error) {
 		q := s.idb.NewSelect().TableExpr(fts).ColumnExpr(fts+".rowid").Where(fts+" MATCH ?", fq)
 		if filtered {
-			q = match(base().ColumnExpr(fts+".rowid"), fq)
+			q = match(fts+".rowid", fq)
 		}
 		var rowids []int64
 		err := q.OrderExpr(fts+".rowid DESC").Limit(register.SearchRankCap+1).Scan(ctx, &rowids)
@@ -271,7 +280,7 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 	var scores *bun.SelectQuery
 	total, capped := register.SearchRankCap, true
 	if len(highs) > register.SearchRankCap {
-		scores = match(base().ColumnExpr("p."+idCol+" AS rid, "+highScore+" AS score"), high).
+		scores = match("p."+idCol+" AS rid, "+highScore+" AS score", high).
 			Where(fts+".rowid >= ?", highs[register.SearchRankCap-1])
 	} else {
 		rowids, err := probe(all)
@@ -283,7 +292,7 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 			if total == 0 {
 				return 0, false, nil
 			}
-			scores = match(base().ColumnExpr("p."+idCol+" AS rid").ColumnExpr("-bm25("+fts+", "+bm25Weights+") AS score"), all)
+			scores = match("p."+idCol+" AS rid, -bm25("+fts+", "+bm25Weights+") AS score", all)
 		} else {
 			// Every title match, then the newest description-only ones
 			// up to the cap.
@@ -300,9 +309,9 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 					cut, room = r, room-1
 				}
 			}
-			scores = match(base().ColumnExpr("p."+idCol+" AS rid, "+highScore+" AS score"), high)
+			scores = match("p."+idCol+" AS rid, "+highScore+" AS score", high)
 			if room < register.SearchRankCap {
-				lows := match(base().ColumnExpr("p."+idCol+" AS rid, "+lowScore+" AS score"), all).
+				lows := match("p."+idCol+" AS rid, "+lowScore+" AS score", all).
 					Where(fts+".rowid >= ?", cut).
 					Where(fts+".rowid NOT IN (SELECT rowid FROM "+fts+"(?))", high)
 				scores = s.idb.NewSelect().TableExpr("(? UNION ALL ?) AS u", scores, lows).ColumnExpr("u.rid, u.score")
@@ -330,7 +339,7 @@ func (s *Store) ranked(ctx context.Context, model any, base func() *bun.SelectQu
 // GIN index gives, then, while there are fewer, matches in the description
 // only; each is scored with ts_rank, a match of weight A above any other,
 // and counted in the same query.
-func (s *Store) rankedPostgres(ctx context.Context, model any, base func() *bun.SelectQuery, table, idCol, cols string,
+func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
 	high := sq
 	high.Groups = make([][]register.QueryForm, len(sq.Groups))
@@ -403,7 +412,7 @@ func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Quer
 
 // countPublications counts a list exactly: from the organisations' kept
 // counts when only the organisation filters it, else with COUNT.
-func (s *Store) countPublications(ctx context.Context, f register.PublicFilter, literal string, base func() *bun.SelectQuery) (int, error) {
+func (s *Store) countPublications(ctx context.Context, f register.PublicFilter, literal string, base func(...string) *bun.SelectQuery) (int, error) {
 	if strings.TrimSpace(f.Category) == "" && f.Sensitive == nil && f.BasisType == "" && literal == "" {
 		var n int
 		q := s.idb.NewSelect().TableExpr("organisations").ColumnExpr("COALESCE(SUM(public_count), 0)")
@@ -531,8 +540,14 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil
 	}
-	base := func() *bun.SelectQuery {
-		q := processingFilters(s.idb.NewSelect().ModelTableExpr("processings AS p"), f)
+	// base selects from processings AS p with the filters; from, when given,
+	// is the FROM clause instead (it names the table p).
+	base := func(from ...string) *bun.SelectQuery {
+		t := "processings AS p"
+		if len(from) > 0 {
+			t = from[0]
+		}
+		q := processingFilters(s.idb.NewSelect().ModelTableExpr(t), f)
 		if literal != "" {
 			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
 		}
