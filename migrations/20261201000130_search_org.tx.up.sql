@@ -19,7 +19,9 @@ ALTER TABLE publications ADD COLUMN search_org TEXT GENERATED ALWAYS AS ('o' || 
 -- for a word found in most records takes tens of milliseconds. The search
 -- expands such a prefix into the terms it begins, read here, and matches
 -- them as whole terms. Kept by the triggers below; never shrinks (a term no
--- longer indexed expands to nothing found).
+-- longer indexed expands to nothing found). Not INSERT OR IGNORE: in a
+-- trigger the conflict policy of the statement that fired it applies (an
+-- upsert's is to fail).
 CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 --bun:split
 CREATE VIRTUAL TABLE temp.registre_terms USING fts5vocab(main, processings_fts, col);
@@ -49,7 +51,8 @@ INSERT INTO processings_fts (processings_fts) VALUES ('rebuild');
 --bun:split
 CREATE TRIGGER processings_fts_ai AFTER INSERT ON processings BEGIN
     INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
-    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
+    INSERT INTO search_terms (term) SELECT DISTINCT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]')
+        WHERE length(value) > 3 AND NOT EXISTS (SELECT 1 FROM search_terms WHERE term = value);
 END;
 --bun:split
 CREATE TRIGGER processings_fts_ad AFTER DELETE ON processings BEGIN
@@ -59,7 +62,8 @@ END;
 CREATE TRIGGER processings_fts_au AFTER UPDATE OF search_high, search_low, organisation ON processings BEGIN
     INSERT INTO processings_fts (processings_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
     INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
-    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
+    INSERT INTO search_terms (term) SELECT DISTINCT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]')
+        WHERE length(value) > 3 AND NOT EXISTS (SELECT 1 FROM search_terms WHERE term = value);
 END;
 --bun:split
 DROP TRIGGER publications_fts_au;
@@ -77,7 +81,8 @@ INSERT INTO publications_fts (publications_fts) VALUES ('rebuild');
 --bun:split
 CREATE TRIGGER publications_fts_ai AFTER INSERT ON publications BEGIN
     INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
-    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
+    INSERT INTO search_terms (term) SELECT DISTINCT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]')
+        WHERE length(value) > 3 AND NOT EXISTS (SELECT 1 FROM search_terms WHERE term = value);
     UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
 END;
 --bun:split
@@ -89,7 +94,8 @@ END;
 CREATE TRIGGER publications_fts_au AFTER UPDATE ON publications BEGIN
     INSERT INTO publications_fts (publications_fts, rowid, search_high, search_low, search_org) VALUES ('delete', old.rowid, old.search_high, old.search_low, old.search_org);
     INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
-    INSERT OR IGNORE INTO search_terms (term) SELECT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]') WHERE length(value) > 3;
+    INSERT INTO search_terms (term) SELECT DISTINCT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]')
+        WHERE length(value) > 3 AND NOT EXISTS (SELECT 1 FROM search_terms WHERE term = value);
     UPDATE organisations SET public_count = public_count - 1 WHERE slug = old.organisation;
     UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
 END;

@@ -312,16 +312,22 @@ func publicHeaders(w http.ResponseWriter) {
 }
 
 func (s *Site) PublicOrganisations(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.svc.PublicOrganisations(r.Context())
+	e, err := s.publicOrgsList(r)
 	if err != nil {
 		return err
 	}
 	publicHeaders(w)
-	body, err := jsonBytes(httpkit.List[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
-	if err != nil {
-		return err
+	w.Header().Add("Vary", "Accept-Encoding")
+	if notModified(w, r, e.tag, time.Time{}) {
+		writeNotModified(w)
+		return nil
 	}
-	return s.pub.writeBody(w, r, http.StatusOK, "application/json", body)
+	if len(e.body) < 1024 || !acceptsGzip(r) {
+		return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.body)
+	}
+	w.Header().Set("ETag", gzETag(e.tag))
+	w.Header().Set("Content-Encoding", "gzip")
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.gz)
 }
 
 func (s *Site) PublicOrganisation(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,7 @@
 package publicsite
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
@@ -30,6 +31,16 @@ type orgsCache struct {
 	seq   int64
 	orgs  []register.PublicOrganisation
 	names map[string]string
+	// list is /public/v1/organisations as served, made once per seq: with
+	// thousands of organisations encoding and compressing it cost more
+	// than anything else in the request.
+	list *encodedBody
+}
+
+// encodedBody is a response body kept with its entity tag and gzip form.
+type encodedBody struct {
+	body, gz []byte
+	tag      string
 }
 
 // publicOrgs returns the organisations with publications and their names
@@ -46,6 +57,12 @@ func (s *Site) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map[s
 	if c.valid && c.seq == seq {
 		return c.orgs, c.names, nil
 	}
+	return s.readOrgs(r, seq)
+}
+
+// readOrgs reads the organisations into the cache under seq.
+func (s *Site) readOrgs(r *http.Request, seq int64) ([]register.PublicOrganisation, map[string]string, error) {
+	ctx := r.Context()
 	orgs, err := s.svc.PublicOrganisations(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -62,6 +79,43 @@ func (s *Site) publicOrgs(r *http.Request) ([]register.PublicOrganisation, map[s
 	}
 	s.pub.mu.Unlock()
 	return orgs, names, nil
+}
+
+// publicOrgsList returns the body of /public/v1/organisations, encoded
+// once for each state of the public register.
+func (s *Site) publicOrgsList(r *http.Request) (*encodedBody, error) {
+	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)
+	if err != nil {
+		return nil, err
+	}
+	s.pub.mu.Lock()
+	c := s.pub.orgs
+	s.pub.mu.Unlock()
+	if c.valid && c.seq == seq && c.list != nil {
+		return c.list, nil
+	}
+	orgs := c.orgs
+	if !c.valid || c.seq != seq {
+		if orgs, _, err = s.readOrgs(r, seq); err != nil {
+			return nil, err
+		}
+	}
+	body, err := jsonBytes(httpkit.List[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
+	if err != nil {
+		return nil, err
+	}
+	e := &encodedBody{body: body, tag: hashETag([]byte("application/json"), body)}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	e.gz = buf.Bytes()
+	s.pub.mu.Lock()
+	if s.pub.orgs.valid && s.pub.orgs.seq == seq {
+		s.pub.orgs.list = e
+	}
+	s.pub.mu.Unlock()
+	return e, nil
 }
 
 // publicBase is the base URL of links in documents and open data: the
