@@ -1,7 +1,6 @@
 package publicsite
 
 import (
-	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
@@ -104,18 +103,13 @@ func (s *Site) publicOrgsList(r *http.Request) (*encodedBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &encodedBody{body: body, tag: hashETag([]byte("application/json"), body)}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	e.gz = buf.Bytes()
+	e := encode(body)
 	s.pub.mu.Lock()
 	if s.pub.orgs.valid && s.pub.orgs.seq == seq {
-		s.pub.orgs.list = e
+		s.pub.orgs.list = &e
 	}
 	s.pub.mu.Unlock()
-	return e, nil
+	return &e, nil
 }
 
 // publicBase is the base URL of links in documents and open data: the
