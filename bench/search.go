@@ -122,16 +122,20 @@ func runSearch(args []string) error {
 	}
 
 	// The query mix: frequent words, rare words, two words, 1-3 letter prefixes.
+	// The service keeps the pages it served until the public register
+	// changes; "cold" requests vary per_page (10 to 49) so that each is
+	// searched anew, as a new query would be.
+	cold := func(k, n int) string { return "&per_page=" + fmt.Sprint(10+(k/n)%40) }
 	mix := queryMix(c, freq)
 	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
 		qs := mix[kind]
 		l, err := latency(*reqs, 1, func(k int) error {
-			return ok("/public/v1/processings?q="+url.QueryEscape(qs[k%len(qs)]), "")
+			return ok("/public/v1/processings?q="+url.QueryEscape(qs[k%len(qs)])+cold(k, len(qs)), "")
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Printf("public search %-10s 1 client:  %s   e.g. %q\n", kind, l, qs[0])
+		fmt.Printf("public search %-10s 1 client (cold):  %s   e.g. %q\n", kind, l, qs[0])
 	}
 	var all []string
 	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
@@ -144,6 +148,13 @@ func runSearch(args []string) error {
 		return err
 	}
 	fmt.Printf("public search mix  %d clients: %s\n", *conc, l)
+	l, err = latency(0, *conc, func(k int) error {
+		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)])+cold(k, len(all)), "")
+	}, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public search mix  %d clients (cold): %s\n", *conc, l)
 	top := freq[0].word
 	l, err = latency(0, *conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(top), "")
@@ -152,6 +163,13 @@ func runSearch(args []string) error {
 		return err
 	}
 	fmt.Printf("public search most frequent word %q (%d processings) %d clients: %s\n", top, freq[0].docs, *conc, l)
+	l, err = latency(0, *conc, func(k int) error {
+		return ok("/public/v1/processings?q="+url.QueryEscape(top)+cold(k, 1), "")
+	}, *dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public search most frequent word %q %d clients (cold): %s\n", top, *conc, l)
 
 	// Pages of the public list, by offset (today's ?page=).
 	lastPage := (*n + 49) / 50
