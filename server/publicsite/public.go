@@ -372,14 +372,16 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	// queries most of the time, and a search costs milliseconds of CPU.
 	key := listKey(q)
 	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)
-	if err != nil {
-		return err
-	}
 	if v, ok := s.cache.get(kindList, key); ok {
-		if e := v.(*keptList); e.seq == seq {
+		// While the database is away, a kept page is served as it was
+		// (docs/security.md, "Database outages").
+		if e := v.(*keptList); err == nil && e.seq == seq || err != nil && register.Unavailable(err) {
 			publicHeaders(w)
 			return writeEncoded(w, r, &e.encodedBody)
 		}
+	}
+	if err != nil {
+		return err
 	}
 	// Ranked by relevance when searching; a cursor fetches the page after
 	// the one that returned it at the cost of the first (issue 17).

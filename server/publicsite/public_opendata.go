@@ -84,13 +84,15 @@ func (s *Site) readOrgs(r *http.Request, seq int64) ([]register.PublicOrganisati
 // once for each state of the public register.
 func (s *Site) publicOrgsList(r *http.Request) (*encodedBody, error) {
 	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)
-	if err != nil {
-		return nil, err
-	}
 	s.pub.mu.Lock()
 	c := s.pub.orgs
 	s.pub.mu.Unlock()
-	if c.valid && c.seq == seq && c.list != nil {
+	switch {
+	case err != nil && c.list != nil && register.Unavailable(err):
+		return c.list, nil // kept, served while the database is away
+	case err != nil:
+		return nil, err
+	case c.valid && c.seq == seq && c.list != nil:
 		return c.list, nil
 	}
 	orgs := c.orgs
