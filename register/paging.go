@@ -24,7 +24,7 @@ const SearchTotalCap = 10_000
 // every match on every request, and its relevance tells records apart
 // little: it is in all of them. A reader narrows such a query with a second
 // word, which brings the matches under the cap and ranks them all.
-const SearchRankCap = 1_000
+const SearchRankCap = 200
 
 // Cursor marks where a page ended, in the list's sort order: (score, id) for
 // a search ranked by relevance, the sort keys otherwise. Pages fetched by
