@@ -121,6 +121,17 @@ func runSearch(args []string) error {
 		return err
 	}
 
+	if os.Getenv("BENCH_SKIP_SEARCH") == "" {
+		if err := benchSearches(ctx, svc, c, freq, ok, *reqs, *conc, *dur, *n); err != nil {
+			return err
+		}
+	}
+	return benchRest(ctx, svc, queryMix(c, freq), ids, signer, get, ok, *reqs, *conc, *dur, *n, *orgs)
+}
+
+// benchSearches measures the public search and the public list's pages.
+func benchSearches(ctx context.Context, svc *register.Service, c *corpus, freq []wordFreq, ok func(string, string) error,
+	reqs, conc int, dur time.Duration, n int) error {
 	// The query mix: frequent words, rare words, two words, 1-3 letter prefixes.
 	// The service keeps the pages it served until the public register
 	// changes; "cold" requests vary per_page (10 to 49) so that each is
@@ -129,7 +140,7 @@ func runSearch(args []string) error {
 	mix := queryMix(c, freq)
 	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
 		qs := mix[kind]
-		l, err := latency(*reqs, 1, func(k int) error {
+		l, err := latency(reqs, 1, func(k int) error {
 			return ok("/public/v1/processings?q="+url.QueryEscape(qs[k%len(qs)])+cold(k, len(qs)), "")
 		})
 		if err != nil {
@@ -141,60 +152,78 @@ func runSearch(args []string) error {
 	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
 		all = append(all, mix[kind]...)
 	}
-	l, err := latency(0, *conc, func(k int) error {
+	l, err := latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)]), "")
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public search mix  %d clients: %s\n", *conc, l)
-	l, err = latency(0, *conc, func(k int) error {
+	fmt.Printf("public search mix  %d clients: %s\n", conc, l)
+	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)])+cold(k, len(all)), "")
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public search mix  %d clients (cold): %s\n", *conc, l)
+	fmt.Printf("public search mix  %d clients (cold): %s\n", conc, l)
 	top := freq[0].word
-	l, err = latency(0, *conc, func(k int) error {
+	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(top), "")
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public search most frequent word %q (%d processings) %d clients: %s\n", top, freq[0].docs, *conc, l)
-	l, err = latency(0, *conc, func(k int) error {
+	fmt.Printf("public search most frequent word %q (%d processings) %d clients: %s\n", top, freq[0].docs, conc, l)
+	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(top)+cold(k, 1), "")
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public search most frequent word %q %d clients (cold): %s\n", top, *conc, l)
+	fmt.Printf("public search most frequent word %q %d clients (cold): %s\n", top, conc, l)
 
 	// Pages of the public list, by offset (today's ?page=).
-	lastPage := (*n + 49) / 50
+	lastPage := (n + 49) / 50
 	for _, p := range []int{1, lastPage / 2, lastPage} {
-		l, err := latency(*reqs/4, 1, func(int) error { return ok(fmt.Sprintf("/public/v1/processings?page=%d&per_page=50", p), "") })
+		l, err := latency(reqs/4, 1, func(int) error { return ok(fmt.Sprintf("/public/v1/processings?page=%d&per_page=50", p), "") })
 		if err != nil {
 			return err
 		}
 		fmt.Printf("public list ?page=%-6d 1 client:  %s\n", p, l)
+		// The same page read from the store each time (not the kept page).
+		l, err = latency(reqs/4, 1, func(int) error {
+			_, err := svc.ListPublicPage(ctx, register.PublicFilter{Page: p, PerPage: 50})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("public list page %-6d by offset (domain, cold): %s\n", p, l)
 	}
-	if err := cursorPages(ctx, svc, *reqs); err != nil {
-		return err
-	}
+	return cursorPages(ctx, svc, reqs)
+}
 
-	l, err = latency(0, *conc, func(int) error { return ok("/public/v1/organisations", "") }, *dur)
+// benchRest measures organisations, one processing, the notice, the back
+// office's lists and the CSV.
+func benchRest(ctx context.Context, svc *register.Service, mix map[string][]string, ids []string, signer auth.Signer, get func(string, string) (int, int64, error),
+	ok func(string, string) error, reqs, conc int, dur time.Duration, n, orgs int) error {
+	_ = ctx
+	_ = svc
+	var all []string
+	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
+		all = append(all, mix[kind]...)
+	}
+	l, err := latency(0, conc, func(int) error { return ok("/public/v1/organisations", "") }, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public organisations %d clients: %s\n", *conc, l)
-	l, err = latency(0, *conc, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)], "") }, *dur)
+	fmt.Printf("public organisations %d clients: %s\n", conc, l)
+	l, err = latency(0, conc, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)], "") }, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public processing    %d clients: %s\n", *conc, l)
-	l, err = latency(*reqs/4, 1, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)]+"/notice.pdf", "") })
+	fmt.Printf("public processing    %d clients: %s\n", conc, l)
+	l, err = latency(reqs/4, 1, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)]+"/notice.pdf", "") })
 	if err != nil {
 		return err
 	}
@@ -205,27 +234,27 @@ func runSearch(args []string) error {
 		t, _, _ := signer.Issue(auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: orgSlug(o)}, time.Hour, time.Now())
 		return t
 	}
-	toks := make([]string, *orgs)
+	toks := make([]string, orgs)
 	for o := range toks {
 		toks[o] = tok(o)
 	}
-	perOrg := *n / *orgs
+	perOrg := n / orgs
 	for _, p := range []int{1, max(1, (perOrg+19)/20)} {
-		l, err := latency(0, *conc, func(k int) error {
+		l, err := latency(0, conc, func(k int) error {
 			return ok(fmt.Sprintf("/api/v1/processings?page=%d&per_page=20", p), toks[k%len(toks)])
-		}, *dur)
+		}, dur)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("back-office list ?page=%d %d clients: %s\n", p, *conc, l)
+		fmt.Printf("back-office list ?page=%d %d clients: %s\n", p, conc, l)
 	}
-	l, err = latency(0, *conc, func(k int) error {
+	l, err = latency(0, conc, func(k int) error {
 		return ok("/api/v1/processings?q="+url.QueryEscape(all[k%len(all)]), toks[k%len(toks)])
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("back-office search mix %d clients: %s\n", *conc, l)
+	fmt.Printf("back-office search mix %d clients: %s\n", conc, l)
 
 	// The whole CSV, with the process's memory watched.
 	var before runtime.MemStats
@@ -258,7 +287,7 @@ func runSearch(args []string) error {
 		return fmt.Errorf("csv: %d %v", s, err)
 	}
 	fmt.Printf("public CSV: %d rows, %.1f MB in %s; heap in use %.0f MB before, peak %.0f MB during\n",
-		*n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
+		n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
 	fmt.Printf("process memory (server and load generator together): %s\n", vmHWM())
 	return nil
 }
