@@ -255,7 +255,10 @@ func (s *Site) openStream(w http.ResponseWriter, r *http.Request, tag string, mo
 	out, done = w, release
 	if gz {
 		h.Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		// The fastest level: the whole register's CSV is 190 MB at 200,000
+		// processings, and the default level spent more CPU on it than
+		// reading and writing the rows; CSV compresses well even so.
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // a valid level: cannot fail
 		out, done = zw, func() { _ = zw.Close(); release() }
 	}
 	w.WriteHeader(http.StatusOK)
