@@ -18,11 +18,8 @@ import (
 // tsvector and ts_rank. Both match the same rows: the query is the same
 // terms (register.Query), AND of OR-groups, prefixes for the word being typed.
 
-// Weights of the term columns: title, purpose and summary over the
-// description; the organisation's term (search_org) weighs nothing.
 // PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4, and ranks with
 // the query's words only, never the organisation's lexeme.
-const bm25Weights = "10.0, 1.0, 0.0"
 
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
@@ -272,10 +269,12 @@ func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun
 	if err != nil {
 		return 0, false, err
 	}
-	// bm25 counts the documents of every term of the query over the whole
-	// index before it scores a row: for a word found in most records that
-	// alone costs milliseconds. Capped, a match in the title, purpose or
-	// summary ranks above one in the description only, equal ones by id.
+	// A match in the title, purpose or summary ranks above one in the
+	// description only, equal ones by id. Not bm25: it counts the
+	// documents of every term of the query over the whole index before it
+	// scores a row, a walk of each term's whole doclist on every search
+	// (tens of milliseconds for a frequent word, even when the organisation
+	// has a hundred matches).
 	const highScore, lowScore = "2.0", "1.0"
 	var scores *bun.SelectQuery
 	total, capped := register.SearchRankCap, true
@@ -287,35 +286,34 @@ func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun
 		if err != nil {
 			return 0, false, err
 		}
+		if len(rowids) == 0 {
+			return 0, false, nil
+		}
 		if len(rowids) <= register.SearchRankCap {
 			total, capped = len(rowids), false
-			if total == 0 {
-				return 0, false, nil
+		}
+		// Every title match, then the newest description-only ones up to
+		// the cap (all of them when under it).
+		isHigh := make(map[int64]bool, len(highs))
+		for _, r := range highs {
+			isHigh[r] = true
+		}
+		var cut int64
+		lows, room := 0, register.SearchRankCap-len(highs)
+		for _, r := range rowids {
+			if lows == room {
+				break
 			}
-			scores = match("p."+idCol+" AS rid, -bm25("+fts+", "+bm25Weights+") AS score", all)
-		} else {
-			// Every title match, then the newest description-only ones
-			// up to the cap.
-			isHigh := make(map[int64]bool, len(highs))
-			for _, r := range highs {
-				isHigh[r] = true
+			if !isHigh[r] {
+				cut, lows = r, lows+1
 			}
-			cut, room := rowids[len(rowids)-1], register.SearchRankCap-len(highs)
-			for _, r := range rowids {
-				if room == 0 {
-					break
-				}
-				if !isHigh[r] {
-					cut, room = r, room-1
-				}
-			}
-			scores = match("p."+idCol+" AS rid, "+highScore+" AS score", high)
-			if room < register.SearchRankCap {
-				lows := match("p."+idCol+" AS rid, "+lowScore+" AS score", all).
-					Where(fts+".rowid >= ?", cut).
-					Where(fts+".rowid NOT IN (SELECT rowid FROM "+fts+"(?))", high)
-				scores = s.idb.NewSelect().TableExpr("(? UNION ALL ?) AS u", scores, lows).ColumnExpr("u.rid, u.score")
-			}
+		}
+		scores = match("p."+idCol+" AS rid, "+highScore+" AS score", high)
+		if lows > 0 {
+			low := match("p."+idCol+" AS rid, "+lowScore+" AS score", all).
+				Where(fts+".rowid >= ?", cut).
+				Where(fts+".rowid NOT IN (SELECT rowid FROM "+fts+"(?))", high)
+			scores = s.idb.NewSelect().TableExpr("(? UNION ALL ?) AS u", scores, low).ColumnExpr("u.rid, u.score")
 		}
 	}
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
