@@ -265,57 +265,24 @@ func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun
 		return rowids, dbError(err, "search")
 	}
 	all, high := ftsQuery(sq, org, false), ftsQuery(sq, org, true)
-	highs, err := probe(high)
-	if err != nil {
+	rowids, err := probe(all)
+	if err != nil || len(rowids) == 0 {
 		return 0, false, err
 	}
-	// A match in the title, purpose or summary ranks above one in the
-	// description only, equal ones by id. Not bm25: it counts the
-	// documents of every term of the query over the whole index before it
-	// scores a row, a walk of each term's whole doclist on every search
+	total, capped := len(rowids), false
+	if total > register.SearchRankCap {
+		total, capped = register.SearchRankCap, true
+	}
+	// The candidates are the newest SearchRankCap matches; among them a
+	// match of every word in the title, purpose or summary ranks above one
+	// that needs the description, equal ones by id. Not bm25: it counts
+	// the documents of every term of the query over the whole index before
+	// it scores a row, a walk of each term's whole doclist on every search
 	// (tens of milliseconds for a frequent word, even when the organisation
 	// has a hundred matches).
-	const highScore, lowScore = "2.0", "1.0"
-	var scores *bun.SelectQuery
-	total, capped := register.SearchRankCap, true
-	if len(highs) > register.SearchRankCap {
-		scores = match("p."+idCol+" AS rid, "+highScore+" AS score", high).
-			Where(fts+".rowid >= ?", highs[register.SearchRankCap-1])
-	} else {
-		rowids, err := probe(all)
-		if err != nil {
-			return 0, false, err
-		}
-		if len(rowids) == 0 {
-			return 0, false, nil
-		}
-		if len(rowids) <= register.SearchRankCap {
-			total, capped = len(rowids), false
-		}
-		// Every title match, then the newest description-only ones up to
-		// the cap (all of them when under it).
-		isHigh := make(map[int64]bool, len(highs))
-		for _, r := range highs {
-			isHigh[r] = true
-		}
-		var cut int64
-		lows, room := 0, register.SearchRankCap-len(highs)
-		for _, r := range rowids {
-			if lows == room {
-				break
-			}
-			if !isHigh[r] {
-				cut, lows = r, lows+1
-			}
-		}
-		scores = match("p."+idCol+" AS rid, "+highScore+" AS score", high)
-		if lows > 0 {
-			low := match("p."+idCol+" AS rid, "+lowScore+" AS score", all).
-				Where(fts+".rowid >= ?", cut).
-				Where(fts+".rowid NOT IN (SELECT rowid FROM "+fts+"(?))", high)
-			scores = s.idb.NewSelect().TableExpr("(? UNION ALL ?) AS u", scores, low).ColumnExpr("u.rid, u.score")
-		}
-	}
+	cut := rowids[total-1]
+	scores := match("p."+idCol+" AS rid", all).Where(fts+".rowid >= ?", cut).
+		ColumnExpr("CASE WHEN "+fts+".rowid IN (SELECT rowid FROM "+fts+"(?) WHERE rowid >= ?) THEN 2.0 ELSE 1.0 END AS score", high, cut)
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
 	if after != nil {
 		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
@@ -332,11 +299,11 @@ func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun
 	return total, capped, nil
 }
 
-// rankedPostgres is ranked on PostgreSQL: the candidates are the first
-// SearchRankCap+1 matches in the title, purpose or summary (weight A) the
-// GIN index gives, then, while there are fewer, matches in the description
-// only; each is scored with ts_rank, a match of weight A above any other,
-// and counted in the same query.
+// rankedPostgres is ranked on PostgreSQL: the candidates are the newest
+// SearchRankCap+1 matches (ids are UUIDv7, in the order of creation), each
+// scored tier + ts_rank/(1 + ts_rank), the tier 1 when every word matched
+// in the title, purpose or summary (weight A), and counted in the same
+// query.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
 	high := sq
@@ -352,13 +319,11 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 			high.Groups[i] = append(high.Groups[i], f)
 		}
 	}
-	first := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv, 1 AS tier"), table, high, org).
-		Limit(register.SearchRankCap + 1)
-	rest := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv, 0 AS tier"), table, sq, org).
-		Where("NOT p.search_tsv @@ to_tsquery('simple', ?)", high.TSQuery()).Limit(register.SearchRankCap + 1)
-	cands := s.idb.NewSelect().TableExpr("((?) UNION ALL (?)) AS u", first, rest).ColumnExpr("u.*").Limit(register.SearchRankCap + 1)
+	cands := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
+		OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
 	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
-		ColumnExpr("c.rid, c.tier, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS r", sq.TSQuery())
+		ColumnExpr("c.rid, (c.search_tsv @@ to_tsquery('simple', ?))::int AS tier, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS r",
+			high.TSQuery(), sq.TSQuery())
 	scored := s.idb.NewSelect().TableExpr("(?) AS r", ranks).
 		ColumnExpr("r.rid, r.tier + r.r / (1 + r.r) AS score, count(*) OVER () AS matches")
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scored).ColumnExpr("k.rid, k.score, k.matches")
