@@ -49,6 +49,11 @@ CREATE VIRTUAL TABLE processings_fts USING fts5(search_high, search_low, search_
 --bun:split
 INSERT INTO processings_fts (processings_fts) VALUES ('rebuild');
 --bun:split
+-- One segment: a search within an organisation seeks every term at each of
+-- its rows, once per segment (at 200,000 rows: 17 ms instead of 50 for
+-- a four-letter prefix).
+INSERT INTO processings_fts (processings_fts) VALUES ('optimize');
+--bun:split
 CREATE TRIGGER processings_fts_ai AFTER INSERT ON processings BEGIN
     INSERT INTO processings_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
     INSERT INTO search_terms (term) SELECT DISTINCT value FROM json_each('["' || replace(trim(new.search_high || ' ' || new.search_low), ' ', '","') || '"]')
@@ -78,6 +83,11 @@ CREATE VIRTUAL TABLE publications_fts USING fts5(search_high, search_low, search
     content='publications', content_rowid='rowid', prefix='1 2 3', tokenize='unicode61 remove_diacritics 0');
 --bun:split
 INSERT INTO publications_fts (publications_fts) VALUES ('rebuild');
+--bun:split
+-- One segment: a search within an organisation seeks every term at each of
+-- its rows, once per segment (at 200,000 rows: 17 ms instead of 50 for
+-- a four-letter prefix).
+INSERT INTO publications_fts (publications_fts) VALUES ('optimize');
 --bun:split
 CREATE TRIGGER publications_fts_ai AFTER INSERT ON publications BEGIN
     INSERT INTO publications_fts (rowid, search_high, search_low, search_org) VALUES (new.rowid, new.search_high, new.search_low, new.search_org);
