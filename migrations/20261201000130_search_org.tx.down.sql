@@ -62,22 +62,4 @@ END;
 ALTER TABLE publications DROP COLUMN search_org;
 --bun:split
 ALTER TABLE processings DROP COLUMN search_org;
-{{else}}
-DROP INDEX processings_search;
---bun:split
-ALTER TABLE processings DROP COLUMN search_tsv;
---bun:split
-ALTER TABLE processings ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple'::regconfig, search_high), 'A') || setweight(to_tsvector('simple'::regconfig, search_low), 'B')) STORED;
---bun:split
-CREATE INDEX processings_search ON processings USING GIN (search_tsv);
---bun:split
-DROP INDEX publications_search;
---bun:split
-ALTER TABLE publications DROP COLUMN search_tsv;
---bun:split
-ALTER TABLE publications ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple'::regconfig, search_high), 'A') || setweight(to_tsvector('simple'::regconfig, search_low), 'B')) STORED;
---bun:split
-CREATE INDEX publications_search ON publications USING GIN (search_tsv);
 {{end}}

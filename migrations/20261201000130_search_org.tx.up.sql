@@ -1,9 +1,12 @@
 -- Issue 15/17: one organisation's search touches only its own matches.
--- The full-text index holds each row's organisation as one more term
--- (search_org on SQLite, an '@slug' lexeme in the tsvector on PostgreSQL),
--- so that "this word in this organisation" is an intersection inside the
--- index instead of scoring every organisation's matches and then dropping
--- the others'. The organisation's term carries no weight in the ranking.
+-- On SQLite the full-text index holds each row's organisation as one more
+-- term (search_org), so that "this word in this organisation" is an
+-- intersection inside the index instead of every organisation's matches
+-- filtered after. PostgreSQL needs nothing new: a search ranks the newest
+-- matches (sqlstore/search.go), and the planner walks the organisation's
+-- rows newest first by processings_org_id and tests each tsvector, or
+-- intersects GIN and btree for a rare word; an '@slug' lexeme in the
+-- tsvector was tried and made its estimates worse.
 -- And "review overdue" across every organisation reads an index on the
 -- planned review date instead of walking the whole register.
 {{if not .Postgres}}
@@ -109,36 +112,6 @@ CREATE TRIGGER publications_fts_au AFTER UPDATE ON publications BEGIN
     UPDATE organisations SET public_count = public_count - 1 WHERE slug = old.organisation;
     UPDATE organisations SET public_count = public_count + 1 WHERE slug = new.organisation;
 END;
-{{else}}
--- The organisation as the lexeme '@slug' (no term built in Go starts with
--- '@', so no query word can match it), weight D, which the ranking leaves
--- out: it ranks with the query's own words only.
-DROP INDEX processings_search;
---bun:split
-ALTER TABLE processings DROP COLUMN search_tsv;
---bun:split
-ALTER TABLE processings ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple'::regconfig, search_high), 'A') || setweight(to_tsvector('simple'::regconfig, search_low), 'B') ||
-    setweight(array_to_tsvector(ARRAY['@' || organisation]), 'D')) STORED;
---bun:split
-CREATE INDEX processings_search ON processings USING GIN (search_tsv);
---bun:split
-DROP INDEX publications_search;
---bun:split
-ALTER TABLE publications DROP COLUMN search_tsv;
---bun:split
-ALTER TABLE publications ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('simple'::regconfig, search_high), 'A') || setweight(to_tsvector('simple'::regconfig, search_low), 'B') ||
-    setweight(array_to_tsvector(ARRAY['@' || organisation]), 'D')) STORED;
---bun:split
-CREATE INDEX publications_search ON publications USING GIN (search_tsv);
---bun:split
--- The planner chooses between the GIN index and walking the ids newest
--- first by how often the lexemes occur: give it the new column's figures
--- now rather than at the next autovacuum.
-ANALYZE processings;
---bun:split
-ANALYZE publications;
 {{end}}
 --bun:split
 -- "Review overdue" is the range ('', today) of review_due; the list then

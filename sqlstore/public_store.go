@@ -33,8 +33,6 @@ func (s *Store) publicWhere(q *bun.SelectQuery, f register.PublicFilter) *bun.Se
 			if register.LiteralPattern(f.Query) == "" {
 				q = q.Where("1 = 0")
 			}
-		case s.db.postgres && f.Organisation != "":
-			q = q.Where("search_tsv @@ (to_tsquery('simple', ?) && ?::tsquery)", sq.TSQuery(), tsOrgLexeme(f.Organisation))
 		case s.db.postgres:
 			q = q.Where("search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
 		default:

@@ -18,8 +18,7 @@ import (
 // tsvector and ts_rank. Both match the same rows: the query is the same
 // terms (register.Query), AND of OR-groups, prefixes for the word being typed.
 
-// PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4, and ranks with
-// the query's words only, never the organisation's lexeme.
+// PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4.
 
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
@@ -65,12 +64,6 @@ func ftsQuery(sq register.Query, org string, highOnly bool) string {
 // ftsOrgTerm is an organisation's term in the FTS5 index, as the generated
 // column search_org computes it: 'o' and the hex of the slug, one token.
 func ftsOrgTerm(org string) string { return "o" + hex.EncodeToString([]byte(org)) }
-
-// tsOrgLexeme is an organisation's lexeme in the tsvector ('@slug'), quoted
-// as a tsquery.
-func tsOrgLexeme(org string) string {
-	return "'@" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(org) + "'"
-}
 
 // maxExpansions bounds the terms a prefix of the word being typed expands
 // into; past it the prefix is matched by FTS5 as it is.
@@ -135,9 +128,7 @@ func (s *Store) expandPrefixes(ctx context.Context, sq register.Query) (register
 // organisation) to q, a select over table AS p, without scoring.
 func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query, org string) *bun.SelectQuery {
 	if s.db.postgres {
-		if org != "" {
-			return q.Where("p.search_tsv @@ (to_tsquery('simple', ?) && ?::tsquery)", sq.TSQuery(), tsOrgLexeme(org))
-		}
+		// The organisation is filtered by the caller's p.organisation = ?.
 		return q.Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
 	}
 	return q.Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
