@@ -276,7 +276,7 @@ func seedOffice(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *
 		}
 	}
 	fmt.Printf("seeded %d processings in %d organisations in %s (%s)\n", n, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()))
-	return nil
+	return settle(ctx, db)
 }
 
 var (
@@ -342,4 +342,16 @@ func benchForms(client *http.Client, base string, get func(string) (string, erro
 	}
 	fmt.Printf("  POST %-37s %s\n", "add a legal basis (nothing saved)", l)
 	return nil
+}
+
+// settle brings a freshly seeded PostgreSQL database to the state a running
+// one is in: autovacuum would in time merge the GIN indexes' pending lists
+// (which every search otherwise reads through) and gather the planner's
+// figures. On SQLite there is nothing to do.
+func settle(ctx context.Context, db *sqlstore.DB) error {
+	if !db.Postgres() {
+		return nil
+	}
+	_, err := db.Bun().ExecContext(ctx, "VACUUM ANALYZE")
+	return err
 }

@@ -369,6 +369,9 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 	}
 	fmt.Printf("seeded %d published processings (and %d drafts) in %d organisations in %s (%s, GOMAXPROCS=%d)\n",
 		n, (n+19)/20, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()), runtime.GOMAXPROCS(0))
+	if err := settle(ctx, db); err != nil {
+		return nil, nil, err
+	}
 	return ids, sortFreq(docs), nil
 }
 
