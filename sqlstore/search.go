@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"encoding/hex"
 	"strconv"
 	"strings"
@@ -311,40 +312,46 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 			high.Groups[i] = append(high.Groups[i], f)
 		}
 	}
-	// First up to SearchRankCap+1 matches in any order, by the GIN index
-	// alone: the planner estimates a prefix to match 1% of the rows and,
-	// left to itself with ORDER BY id DESC LIMIT, walks the whole table
-	// newest first for a rare word (1.5 s at 200,000).
-	var some []string
-	err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-			return err
-		}
-		if err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &some); err != nil {
-			return err
-		}
-		// Within a caller's transaction the savepoint's SET LOCAL would
-		// outlive it.
-		_, err := tx.ExecContext(ctx, "RESET enable_indexscan; RESET enable_seqscan")
-		return err
-	})
+	newest := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
+		OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
+	// The newest matches: for a word in many rows the planner walks the ids
+	// newest first and tests each row, a few hundred rows. But it guesses a
+	// rare prefix ("heliport:*") to match 1% of the rows, and would walk the
+	// whole table for it (1.5 s at 200,000): when it expects few matches,
+	// the first SearchRankCap+1 are read by the GIN index alone, which are
+	// all of them when fewer.
+	frequent, err := s.expectsMany(ctx, s.matchOnly(base().ColumnExpr("1"), table, sq, org))
 	if err != nil {
-		return 0, false, dbError(err, "search")
+		return 0, false, err
 	}
-	if len(some) == 0 {
-		return 0, false, nil
-	}
-	// Under the cap those are all the matches; over it, the newest: the
-	// planner then walks the ids newest first and tests each row, which
-	// finds them within a few hundred rows for so frequent a word.
-	cands := s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
-		Where("p."+idCol+" IN (?)", bun.In(some))
-	if len(some) > register.SearchRankCap {
-		cands = s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
-			OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
+	cands := newest
+	if !frequent {
+		var some []string
+		err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				return err
+			}
+			if err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &some); err != nil {
+				return err
+			}
+			// Within a caller's transaction the savepoint's SET LOCAL
+			// would outlive it.
+			_, err := tx.ExecContext(ctx, "RESET enable_indexscan; RESET enable_seqscan")
+			return err
+		})
+		if err != nil {
+			return 0, false, dbError(err, "search")
+		}
+		if len(some) == 0 {
+			return 0, false, nil
+		}
+		if len(some) <= register.SearchRankCap {
+			cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
+				Where("p."+idCol+" IN (?)", bun.In(some))
+		}
 	}
 	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
 		ColumnExpr("c.rid, (c.search_tsv @@ to_tsquery('simple', ?))::int AS tier, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS r",
@@ -387,6 +394,29 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		return register.SearchRankCap, true, nil
 	}
 	return n, false, nil
+}
+
+// manyRows is the number of matches past which the planner's newest-first
+// walk is the better plan (see rankedPostgres).
+const manyRows = 20_000
+
+// expectsMany reports whether PostgreSQL's planner expects q to select more
+// than manyRows rows; its estimates of whole words and of frequent
+// prefixes come from the column's statistics and are close.
+func (s *Store) expectsMany(ctx context.Context, q *bun.SelectQuery) (bool, error) {
+	var plan string
+	if err := s.idb.NewRaw("EXPLAIN (FORMAT JSON) ?", q).Scan(ctx, &plan); err != nil {
+		return false, dbError(err, "search")
+	}
+	var ex []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &ex); err != nil || len(ex) == 0 {
+		return false, nil // no estimate: the plan that is safe for a rare word
+	}
+	return ex[0].Plan.Rows > manyRows, nil
 }
 
 // countQuery selects one row per match of a search within org. Without
