@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -350,7 +350,7 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		}
 		if len(some) <= register.SearchRankCap {
 			cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
-				Where("p."+idCol+" IN (?)", bun.In(some))
+				Where("p."+idCol+" IN (?)", bun.List(some))
 		}
 	}
 	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
