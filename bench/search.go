@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/register"
@@ -79,7 +80,7 @@ func runSearch(args []string) error {
 			return err
 		}
 	}
-	ids, freq, err := seed(ctx, db, svc, c, *n, *orgs, log)
+	ids, freq, err := seedOrReuse(ctx, db, svc, c, *n, *orgs, log)
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -121,62 +122,120 @@ func runSearch(args []string) error {
 		return err
 	}
 
+	if os.Getenv("BENCH_SKIP_SEARCH") == "" {
+		if err := benchSearches(ctx, svc, c, freq, ok, *reqs, *conc, *dur, *n); err != nil {
+			return err
+		}
+	}
+	return benchRest(ctx, svc, queryMix(c, freq), ids, signer, get, ok, *reqs, *conc, *dur, *n, *orgs)
+}
+
+// benchSearches measures the public search and the public list's pages.
+func benchSearches(ctx context.Context, svc *register.Service, c *corpus, freq []wordFreq, ok func(string, string) error,
+	reqs, conc int, dur time.Duration, n int) error {
 	// The query mix: frequent words, rare words, two words, 1-3 letter prefixes.
+	// The service keeps the pages it served until the public register
+	// changes; "cold" requests vary per_page (10 to 49) so that each is
+	// searched anew, as a new query would be.
+	cold := func(k, n int) string { return "&per_page=" + fmt.Sprint(10+(k/n)%40) }
+	// coldQ writes q with the case of its letters flipped by the bits of k
+	// (the same search, another request), for the frequent word alone.
+	coldQ := func(q string, k int) string {
+		r := []rune(q)
+		for i := range r {
+			if k>>(i%20)&1 == 1 {
+				r[i] = unicode.ToUpper(r[i])
+			}
+		}
+		return string(r)
+	}
 	mix := queryMix(c, freq)
 	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
 		qs := mix[kind]
-		l, err := latency(*reqs, 1, func(k int) error {
-			return ok("/public/v1/processings?q="+url.QueryEscape(qs[k%len(qs)]), "")
+		l, err := latency(reqs, 1, func(k int) error {
+			return ok("/public/v1/processings?q="+url.QueryEscape(qs[k%len(qs)])+cold(k, len(qs)), "")
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Printf("public search %-10s 1 client:  %s   e.g. %q\n", kind, l, qs[0])
+		fmt.Printf("public search %-10s 1 client (cold):  %s   e.g. %q\n", kind, l, qs[0])
 	}
 	var all []string
 	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
 		all = append(all, mix[kind]...)
 	}
-	l, err := latency(0, *conc, func(k int) error {
+	l, err := latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)]), "")
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public search mix  %d clients: %s\n", *conc, l)
+	fmt.Printf("public search mix  %d clients: %s\n", conc, l)
+	l, err = latency(0, conc, func(k int) error {
+		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)])+cold(k, len(all)), "")
+	}, dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public search mix  %d clients (cold): %s\n", conc, l)
 	top := freq[0].word
-	l, err = latency(0, *conc, func(k int) error {
+	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(top), "")
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public search most frequent word %q (%d processings) %d clients: %s\n", top, freq[0].docs, *conc, l)
+	fmt.Printf("public search most frequent word %q (%d processings) %d clients: %s\n", top, freq[0].docs, conc, l)
+	l, err = latency(0, conc, func(k int) error {
+		return ok("/public/v1/processings?q="+url.QueryEscape(coldQ(top, k)), "")
+	}, dur)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("public search most frequent word %q %d clients (cold): %s\n", top, conc, l)
 
 	// Pages of the public list, by offset (today's ?page=).
-	lastPage := (*n + 49) / 50
+	lastPage := (n + 49) / 50
 	for _, p := range []int{1, lastPage / 2, lastPage} {
-		l, err := latency(*reqs/4, 1, func(int) error { return ok(fmt.Sprintf("/public/v1/processings?page=%d&per_page=50", p), "") })
+		l, err := latency(reqs/4, 1, func(int) error { return ok(fmt.Sprintf("/public/v1/processings?page=%d&per_page=50", p), "") })
 		if err != nil {
 			return err
 		}
 		fmt.Printf("public list ?page=%-6d 1 client:  %s\n", p, l)
+		// The same page read from the store each time (not the kept page).
+		l, err = latency(reqs/4, 1, func(int) error {
+			_, err := svc.ListPublicPage(ctx, register.PublicFilter{Page: p, PerPage: 50})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("public list page %-6d by offset (domain, cold): %s\n", p, l)
 	}
-	if err := cursorPages(ctx, svc, *reqs); err != nil {
-		return err
-	}
+	return cursorPages(ctx, svc, reqs)
+}
 
-	l, err = latency(0, *conc, func(int) error { return ok("/public/v1/organisations", "") }, *dur)
+// benchRest measures organisations, one processing, the notice, the back
+// office's lists and the CSV.
+func benchRest(ctx context.Context, svc *register.Service, mix map[string][]string, ids []string, signer auth.Signer, get func(string, string) (int, int64, error),
+	ok func(string, string) error, reqs, conc int, dur time.Duration, n, orgs int) error {
+	_ = ctx
+	_ = svc
+	var all []string
+	for _, kind := range []string{"frequent", "rare", "two-words", "prefix"} {
+		all = append(all, mix[kind]...)
+	}
+	l, err := latency(0, conc, func(int) error { return ok("/public/v1/organisations", "") }, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public organisations %d clients: %s\n", *conc, l)
-	l, err = latency(0, *conc, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)], "") }, *dur)
+	fmt.Printf("public organisations %d clients: %s\n", conc, l)
+	l, err = latency(0, conc, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)], "") }, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("public processing    %d clients: %s\n", *conc, l)
-	l, err = latency(*reqs/4, 1, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)]+"/notice.pdf", "") })
+	fmt.Printf("public processing    %d clients: %s\n", conc, l)
+	l, err = latency(reqs/4, 1, func(k int) error { return ok("/public/v1/processings/"+ids[k%len(ids)]+"/notice.pdf", "") })
 	if err != nil {
 		return err
 	}
@@ -187,27 +246,27 @@ func runSearch(args []string) error {
 		t, _, _ := signer.Issue(auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: orgSlug(o)}, time.Hour, time.Now())
 		return t
 	}
-	toks := make([]string, *orgs)
+	toks := make([]string, orgs)
 	for o := range toks {
 		toks[o] = tok(o)
 	}
-	perOrg := *n / *orgs
+	perOrg := n / orgs
 	for _, p := range []int{1, max(1, (perOrg+19)/20)} {
-		l, err := latency(0, *conc, func(k int) error {
+		l, err := latency(0, conc, func(k int) error {
 			return ok(fmt.Sprintf("/api/v1/processings?page=%d&per_page=20", p), toks[k%len(toks)])
-		}, *dur)
+		}, dur)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("back-office list ?page=%d %d clients: %s\n", p, *conc, l)
+		fmt.Printf("back-office list ?page=%d %d clients: %s\n", p, conc, l)
 	}
-	l, err = latency(0, *conc, func(k int) error {
+	l, err = latency(0, conc, func(k int) error {
 		return ok("/api/v1/processings?q="+url.QueryEscape(all[k%len(all)]), toks[k%len(toks)])
-	}, *dur)
+	}, dur)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("back-office search mix %d clients: %s\n", *conc, l)
+	fmt.Printf("back-office search mix %d clients: %s\n", conc, l)
 
 	// The whole CSV, with the process's memory watched.
 	var before runtime.MemStats
@@ -240,7 +299,7 @@ func runSearch(args []string) error {
 		return fmt.Errorf("csv: %d %v", s, err)
 	}
 	fmt.Printf("public CSV: %d rows, %.1f MB in %s; heap in use %.0f MB before, peak %.0f MB during\n",
-		*n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
+		n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
 	fmt.Printf("process memory (server and load generator together): %s\n", vmHWM())
 	return nil
 }
@@ -281,15 +340,7 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 			ts := register.NewService(tx, register.WithLogger(log))
 			for i := start; i < min(start+batch, n); i++ {
 				f := c.fields(r, "administration", i)
-				seen := map[string]bool{}
-				for _, w := range strings.FieldsFunc(register.SearchKey(f.Title, f.Purpose, f.PublicSummary, f.Description), func(r rune) bool {
-					return !(r >= 'a' && r <= 'z')
-				}) {
-					if len(w) > 3 && !seen[w] {
-						seen[w] = true
-						docs[w]++
-					}
-				}
+				countWords(docs, f)
 				p, err := ts.CreateProcessing(ctx, cli, orgSlug(i%orgs), f)
 				if err != nil {
 					return err
@@ -318,6 +369,53 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 	}
 	fmt.Printf("seeded %d published processings (and %d drafts) in %d organisations in %s (%s, GOMAXPROCS=%d)\n",
 		n, (n+19)/20, orgs, time.Since(t0).Round(time.Millisecond), redacted(db.Postgres()), runtime.GOMAXPROCS(0))
+	if err := settle(ctx, db); err != nil {
+		return nil, nil, err
+	}
+	return ids, sortFreq(docs), nil
+}
+
+// seedOrReuse seeds, or when the database already holds the seeded
+// organisations (a database kept with -db from an earlier run), only
+// recomputes the word frequencies the same way (the corpus is drawn from a
+// fixed seed) and reads the ids back, so that one seeding serves runs
+// before and after a change.
+func seedOrReuse(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus, n, orgs int, log *slog.Logger) ([]string, []wordFreq, error) {
+	have, err := db.Bun().NewSelect().TableExpr("organisations").Where("slug = ?", orgSlug(0)).Count(ctx)
+	if err != nil || have == 0 {
+		return seed(ctx, db, svc, c, n, orgs, log)
+	}
+	var ids []string
+	if err := db.Bun().NewSelect().TableExpr("publications").ColumnExpr("processing_id").
+		OrderExpr("processing_id").Limit(int64(n/100+1)).Scan(ctx, &ids); err != nil {
+		return nil, nil, err
+	}
+	docs := map[string]int{}
+	r := rand.New(rand.NewPCG(17, 2026))
+	for i := range n {
+		f := c.fields(r, "administration", i)
+		countWords(docs, f)
+		if i%20 == 0 {
+			c.fields(r, "administration", i+1)
+		}
+	}
+	fmt.Printf("reused the database's %d organisations (not seeded again)\n", orgs)
+	return ids, sortFreq(docs), nil
+}
+
+func countWords(docs map[string]int, f register.Fields) {
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(register.SearchKey(f.Title, f.Purpose, f.PublicSummary, f.Description), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z')
+	}) {
+		if len(w) > 3 && !seen[w] {
+			seen[w] = true
+			docs[w]++
+		}
+	}
+}
+
+func sortFreq(docs map[string]int) []wordFreq {
 	var freq []wordFreq
 	for w, d := range docs {
 		freq = append(freq, wordFreq{w, d})
@@ -328,7 +426,7 @@ func seed(ctx context.Context, db *sqlstore.DB, svc *register.Service, c *corpus
 		}
 		return freq[i].word < freq[j].word
 	})
-	return ids, freq, nil
+	return freq
 }
 
 // queryMix builds the queries of each kind.

@@ -17,6 +17,15 @@ import (
 // query long before ten thousand results. Lists without a query count exactly.
 const SearchTotalCap = 10_000
 
+// SearchRankCap bounds the matches a search ranked by relevance considers:
+// past it, the search ranks the SearchRankCap most recently indexed matches
+// only, its total is SearchRankCap and TotalIsCapped is true. A word found
+// in most records (or a one-letter prefix) would otherwise be scored over
+// every match on every request, and its relevance tells records apart
+// little: it is in all of them. A reader narrows such a query with a second
+// word, which brings the matches under the cap and ranks them all.
+const SearchRankCap = 200
+
 // Cursor marks where a page ended, in the list's sort order: (score, id) for
 // a search ranked by relevance, the sort keys otherwise. Pages fetched by
 // cursor cost one index seek however deep they are, unlike offsets.

@@ -36,7 +36,7 @@ func (s *Store) publicWhere(q *bun.SelectQuery, f register.PublicFilter) *bun.Se
 		case s.db.postgres:
 			q = q.Where("search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
 		default:
-			q = q.Where("rowid IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)", sq.FTS5())
+			q = q.Where("rowid IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)", ftsQuery(sq, f.Organisation, false))
 		}
 	}
 	if c := strings.TrimSpace(f.Category); c != "" {

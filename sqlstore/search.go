@@ -2,6 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +20,7 @@ import (
 // tsvector and ts_rank. Both match the same rows: the query is the same
 // terms (register.Query), AND of OR-groups, prefixes for the word being typed.
 
-// Weights of the two term columns: title, purpose and summary over the
-// description. PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4.
-const bm25Weights = "10.0, 1.0"
+// PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4.
 
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
@@ -35,31 +36,105 @@ const (
 type scoredPublication struct {
 	publicationRow `bun:",extend"`
 	Score          float64 `bun:"score"`
+	Matches        int     `bun:"matches"`
 }
 
 type scoredProcessing struct {
 	processingRow `bun:",extend"`
 	Score         float64 `bun:"score"`
+	Matches       int     `bun:"matches"`
 }
 
-// match adds the full-text match and the score column to q, a select over
-// table AS p.
-func (s *Store) match(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
-	if s.db.postgres {
-		q = q.ColumnExpr("ts_rank(p.search_tsv, to_tsquery('simple', ?)) AS score", sq.TSQuery())
-	} else {
-		q = q.ColumnExpr("-bm25(" + table + "_fts, " + bm25Weights + ") AS score")
+// ftsQuery renders sq for FTS5 over the term columns only (a prefix such
+// as "o" must not match the organisations' terms), and within the
+// organisation org when it is not "": the organisation's term is in the
+// index (migration 0130), so one organisation's search is an intersection
+// in the index rather than every organisation's matches filtered after.
+// highOnly keeps the matches in the title, purpose and summary.
+func ftsQuery(sq register.Query, org string, highOnly bool) string {
+	cols := "{search_high search_low}"
+	if highOnly {
+		cols = "search_high"
 	}
-	return s.matchOnly(q, table, sq)
+	q := cols + " : (" + sq.FTS5() + ")"
+	if org != "" {
+		q = `search_org : "` + ftsOrgTerm(org) + `" AND ` + q
+	}
+	return q
 }
 
-// matchOnly adds the full-text match to q, without scoring.
-func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query) *bun.SelectQuery {
+// ftsOrgTerm is an organisation's term in the FTS5 index, as the generated
+// column search_org computes it: 'o' and the hex of the slug, one token.
+func ftsOrgTerm(org string) string { return "o" + hex.EncodeToString([]byte(org)) }
+
+// maxExpansions bounds the terms a prefix of the word being typed expands
+// into; past it the prefix is matched by FTS5 as it is.
+const maxExpansions = 64
+
+// expandPrefixes returns sq with, on SQLite, each prefix form of more than
+// 3 letters replaced by the whole terms it begins (table search_terms,
+// migration 0130): FTS5 answers a longer prefix by merging the doclists of
+// every term it begins before it returns a row, which for a word found in
+// most records costs tens of milliseconds, while whole terms are read as
+// far as the page needs. ok is false when a prefix begins no term at all and
+// its word has no other form: nothing can match.
+func (s *Store) expandPrefixes(ctx context.Context, sq register.Query) (register.Query, bool, error) {
 	if s.db.postgres {
+		return sq, true, nil
+	}
+	out := register.Query{Groups: make([][]register.QueryForm, 0, len(sq.Groups))}
+	for _, g := range sq.Groups {
+		var forms []register.QueryForm
+		has := func(t string) bool {
+			for _, f := range forms {
+				if !f.Prefix && f.Term == t {
+					return true
+				}
+			}
+			return false
+		}
+		var prefixes []string
+		for _, f := range g {
+			if f.Prefix && len(f.Term) > 3 {
+				prefixes = append(prefixes, f.Term)
+				continue
+			}
+			forms = append(forms, f)
+		}
+		for _, p := range prefixes {
+			var terms []string
+			err := s.idb.NewSelect().TableExpr("search_terms").ColumnExpr("term").
+				Where("term >= ? AND term < ?", p, p+"{").OrderExpr("term").Limit(maxExpansions+1).Scan(ctx, &terms)
+			if err != nil {
+				return sq, false, dbError(err, "search")
+			}
+			if len(terms) > maxExpansions {
+				forms = append(forms, register.QueryForm{Term: p, Prefix: true})
+				continue
+			}
+			for _, t := range terms {
+				if !has(t) {
+					forms = append(forms, register.QueryForm{Term: t})
+				}
+			}
+		}
+		if len(forms) == 0 {
+			return sq, false, nil
+		}
+		out.Groups = append(out.Groups, forms)
+	}
+	return out, true, nil
+}
+
+// matchOnly adds the full-text match of sq within org ("" for every
+// organisation) to q, a select over table AS p, without scoring.
+func (s *Store) matchOnly(q *bun.SelectQuery, table string, sq register.Query, org string) *bun.SelectQuery {
+	if s.db.postgres {
+		// The organisation is filtered by the caller's p.organisation = ?.
 		return q.Where("p.search_tsv @@ to_tsquery('simple', ?)", sq.TSQuery())
 	}
 	return q.Join("JOIN "+table+"_fts ON "+table+"_fts.rowid = p.rowid").
-		Where(table+"_fts MATCH ?", sq.FTS5())
+		Where(table+"_fts MATCH ?", ftsQuery(sq, org, false))
 }
 
 // publicFilters applies the filters of f other than the query to a select
@@ -83,13 +158,22 @@ func publicFilters(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery
 // SearchPublications implements register.Store.
 func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter) (register.PublicationPage, error) {
 	var page register.PublicationPage
-	sq := f.Search()
+	sq, ok, err := s.expandPrefixes(ctx, f.Search())
+	if err != nil || !ok {
+		return page, err
+	}
 	literal := register.LiteralPattern(f.Query)
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil // only stop words: nothing to find
 	}
-	base := func() *bun.SelectQuery {
-		q := publicFilters(s.idb.NewSelect().ModelTableExpr("publications AS p"), f)
+	// base selects from publications AS p with the filters; from, when given,
+	// is the FROM clause instead (it names the table p).
+	base := func(from ...string) *bun.SelectQuery {
+		t := "publications AS p"
+		if len(from) > 0 {
+			t = from[0]
+		}
+		q := publicFilters(s.idb.NewSelect().ModelTableExpr(t), f)
 		if literal != "" {
 			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
 		}
@@ -115,13 +199,10 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		page.Total = total
 	} else {
-		q := s.ranked(base(), "publications", "processing_id", publicationCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
-		if err := q.Scan(ctx); err != nil {
-			return page, dbError(err, "publications")
-		}
+		filtered := strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
 		var err error
-		filtered := f.Organisation != "" || strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "publications", sq, filtered))
+		page.Total, page.TotalIsCapped, err = s.ranked(ctx, &rows, base, "publications", "processing_id", publicationCols,
+			sq, f.Organisation, filtered, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 		if err != nil {
 			return page, err
 		}
@@ -141,13 +222,60 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	return page, nil
 }
 
-// ranked selects a page of a search: the ids and scores of the matches are
-// sorted first, narrow, after the cursor, and only the page's rows are then
-// read whole (sorting whole rows, JSON included, cost more than scoring).
-// base selects from table AS p with the filters; the result has the columns
-// cols and score.
-func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq register.Query, after *register.Cursor, limit, offset int) *bun.SelectQuery {
-	scores := s.match(base.ColumnExpr("p."+idCol+" AS rid"), table, sq)
+// ranked reads a page of a search into model (a slice of scoredPublication
+// or scoredProcessing) and returns the total of the search. The ids and
+// scores of the matches are sorted first, narrow, after the cursor, and only
+// the page's rows are then read whole (sorting whole rows, JSON included,
+// cost more than scoring). base selects from table AS p with the filters,
+// org the organisation among them ("" for none), filtered whether any other
+// filter than org applies.
+//
+// At most register.SearchRankCap+1 matches are ranked, the most recently
+// indexed: scoring is what costs, and a word found in most records would
+// otherwise be scored in all of them (see docs/design.md, "Search").
+func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
+	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
+	if s.db.postgres {
+		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, after, limit, offset)
+	}
+	// SQLite: the candidates' rowids, newest first, from the index alone
+	// when only the organisation filters (it is in the index); first the
+	// matches in the title, purpose or summary, then all.
+	// CROSS JOIN keeps the index outside: the planner would otherwise
+	// walk the organisation's rows by processings_list and seek each in
+	// FTS5, which costs far more than the matches.
+	fts := table + "_fts"
+	match := func(cols, fq string) *bun.SelectQuery {
+		return base(fts+" CROSS JOIN "+table+" AS p ON p.rowid = "+fts+".rowid").ColumnExpr(cols).Where(fts+" MATCH ?", fq)
+	}
+	probe := func(fq string) ([]int64, error) {
+		q := s.idb.NewSelect().TableExpr(fts).ColumnExpr(fts+".rowid").Where(fts+" MATCH ?", fq)
+		if filtered {
+			q = match(fts+".rowid", fq)
+		}
+		var rowids []int64
+		err := q.OrderExpr(fts+".rowid DESC").Limit(register.SearchRankCap+1).Scan(ctx, &rowids)
+		return rowids, dbError(err, "search")
+	}
+	all, high := ftsQuery(sq, org, false), ftsQuery(sq, org, true)
+	rowids, err := probe(all)
+	if err != nil || len(rowids) == 0 {
+		return 0, false, err
+	}
+	total, capped := len(rowids), false
+	if total > register.SearchRankCap {
+		total, capped = register.SearchRankCap, true
+	}
+	// The candidates are the newest SearchRankCap matches; among them a
+	// match of every word in the title, purpose or summary ranks above one
+	// that needs the description, equal ones by id. Not bm25: it counts
+	// the documents of every term of the query over the whole index before
+	// it scores a row, a walk of each term's whole doclist on every search
+	// (tens of milliseconds for a frequent word, even when the organisation
+	// has a hundred matches).
+	cut := rowids[total-1]
+	scores := match("p."+idCol+" AS rid", all).Where(fts+".rowid >= ?", cut).
+		ColumnExpr("CASE WHEN "+fts+".rowid IN (SELECT rowid FROM "+fts+"(?) WHERE rowid >= ?) THEN 2.0 ELSE 1.0 END AS score", high, cut)
 	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scores).ColumnExpr("k.rid, k.score")
 	if after != nil {
 		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
@@ -155,23 +283,154 @@ func (s *Store) ranked(base *bun.SelectQuery, table, idCol, cols string, sq regi
 		keyed = keyed.Offset(int64(offset))
 	}
 	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
-	return s.idb.NewSelect().ModelTableExpr("(?) AS s", keyed).
+	err = s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
 		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
-		ColumnExpr(cols).ColumnExpr("s.score").OrderExpr("s.score DESC, s.rid")
+		ColumnExpr(cols).ColumnExpr("s.score").OrderExpr("s.score DESC, s.rid").Scan(ctx)
+	if err != nil {
+		return 0, false, dbError(err, "search")
+	}
+	return total, capped, nil
 }
 
-// countQuery selects one row per match of a search. Without other filters
-// SQLite counts in the full-text index alone.
-func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, filtered bool) *bun.SelectQuery {
-	if !filtered && !s.db.postgres {
-		return s.idb.NewSelect().TableExpr(table+"_fts").ColumnExpr("1").Where(table+"_fts MATCH ?", sq.FTS5())
+// rankedPostgres is ranked on PostgreSQL: the candidates are the newest
+// SearchRankCap+1 matches (ids are UUIDv7, in the order of creation), each
+// scored tier + ts_rank/(1 + ts_rank), the tier 1 when every word matched
+// in the title, purpose or summary (weight A), and counted in the same
+// query.
+func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
+	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
+	high := sq
+	high.Groups = make([][]register.QueryForm, len(sq.Groups))
+	for i, g := range sq.Groups {
+		for _, f := range g {
+			f.Term += ":"
+			if f.Prefix {
+				f.Term += "*"
+				f.Prefix = false
+			}
+			f.Term += "A"
+			high.Groups[i] = append(high.Groups[i], f)
+		}
 	}
-	return s.matchOnly(base.ColumnExpr("1"), table, sq)
+	newest := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
+		OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
+	// The newest matches: for a word in many rows the planner walks the ids
+	// newest first and tests each row, a few hundred rows. But it guesses a
+	// rare prefix ("heliport:*") to match 1% of the rows, and would walk the
+	// whole table for it (1.5 s at 200,000): when it expects few matches,
+	// the first SearchRankCap+1 are read by the GIN index alone, which are
+	// all of them when fewer.
+	frequent, err := s.expectsMany(ctx, s.matchOnly(base().ColumnExpr("1"), table, sq, org))
+	if err != nil {
+		return 0, false, err
+	}
+	cands := newest
+	if !frequent {
+		var some []string
+		err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				return err
+			}
+			if err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &some); err != nil {
+				return err
+			}
+			// Within a caller's transaction the savepoint's SET LOCAL
+			// would outlive it.
+			_, err := tx.ExecContext(ctx, "RESET enable_indexscan; RESET enable_seqscan")
+			return err
+		})
+		if err != nil {
+			return 0, false, dbError(err, "search")
+		}
+		if len(some) == 0 {
+			return 0, false, nil
+		}
+		if len(some) <= register.SearchRankCap {
+			cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
+				Where("p."+idCol+" IN (?)", bun.List(some))
+		}
+	}
+	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
+		ColumnExpr("c.rid, (c.search_tsv @@ to_tsquery('simple', ?))::int AS tier, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS r",
+			high.TSQuery(), sq.TSQuery())
+	scored := s.idb.NewSelect().TableExpr("(?) AS r", ranks).
+		ColumnExpr("r.rid, r.tier + r.r / (1 + r.r) AS score, count(*) OVER () AS matches")
+	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scored).ColumnExpr("k.rid, k.score, k.matches")
+	if after != nil {
+		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
+	} else if offset > 0 {
+		keyed = keyed.Offset(int64(offset))
+	}
+	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
+	err = s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
+		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
+		ColumnExpr(cols).ColumnExpr("s.score, s.matches").OrderExpr("s.score DESC, s.rid").Scan(ctx)
+	if err != nil {
+		return 0, false, dbError(err, "search")
+	}
+	var n int
+	switch rows := model.(type) {
+	case *[]scoredPublication:
+		if len(*rows) > 0 {
+			n = (*rows)[0].Matches
+		}
+	case *[]scoredProcessing:
+		if len(*rows) > 0 {
+			n = (*rows)[0].Matches
+		}
+	}
+	if n == 0 && (after != nil || offset > 0) {
+		// Past the last page: no row brought the count.
+		c, err := s.idb.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("1").Count(ctx)
+		n = int(c)
+		if err != nil {
+			return 0, false, dbError(err, "search")
+		}
+	}
+	if n > register.SearchRankCap {
+		return register.SearchRankCap, true, nil
+	}
+	return n, false, nil
+}
+
+// manyRows is the number of matches past which the planner's newest-first
+// walk is the better plan (see rankedPostgres).
+const manyRows = 20_000
+
+// expectsMany reports whether PostgreSQL's planner expects q to select more
+// than manyRows rows; its estimates of whole words and of frequent
+// prefixes come from the column's statistics and are close.
+func (s *Store) expectsMany(ctx context.Context, q *bun.SelectQuery) (bool, error) {
+	var plan string
+	if err := s.idb.NewRaw("EXPLAIN (FORMAT JSON) ?", q).Scan(ctx, &plan); err != nil {
+		return false, dbError(err, "search")
+	}
+	var ex []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &ex); err != nil || len(ex) == 0 {
+		return false, nil // no estimate: the plan that is safe for a rare word
+	}
+	return ex[0].Plan.Rows > manyRows, nil
+}
+
+// countQuery selects one row per match of a search within org. Without
+// other filters SQLite counts in the full-text index alone.
+func (s *Store) countQuery(base *bun.SelectQuery, table string, sq register.Query, org string, filtered bool) *bun.SelectQuery {
+	if !filtered && !s.db.postgres {
+		return s.idb.NewSelect().TableExpr(table+"_fts").ColumnExpr("1").Where(table+"_fts MATCH ?", ftsQuery(sq, org, false))
+	}
+	return s.matchOnly(base.ColumnExpr("1"), table, sq, org)
 }
 
 // countPublications counts a list exactly: from the organisations' kept
 // counts when only the organisation filters it, else with COUNT.
-func (s *Store) countPublications(ctx context.Context, f register.PublicFilter, literal string, base func() *bun.SelectQuery) (int, error) {
+func (s *Store) countPublications(ctx context.Context, f register.PublicFilter, literal string, base func(...string) *bun.SelectQuery) (int, error) {
 	if strings.TrimSpace(f.Category) == "" && f.Sensitive == nil && f.BasisType == "" && literal == "" {
 		var n int
 		q := s.idb.NewSelect().TableExpr("organisations").ColumnExpr("COALESCE(SUM(public_count), 0)")
@@ -272,7 +531,7 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter) *bun.Sel
 		}
 	}
 	if f.Overdue {
-		q = q.Where("p.review_due <> '' AND p.review_due < ?", f.Today)
+		q = q.Where("p.review_due > '' AND p.review_due < ?", f.Today)
 	}
 	switch f.View {
 	case register.ViewMyDrafts:
@@ -291,19 +550,29 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter) *bun.Sel
 // f.Ranked(), else by f.SortOrder() and id, by keyset after f.After.
 func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilter) (register.ProcessingPage, error) {
 	var page register.ProcessingPage
-	sq := f.Search()
+	sq, ok, err := s.expandPrefixes(ctx, f.Search())
+	if err != nil || !ok {
+		return page, err
+	}
 	literal := register.LiteralPattern(f.Query)
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil
 	}
-	base := func() *bun.SelectQuery {
-		q := processingFilters(s.idb.NewSelect().ModelTableExpr("processings AS p"), f)
+	// base selects from processings AS p with the filters; from, when given,
+	// is the FROM clause instead (it names the table p).
+	base := func(from ...string) *bun.SelectQuery {
+		t := "processings AS p"
+		if len(from) > 0 {
+			t = from[0]
+		}
+		q := processingFilters(s.idb.NewSelect().ModelTableExpr(t), f)
 		if literal != "" {
 			q = q.Where(`p.search_key LIKE ? ESCAPE '\'`, literal)
 		}
 		return q
 	}
-	filtered := f.Organisation != "" || f.Unit != "" || f.Status != "" || literal != "" || f.Sensitive != nil ||
+	// Filters other than the organisation, which the full-text index holds.
+	filtered := f.Unit != "" || f.Status != "" || literal != "" || f.Sensitive != nil ||
 		f.Blocking != nil || f.Overdue || f.View != ""
 	var rows []scoredProcessing
 	key, desc := f.SortOrder()
@@ -318,7 +587,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		// cost as many row reads as the list has rows.
 		keyed := base().ColumnExpr("p.id AS rid").ColumnExpr(col + " AS sk")
 		if !sq.Empty() {
-			keyed = s.matchOnly(keyed, "processings", sq)
+			keyed = s.matchOnly(keyed, "processings", sq, f.Organisation)
 		}
 		cmp, dir := ">", ""
 		if desc {
@@ -347,18 +616,15 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 		if sq.Empty() {
 			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, base().ColumnExpr("1"))
 		} else {
-			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
+			page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, f.Organisation, filtered))
 		}
 		if err != nil {
 			return page, err
 		}
 	} else {
-		q := s.ranked(base(), "processings", "id", processingCols, sq, f.After, f.PerPage+1, (f.Page-1)*f.PerPage).Model(&rows)
-		if err := q.Scan(ctx); err != nil {
-			return page, dbError(err, "processings")
-		}
 		var err error
-		page.Total, page.TotalIsCapped, err = s.cappedCount(ctx, s.countQuery(base(), "processings", sq, filtered))
+		page.Total, page.TotalIsCapped, err = s.ranked(ctx, &rows, base, "processings", "id", processingCols,
+			sq, f.Organisation, filtered, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 		if err != nil {
 			return page, err
 		}

@@ -25,6 +25,10 @@ func TestTwoInstances(t *testing.T) {
 	waitStatus(t, b, "/public/v1/processings/"+id, http.StatusOK)
 	// B now keeps that publication and its page. A publishes a new version.
 	b.must(200, "GET", "/processings/"+id+"?lang=fr", "", nil)
+	// B also keeps a search that finds nothing yet.
+	if body := b.must(200, "GET", "/public/v1/processings?q=reconnaissances", "", nil); bytes.Contains(body, []byte(id)) {
+		t.Fatalf("the search found the record before its new version: %s", truncate(body, 200))
+	}
 	etag := a.etag("/api/v1/processings/"+id, admin)
 	doc := apitest.Complete("etat-civil", "Registre des naissances et des reconnaissances")
 	doc["organisation"] = "geneve"
@@ -34,6 +38,8 @@ func TestTwoInstances(t *testing.T) {
 	seen := waitBody(t, b, "/public/v1/processings/"+id, "reconnaissances")
 	t.Logf("a new version published on A was served by B after %v", seen)
 	waitBody(t, b, "/processings/"+id+"?lang=fr", "reconnaissances")
+	seen = waitBody(t, b, "/public/v1/processings?q=reconnaissances", id)
+	t.Logf("B's kept search found it after %v more", seen)
 
 	// Back-office reads are never cached: B reads A's writes at once.
 	draft := apitest.Complete("informatique", "Annuaire du personnel")

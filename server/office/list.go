@@ -255,7 +255,7 @@ func listChrome(v *view, d *listData) {
 	lq := d.Q
 	switch {
 	case d.Capped:
-		d.CountText = v.Tf("list.count.capped", v.Number(register.SearchTotalCap))
+		d.CountText = v.Tf("list.count.capped", v.Number(d.Total)) // the cap the count stopped at
 	default:
 		d.CountText = v.Count(d.Total, "list.count.one", "list.count.many")
 	}

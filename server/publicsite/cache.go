@@ -19,6 +19,7 @@ const (
 	kindPublication = "pub\x00"
 	kindPage        = "page\x00"
 	kindPDF         = "pdf\x00"
+	kindList        = "list\x00"
 )
 
 // entryOverhead is what an entry costs besides its bytes (map slot, list

@@ -550,7 +550,7 @@ type resultsData struct {
 	Searched bool
 	Results  []resultItem
 	Total    int
-	Capped   bool // Total stopped counting at register.SearchTotalCap
+	Capped   bool // Total stopped counting at a cap (register.SearchTotalCap, SearchRankCap)
 	Pager    pager
 }
 

@@ -312,16 +312,12 @@ func publicHeaders(w http.ResponseWriter) {
 }
 
 func (s *Site) PublicOrganisations(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := s.svc.PublicOrganisations(r.Context())
+	e, err := s.publicOrgsList(r)
 	if err != nil {
 		return err
 	}
 	publicHeaders(w)
-	body, err := jsonBytes(httpkit.List[register.PublicOrganisation]{Items: orgs, Total: len(orgs), Page: 1, PerPage: len(orgs)})
-	if err != nil {
-		return err
-	}
-	return s.pub.writeBody(w, r, http.StatusOK, "application/json", body)
+	return writeEncoded(w, r, e)
 }
 
 func (s *Site) PublicOrganisation(w http.ResponseWriter, r *http.Request) error {
@@ -371,6 +367,22 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Page, f.PerPage, f.Cursor = page, perPage, q.Get("cursor")
+	// The same list or search asked again while the public register has
+	// not changed is served as it was encoded: readers ask the same few
+	// queries most of the time, and a search costs milliseconds of CPU.
+	key := listKey(q)
+	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)
+	if v, ok := s.cache.get(kindList, key); ok {
+		// While the database is away, a kept page is served as it was
+		// (docs/security.md, "Database outages").
+		if e := v.(*keptList); err == nil && e.seq == seq || err != nil && register.Unavailable(err) {
+			publicHeaders(w)
+			return writeEncoded(w, r, &e.encodedBody)
+		}
+	}
+	if err != nil {
+		return err
+	}
 	// Ranked by relevance when searching; a cursor fetches the page after
 	// the one that returned it at the cost of the first (issue 17).
 	res, err := s.svc.ListPublicPage(r.Context(), f)
@@ -407,8 +419,61 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 		b.Write(c)
 	}
 	b.WriteString("}\n")
+	e := &keptList{seq: seq, encodedBody: encode(b.Bytes())}
+	s.cache.put(kindList, key, e, len(e.body)+len(e.gz))
 	publicHeaders(w)
-	return s.pub.writeBody(w, r, http.StatusOK, "application/json", b.Bytes())
+	return writeEncoded(w, r, &e.encodedBody)
+}
+
+// keptList is a page of the public list or search as served, and the
+// public register's change sequence it was read at.
+type keptList struct {
+	encodedBody
+	seq int64
+}
+
+// listKey is the cache key of a public list request: its parameters that
+// select the page, in a fixed order; others do not change the answer.
+func listKey(q url.Values) string {
+	var b strings.Builder
+	for _, k := range []string{"org", "q", "category", "legal_basis", "sensitive", "page", "per_page", "cursor"} {
+		b.WriteString(q.Get(k))
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// encode makes a body ready to serve: its entity tag and, when large
+// enough to gain, its gzip form.
+func encode(body []byte) encodedBody {
+	e := encodedBody{body: body, tag: hashETag([]byte("application/json"), body)}
+	if len(body) >= 1024 {
+		// The fastest level: a page of 50 processings is 150 KB of JSON,
+		// which the default level took longer to compress than the search
+		// took to find; the page is compressed once and then kept.
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: cannot fail
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		e.gz = buf.Bytes()
+	}
+	return e
+}
+
+// writeEncoded writes e as JSON, compressed when the client accepts it, or
+// 304 when the client has it.
+func writeEncoded(w http.ResponseWriter, r *http.Request, e *encodedBody) error {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if notModified(w, r, e.tag, time.Time{}) {
+		writeNotModified(w)
+		return nil
+	}
+	if e.gz == nil || !acceptsGzip(r) {
+		return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.body)
+	}
+	w.Header().Set("ETag", gzETag(e.tag))
+	w.Header().Set("Content-Encoding", "gzip")
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.gz)
 }
 
 // PublicProcessing serves one published processing: the hottest public
