@@ -1,0 +1,9 @@
+DROP TABLE models;
+--bun:split
+ALTER TABLE processings DROP COLUMN profiling;
+--bun:split
+ALTER TABLE processings DROP COLUMN abroad;
+--bun:split
+ALTER TABLE processings DROP COLUMN dpia_due;
+--bun:split
+ALTER TABLE processings DROP COLUMN blocking_laws;
