@@ -53,6 +53,9 @@ func csvColumns() map[string]string {
 		"profiling":       {"profilage", "profiling"},
 		"automated":       {"decision automatisee", "decisions automatisees", "automated decision"},
 		"notes":           {"notes internes", "remarques", "internal notes", "notes"},
+		// The export's status (sheetwrite.go): an imported row is always a
+		// draft, whatever it says, so that an export imports again.
+		"status": {"statut", "status"},
 	}
 	out := map[string]string{}
 	for field, names := range cols {
@@ -81,6 +84,19 @@ func fieldColumn(path string) string {
 		return "data_categories"
 	}
 	return head
+}
+
+// IsSheetHeader reports whether a row of a spreadsheet is its header: it
+// has a column for the name of the processing. A workbook may hold a title
+// or notes above its table (the CNIL's template does).
+func IsSheetHeader(cells []string) bool {
+	aliases := csvColumns()
+	for _, c := range cells {
+		if aliases[foldHeader(c)] == "title" {
+			return true
+		}
+	}
+	return false
 }
 
 // headerClean drops what headers add around a name: "(s)", a trailing ":"
