@@ -1,3 +1,5 @@
+DROP TABLE staged_imports;
+--bun:split
 DROP TABLE models;
 --bun:split
 ALTER TABLE processings DROP COLUMN profiling;

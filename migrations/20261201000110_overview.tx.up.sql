@@ -26,3 +26,19 @@ CREATE TABLE models (
 );
 --bun:split
 CREATE INDEX models_marked ON models (marked_at DESC, processing_id);
+--bun:split
+-- The import wizard's previewed spreadsheets, until confirmed
+-- (register/importstage.go): one per person, 30 minutes at most.
+CREATE TABLE staged_imports (
+    id           TEXT PRIMARY KEY,
+    organisation TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    unit         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    data         {{if .Postgres}}BYTEA{{else}}BLOB{{end}} NOT NULL,
+    created_at   {{.TS}} NOT NULL
+);
+--bun:split
+CREATE INDEX staged_imports_actor ON staged_imports (actor);
+--bun:split
+CREATE INDEX staged_imports_created ON staged_imports (created_at);

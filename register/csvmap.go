@@ -119,31 +119,52 @@ type csvRow struct {
 // every row is reported, as "line N, column "Header"", in one EInvalid error;
 // nothing is written unless every row is valid.
 func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, defaultUnit string, r io.Reader) ([]Processing, error) {
-	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
-		return nil, err
-	}
-	if p.Role != identity.RoleAdmin {
-		// Naming another organisation is refused as the rest of the API
-		// refuses it: as if it did not exist. Rows are never written
-		// somewhere the caller did not ask for.
-		if org != "" && org != p.Org {
-			return nil, notFound("organisation")
-		}
-		org = p.Org
-	}
-	if org == "" {
-		return nil, invalid(FieldError{Field: "org", Message: "is required"})
-	}
-	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
-		return nil, err
-	}
-	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
+	org, err := s.importOrg(ctx, p, org)
+	if err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxCSVBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read spreadsheet: %w", err)
 	}
+	rows, err := s.prepareImport(ctx, org, defaultUnit, data)
+	if err != nil {
+		return nil, err
+	}
+	return s.writeImport(ctx, p, org, rows, nil)
+}
+
+// importOrg checks who imports into which organisation: a DPO into their
+// own, an administrator into the one named.
+func (s *Service) importOrg(ctx context.Context, p *identity.Principal, org string) (string, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
+		return "", err
+	}
+	if p.Role != identity.RoleAdmin {
+		// Naming another organisation is refused as the rest of the API
+		// refuses it: as if it did not exist. Rows are never written
+		// somewhere the caller did not ask for.
+		if org != "" && org != p.Org {
+			return "", notFound("organisation")
+		}
+		org = p.Org
+	}
+	if org == "" {
+		return "", invalid(FieldError{Field: "org", Message: "is required"})
+	}
+	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
+		return "", err
+	}
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
+		return "", err
+	}
+	return org, nil
+}
+
+// prepareImport reads and checks every row of a spreadsheet for org,
+// writing nothing: the rows as the drafts they will become, or every
+// error in one EInvalid error.
+func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, data []byte) ([]csvRow, error) {
 	if len(data) > MaxCSVBytes {
 		return nil, invalid(FieldError{Field: "file", Message: fmt.Sprintf("must be at most %d bytes", MaxCSVBytes)})
 	}
@@ -214,8 +235,14 @@ func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, def
 	if len(rows) == 0 {
 		return nil, invalid(FieldError{Field: "file", Message: "has no rows under its header"})
 	}
+	return rows, nil
+}
+
+// writeImport creates the rows as drafts of org in one transaction, all or
+// none; also, when not nil, runs in the same transaction.
+func (s *Service) writeImport(ctx context.Context, p *identity.Principal, org string, rows []csvRow, also func(tx Store) error) ([]Processing, error) {
 	out := make([]Processing, 0, len(rows))
-	err = s.store.InTx(ctx, func(tx Store) error {
+	err := s.store.InTx(ctx, func(tx Store) error {
 		out = out[:0]
 		now := s.clock()
 		for _, row := range rows {
@@ -224,6 +251,9 @@ func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, def
 				return fmt.Errorf("line %d: %w", row.line, err)
 			}
 			out = append(out, *pr)
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	})

@@ -25,6 +25,7 @@ type Store interface {
 	BackupStore
 	MaintenanceStore
 	StandingStore
+	ImportStore
 
 	Ping(ctx context.Context) error
 }
