@@ -88,18 +88,38 @@ func (s *Service) PreviewImport(ctx context.Context, p *identity.Principal, org,
 	if err != nil {
 		return nil, err
 	}
-	out := &ImportPreview{ID: st.ID, Organisation: org, Name: st.Name, ExpiresAt: now.Add(StagedImportTTL)}
-	for _, r := range rows {
-		pr := Processing{Organisation: org, Fields: r.fields, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
-		out.Rows = append(out.Rows, ImportRow{Line: r.line, Fields: r.fields, Blocking: Blocking(Check(&pr, o, now))})
-	}
-	return out, nil
+	return previewOf(st, rows, o, now), nil
 }
 
-// ConfirmImport writes a previewed import: every row as a draft, or none.
-// Only who previewed it confirms it, within StagedImportTTL; the rows are
-// checked again first (a reference may have been taken since).
-func (s *Service) ConfirmImport(ctx context.Context, p *identity.Principal, id string) ([]Processing, error) {
+func previewOf(st *StagedImport, rows []csvRow, o *Organisation, now time.Time) *ImportPreview {
+	out := &ImportPreview{ID: st.ID, Organisation: st.Organisation, Name: st.Name, ExpiresAt: st.CreatedAt.Add(StagedImportTTL)}
+	for _, r := range rows {
+		pr := Processing{Organisation: st.Organisation, Fields: r.fields, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
+		out.Rows = append(out.Rows, ImportRow{Line: r.line, Fields: r.fields, Blocking: Blocking(Check(&pr, o, now))})
+	}
+	return out
+}
+
+// StagedPreview shows a staged import again (the page after the upload):
+// to who previewed it, while it may be confirmed.
+func (s *Service) StagedPreview(ctx context.Context, p *identity.Principal, id string) (*ImportPreview, error) {
+	st, err := s.staged(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.prepareImport(ctx, st.Organisation, st.Unit, st.Data)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.store.GetOrganisation(ctx, st.Organisation)
+	if err != nil {
+		return nil, err
+	}
+	return previewOf(st, rows, o, s.clock()), nil
+}
+
+// staged returns the staged import id of p, while it may be confirmed.
+func (s *Service) staged(ctx context.Context, p *identity.Principal, id string) (*StagedImport, error) {
 	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
 		return nil, err
 	}
@@ -118,6 +138,17 @@ func (s *Service) ConfirmImport(ctx context.Context, p *identity.Principal, id s
 		s.clock().Sub(st.CreatedAt) > StagedImportTTL {
 		return nil, gone
 	}
+	return st, nil
+}
+
+// ConfirmImport writes a previewed import: every row as a draft, or none.
+// Only who previewed it confirms it, within StagedImportTTL; the rows are
+// checked again first (a reference may have been taken since).
+func (s *Service) ConfirmImport(ctx context.Context, p *identity.Principal, id string) ([]Processing, error) {
+	st, err := s.staged(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
 	org, err := s.importOrg(ctx, p, st.Organisation)
 	if err != nil {
 		return nil, err
@@ -132,7 +163,8 @@ func (s *Service) ConfirmImport(ctx context.Context, p *identity.Principal, id s
 			return err
 		}
 		if !ok {
-			return gone // confirmed meanwhile, in another tab: nothing is written twice
+			// Confirmed meanwhile, in another tab: nothing is written twice.
+			return Errorf(ENotFound, "this import was confirmed already")
 		}
 		return nil
 	})
@@ -151,4 +183,3 @@ func clip(s string, n int) string {
 	}
 	return s
 }
-

@@ -219,6 +219,9 @@ type listData struct {
 	ClearURL             string
 	Filtered, OnlyCursor bool
 	ShowUnits            bool
+	// The register as a spreadsheet (import.go); "" for an administrator
+	// who has not named an organisation.
+	ExportXLSX, ExportCSV string
 }
 
 // listPage serves GET /office/: the register list.
@@ -265,6 +268,13 @@ func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
 		d.Rows = append(d.Rows, row)
 	}
 	listChrome(v, &d)
+	if p != nil && (p.Org != "" || lq.Org != "") {
+		q := url.Values{}
+		if lq.Org != "" && p.Org == "" {
+			q.Set("org", lq.Org)
+		}
+		d.ExportXLSX, d.ExportCSV = link("/office/export.xlsx", q, v.Lang), link("/office/export.csv", q, v.Lang)
+	}
 	if page.NextCursor != "" {
 		q := lq.values()
 		q.Set("cursor", page.NextCursor)

@@ -94,6 +94,7 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.formRoutes()...)
 	routes = append(routes, o.workflowRoutes()...)
 	routes = append(routes, o.overviewRoutes()...)
+	routes = append(routes, o.importRoutes()...)
 	_ = post
 	return routes
 }
