@@ -26,6 +26,7 @@ type Store interface {
 	MaintenanceStore
 	StandingStore
 	ImportStore
+	ModelStore
 
 	Ping(ctx context.Context) error
 }
