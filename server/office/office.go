@@ -95,6 +95,7 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.workflowRoutes()...)
 	routes = append(routes, o.overviewRoutes()...)
 	routes = append(routes, o.importRoutes()...)
+	routes = append(routes, o.modelRoutes()...)
 	_ = post
 	return routes
 }
