@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/register"
 	"github.com/registre/registre/spreadsheet"
+	"github.com/registre/registre/sqlstore"
 )
 
 // soffice converts in (a file of dir) to format with LibreOffice, headless,
@@ -64,7 +67,8 @@ var officeRows = [][]string{
 
 // TestXLSXMadeByLibreOfficeIsRead: a CSV written here, converted to XLSX
 // by LibreOffice (another program than excelize), reads back as the same
-// header and rows.
+// header and rows, and imports as the drafts they describe on both
+// databases.
 func TestXLSXMadeByLibreOfficeIsRead(t *testing.T) {
 	dir := t.TempDir()
 	var b bytes.Buffer
@@ -93,6 +97,33 @@ func TestXLSXMadeByLibreOfficeIsRead(t *testing.T) {
 			t.Errorf("row %d: line %d %q (%s), want %q", i+2, r.Line, r.Cells, r.Err, officeRows[i+1])
 		}
 	}
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc := register.NewService(db.Store(), register.WithSheets(spreadsheet.Read))
+		op := register.CommandLine("test")
+		if _, err := svc.CreateOrganisation(ctx, op, register.Organisation{Slug: "carouge", Name: "Carouge"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateUnit(ctx, op, "carouge", register.Unit{Slug: "social", Name: "Social"}); err != nil {
+			t.Fatal(err)
+		}
+		items, err := svc.ImportCSV(ctx, op, "carouge", "social", bytes.NewReader(xlsx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 3 {
+			t.Fatalf("%d drafts, want 3", len(items))
+		}
+		for i, p := range items {
+			row := officeRows[i+1]
+			if p.Title != row[0] || p.Reference != row[1] || p.Purpose != row[2] || p.Status != register.StatusDraft {
+				t.Errorf("draft %d: %q %q %q %s, want %q", i, p.Title, p.Reference, p.Purpose, p.Status, row[:3])
+			}
+		}
+		if n := len(items[0].DataCategories); n != 2 {
+			t.Errorf("a cell with a line break gave %d categories, want 2", n)
+		}
+	})
 }
 
 // TestXLSXWrittenHereOpensInLibreOffice: a workbook of NewXLSX, converted
