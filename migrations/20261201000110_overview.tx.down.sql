@@ -2,6 +2,8 @@ DROP TABLE staged_imports;
 --bun:split
 DROP TABLE models;
 --bun:split
+DROP INDEX processings_overview;
+--bun:split
 ALTER TABLE processings DROP COLUMN profiling;
 --bun:split
 ALTER TABLE processings DROP COLUMN abroad;

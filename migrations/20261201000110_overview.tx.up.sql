@@ -15,6 +15,11 @@ ALTER TABLE processings ADD COLUMN profiling BOOLEAN NOT NULL DEFAULT FALSE;
 -- the rows of the page it shows.
 UPDATE processings SET checked_at = NULL;
 --bun:split
+-- The overview's grouped count and the list's filters on the new columns
+-- read this index alone, not the rows (whose JSON makes them large).
+CREATE INDEX processings_overview ON processings (organisation, status, unit, blocking, sensitive, dpia_due,
+    abroad, profiling, review_due, blocking_laws);
+--bun:split
 -- Models shared between administrations (register/models.go): a DPO marks
 -- a published processing as a model; editors of any organisation start a
 -- draft from its public fields.
