@@ -84,6 +84,9 @@ type BackupSecrets struct {
 	RevokedTokens   []BackupRevokedToken   `json:"revoked_tokens"`
 	DeletedAccounts []BackupDeletedAccount `json:"deleted_accounts"`
 	SigningKeys     []BackupSigningKey     `json:"signing_keys"`
+	// Subjects are the identity provider's people and the accounts they
+	// are assigned to; absent from backups made before single sign-on.
+	Subjects []ExternalSubject `json:"oidc_subjects,omitempty"`
 }
 
 // BackupUser is a local account with its password hash.
@@ -94,6 +97,10 @@ type BackupUser struct {
 	Organisation string    `json:"organisation"`
 	Units        string    `json:"units"` // JSON array as stored
 	CreatedAt    time.Time `json:"created_at"`
+	// Added with e-mail addresses and disabling; absent from older backups.
+	Email           string     `json:"email,omitempty"`
+	DisabledAt      *time.Time `json:"disabled_at,omitempty"`
+	TokensNotBefore *time.Time `json:"tokens_not_before,omitempty"`
 }
 
 // BackupRevokedToken is a revoked token id.

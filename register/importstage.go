@@ -83,7 +83,7 @@ func (s *Service) PreviewImport(ctx context.Context, p *identity.Principal, org,
 		return nil, err
 	}
 	now := s.clock()
-	st := &StagedImport{ID: stagedID(), Organisation: org, Actor: p.Subject, Unit: unit, Name: clip(name, 200), Data: data, CreatedAt: now}
+	st := &StagedImport{ID: stagedID(), Organisation: org, Actor: p.Subject, Unit: unit, Name: clipRunes(name, 200), Data: data, CreatedAt: now}
 	err = s.store.InTx(ctx, func(tx Store) error { return tx.PutStagedImport(ctx, st, now.Add(-StagedImportTTL)) })
 	if err != nil {
 		return nil, err
@@ -176,7 +176,7 @@ func stagedID() string {
 	return hex.EncodeToString(b)
 }
 
-func clip(s string, n int) string {
+func clipRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) > n {
 		return string(r[:n])

@@ -31,6 +31,7 @@ type Service struct {
 	zone        *time.Location
 
 	sessionIdle, sessionMax time.Duration // 0: the defaults (sessions.go)
+	localOff                bool          // local passwords refused (external.go)
 }
 
 // Option configures a Service.

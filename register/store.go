@@ -22,6 +22,7 @@ type Store interface {
 	AuditStore
 	AccountStore
 	SessionStore
+	IdentityStore
 	BackupStore
 	MaintenanceStore
 	StandingStore

@@ -81,6 +81,9 @@ type Config struct {
 	BodyMemory int64
 	// Log is the transparency log served under /public/v1/log/; nil: 404.
 	Log TransparencyLog
+	// OIDC is the back office's sign-in through an OpenID provider;
+	// zero: off (docs/identity.md).
+	OIDC office.OIDC
 }
 
 // Server serves the API. Build it with New; it is an http.Handler.
@@ -127,7 +130,7 @@ func New(cfg Config) *Server {
 	s.outage = httpkit.NewOutage(cfg.Logger, cfg.Service.Store().Ping)
 	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log, Outage: s.outage})
 	s.office = office.New(office.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
-		TrustedProxies: cfg.TrustedProxies, Logins: logins, Public: s.pub, Outage: s.outage})
+		TrustedProxies: cfg.TrustedProxies, Logins: logins, Public: s.pub, Outage: s.outage, OIDC: cfg.OIDC})
 	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)
 	s.routes = s.routeTable()
 	s.register()

@@ -113,8 +113,17 @@ func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, err
 	}
 	sec.Users = make([]register.BackupUser, 0, len(users))
 	for _, r := range users {
-		sec.Users = append(sec.Users, register.BackupUser{Username: r.Username, PasswordHash: r.PasswordHash, Role: r.Role,
-			Organisation: r.Organisation.String, Units: r.Units, CreatedAt: µs(r.CreatedAt)})
+		u := register.BackupUser{Username: r.Username, PasswordHash: r.PasswordHash, Role: r.Role,
+			Organisation: r.Organisation.String, Units: r.Units, CreatedAt: µs(r.CreatedAt), Email: r.Email}
+		if !r.DisabledAt.IsZero() {
+			t := µs(r.DisabledAt)
+			u.DisabledAt = &t
+		}
+		if !r.TokensNB.IsZero() {
+			t := µs(r.TokensNB)
+			u.TokensNotBefore = &t
+		}
+		sec.Users = append(sec.Users, u)
 	}
 	var revoked []revokedTokenRow
 	if err := tx.NewSelect().Model(&revoked).Order("subject", "jti").Scan(ctx); err != nil {
@@ -139,6 +148,15 @@ func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, err
 	sec.SigningKeys = make([]register.BackupSigningKey, 0, len(keys))
 	for _, r := range keys {
 		sec.SigningKeys = append(sec.SigningKeys, register.BackupSigningKey{KID: r.KID, Algorithm: r.Algorithm, PrivateKey: r.PrivateKey, CreatedAt: µs(r.CreatedAt)})
+	}
+	var subs []oidcSubjectRow
+	if err := tx.NewSelect().Model(&subs).Order("issuer", "subject").Scan(ctx); err != nil {
+		return nil, dbError(err, "subjects")
+	}
+	for i := range subs {
+		sub := subs[i].domain()
+		sub.FirstSeen, sub.LastSeen = µs(sub.FirstSeen), µs(sub.LastSeen)
+		sec.Subjects = append(sec.Subjects, sub)
 	}
 	return sec, nil
 }
@@ -227,8 +245,15 @@ func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 func importSecrets(ctx context.Context, tx bun.IDB, sec *register.BackupSecrets) error {
 	users := make([]*userRow, 0, len(sec.Users))
 	for _, u := range sec.Users {
-		users = append(users, &userRow{Username: u.Username, PasswordHash: u.PasswordHash, Role: u.Role,
-			Organisation: sql.NullString{String: u.Organisation, Valid: u.Organisation != ""}, Units: u.Units, CreatedAt: utc(u.CreatedAt)})
+		row := &userRow{Username: u.Username, PasswordHash: u.PasswordHash, Role: u.Role,
+			Organisation: sql.NullString{String: u.Organisation, Valid: u.Organisation != ""}, Units: u.Units, CreatedAt: utc(u.CreatedAt), Email: u.Email}
+		if u.DisabledAt != nil {
+			row.DisabledAt = utc(*u.DisabledAt)
+		}
+		if u.TokensNotBefore != nil {
+			row.TokensNB = utc(*u.TokensNotBefore)
+		}
+		users = append(users, row)
 	}
 	revoked := make([]*revokedTokenRow, 0, len(sec.RevokedTokens))
 	for _, r := range sec.RevokedTokens {
@@ -249,6 +274,14 @@ func importSecrets(ctx context.Context, tx bun.IDB, sec *register.BackupSecrets)
 		return err
 	}
 	if err := insertAll(ctx, tx, "deleted accounts", deleted); err != nil {
+		return err
+	}
+	subs := make([]*oidcSubjectRow, 0, len(sec.Subjects))
+	for _, x := range sec.Subjects {
+		subs = append(subs, &oidcSubjectRow{Issuer: x.Issuer, Subject: x.Subject, Username: sql.NullString{String: x.Username, Valid: x.Username != ""},
+			Source: x.Source, Email: x.Email, Name: x.Name, FirstSeen: utc(x.FirstSeen), LastSeen: utc(x.LastSeen)})
+	}
+	if err := insertAll(ctx, tx, "subjects", subs); err != nil {
 		return err
 	}
 	return insertAll(ctx, tx, "signing keys", keys)

@@ -99,6 +99,8 @@ type config struct {
 
 	LogOrigin string // origin line of the transparency log, fixed at its first start
 	LogKey    string // note signing key of the transparency log, given by the operator
+
+	oidcConfig // single sign-on (oidc.go)
 }
 
 // flagSet declares the common flags on a new flag set.
@@ -128,6 +130,7 @@ func flagSet(name string, e *env, c *config) *flag.FlagSet {
 	str(&c.JWTKeysReload, "jwt-keys-reload", "1m", "how often the REGISTRE_JWT_KEYS file is checked for changes; 0: only on SIGHUP")
 	str(&c.LogOrigin, "log-origin", "", "origin line of the transparency log's checkpoints, kept from the first start on (default: the public URL's host and path + /log)")
 	str(&c.LogKey, "log-key", "", "the transparency log's signing key (a note key PRIVATE+KEY+NAME+HASH+DATA); default: a key kept in the database")
+	c.oidcFlags(str)
 	return fs
 }
 
@@ -195,12 +198,16 @@ func (c *config) open(ctx context.Context, e *env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	local, err := c.localLogin()
+	if err != nil {
+		return nil, err
+	}
 	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return nil, err
 	}
 	tl := db.TransLog()
-	svc := newService(db, log, register.WithPublicLog(tl), sessions)
+	svc := newService(db, log, register.WithPublicLog(tl), sessions, local)
 	if err := runMaintenance(ctx, svc, log); err != nil {
 		db.Close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/registre/registre/server"
+	"github.com/registre/registre/server/office"
 	"github.com/registre/registre/sqlstore"
 )
 
@@ -46,6 +47,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := checkPublicURL(c.PublicURL); err != nil {
 		return err
 	}
+	if err := office.CheckOIDC(c.office()); err != nil {
+		return err
+	}
 	if (tlsCert == "") != (tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
@@ -66,7 +70,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
-	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL, ListenAddr: ln.Addr().String(), Log: app.tlog}
+	cfg := server.Config{Service: svc, Logger: log, PublicURL: c.PublicURL, ListenAddr: ln.Addr().String(), Log: app.tlog, OIDC: c.office()}
 	id.configure(&cfg, svc)
 	h := server.New(cfg)
 	// Processes sharing a PostgreSQL database tell each other of public

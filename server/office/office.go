@@ -42,6 +42,8 @@ type Config struct {
 	Public *publicsite.Site
 	// Outage is told when a page meets a database outage (logged once).
 	Outage *httpkit.Outage
+	// OIDC is sign-in through an OpenID provider (oidc.go); zero: off.
+	OIDC OIDC
 }
 
 // Office serves the back office. Build it with New.
@@ -55,6 +57,7 @@ type Office struct {
 	signin *signin       // sign-in and sessions (session.go)
 	forms  []sectionSpec // the section forms (form_spec.go)
 	lists  *formLists    // the forms' suggestions and countries (form_view.go)
+	rp     *relyingParty // nil without single sign-on (oidc.go)
 }
 
 // Route is one route of the back office, registered by server on its mux.
@@ -74,6 +77,7 @@ func New(cfg Config) *Office {
 	o.css = mustLoadCSS()
 	o.signin = newSignin(cfg)
 	o.forms, o.lists = formSections(), newFormLists()
+	o.rp = newRelyingParty(cfg.OIDC)
 	return o
 }
 
@@ -93,6 +97,9 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.pageRoutes()...)
 	routes = append(routes, o.formRoutes()...)
 	routes = append(routes, o.workflowRoutes()...)
+	routes = append(routes, o.oidcRoutes()...)
+	routes = append(routes, o.adminRoutes()...)
+	routes = append(routes, o.auditRoutes()...)
 	routes = append(routes, o.overviewRoutes()...)
 	routes = append(routes, o.importRoutes()...)
 	routes = append(routes, o.modelRoutes()...)

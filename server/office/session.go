@@ -143,6 +143,13 @@ type loginData struct {
 	Wait     int    // minutes to wait, for a throttled sign-in
 	Errors   []fieldError
 	Keep     []hiddenField // a section form's input, carried through sign-in
+	SSO      bool          // sign-in through the identity provider is offered
+	Local    bool          // local passwords are accepted
+}
+
+// SSOURL is the link that starts a sign-in at the identity provider.
+func (d loginData) SSOURL(lang string) string {
+	return link("/office/login/sso", url.Values{"next": {d.Next}}, lang)
 }
 
 // fieldError is one line of the error summary and the message beside its
@@ -187,6 +194,7 @@ func (o *Office) loginPage(w http.ResponseWriter, r *http.Request) error {
 // browser's if it has one, so that two open sign-in tabs both work.
 func (o *Office) showLogin(w http.ResponseWriter, r *http.Request, status int, d loginData) error {
 	c := o.cookies(r)
+	d.SSO, d.Local = o.rp != nil, o.svc.LocalLogin()
 	d.Token = c.get(r, loginCookie)
 	if !validLoginToken(d.Token) {
 		d.Token = newLoginToken()
@@ -248,7 +256,13 @@ func (o *Office) login(w http.ResponseWriter, r *http.Request) error {
 	case "":
 	case register.EUnauthorized:
 		d.Problem = "login.error.wrong"
+		if register.IsDisabled(err) {
+			d.Problem = "login.error.disabled"
+		}
 		return o.showLogin(w, r, http.StatusUnauthorized, d)
+	case register.EForbidden:
+		d.Problem = "login.error.local.off"
+		return o.showLogin(w, r, http.StatusForbidden, d)
 	default:
 		return o.loginRefused(w, r, d, err)
 	}
