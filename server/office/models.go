@@ -158,6 +158,8 @@ func modelLabels() map[string]text {
 		"model.mark.done.off":  {"Le traitement n’est plus partagé comme modèle.", "The processing is no longer shared as a model."},
 		"model.mark.link":      {"Partager comme modèle avec les autres administrations", "Share as a model with other administrations"},
 		"model.back":           {"Retour au traitement", "Back to the processing"},
+		"audit.action.model":   {"modèle partagé ou retiré", "model shared or withdrawn"},
+		"action.model":         {"Modèle partagé ou retiré", "Model shared or withdrawn"},
 		"model.published.vers": {"version publiée %d", "published version %d"},
 	}
 }
