@@ -149,6 +149,9 @@ func runOffice(args []string) error {
 			{"sort by title", "/office/?sort=title&order=asc"},
 			{"sort by blocking findings", "/office/?sort=blocking&order=desc"},
 			{fmt.Sprintf("page %d by cursor", *deep+1), deepPath},
+			{"overview (compliance dashboard)", "/office/overview?org=" + orgSlug(0)},
+			{"filter law=lipad-43 current", "/office/?law=lipad-43&current=1"},
+			{"filter risk=transfers current", "/office/?risk=transfers&current=1"},
 		} {
 			l, err := latency(*reqs, 1, func(int) error { _, err := get(c.path); return err })
 			if err != nil {

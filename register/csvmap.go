@@ -53,6 +53,9 @@ func csvColumns() map[string]string {
 		"profiling":       {"profilage", "profiling"},
 		"automated":       {"decision automatisee", "decisions automatisees", "automated decision"},
 		"notes":           {"notes internes", "remarques", "internal notes", "notes"},
+		// The export's status (sheetwrite.go): an imported row is always a
+		// draft, whatever it says, so that an export imports again.
+		"status": {"statut", "status"},
 	}
 	out := map[string]string{}
 	for field, names := range cols {
@@ -83,6 +86,19 @@ func fieldColumn(path string) string {
 	return head
 }
 
+// IsSheetHeader reports whether a row of a spreadsheet is its header: it
+// has a column for the name of the processing. A workbook may hold a title
+// or notes above its table (the CNIL's template does).
+func IsSheetHeader(cells []string) bool {
+	aliases := csvColumns()
+	for _, c := range cells {
+		if aliases[foldHeader(c)] == "title" {
+			return true
+		}
+	}
+	return false
+}
+
 // headerClean drops what headers add around a name: "(s)", a trailing ":"
 // or "?" (the CNIL list heads a column "Données sensibles ?"), a "*".
 var headerClean = regexp.MustCompile(`\(s\)|[:*?]`)
@@ -103,31 +119,52 @@ type csvRow struct {
 // every row is reported, as "line N, column "Header"", in one EInvalid error;
 // nothing is written unless every row is valid.
 func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, defaultUnit string, r io.Reader) ([]Processing, error) {
-	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
-		return nil, err
-	}
-	if p.Role != identity.RoleAdmin {
-		// Naming another organisation is refused as the rest of the API
-		// refuses it: as if it did not exist. Rows are never written
-		// somewhere the caller did not ask for.
-		if org != "" && org != p.Org {
-			return nil, notFound("organisation")
-		}
-		org = p.Org
-	}
-	if org == "" {
-		return nil, invalid(FieldError{Field: "org", Message: "is required"})
-	}
-	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
-		return nil, err
-	}
-	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
+	org, err := s.importOrg(ctx, p, org)
+	if err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxCSVBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read spreadsheet: %w", err)
 	}
+	rows, err := s.prepareImport(ctx, org, defaultUnit, data)
+	if err != nil {
+		return nil, err
+	}
+	return s.writeImport(ctx, p, org, rows, nil)
+}
+
+// importOrg checks who imports into which organisation: a DPO into their
+// own, an administrator into the one named.
+func (s *Service) importOrg(ctx context.Context, p *identity.Principal, org string) (string, error) {
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO, identity.RoleEditor, identity.RoleAuditor); err != nil {
+		return "", err
+	}
+	if p.Role != identity.RoleAdmin {
+		// Naming another organisation is refused as the rest of the API
+		// refuses it: as if it did not exist. Rows are never written
+		// somewhere the caller did not ask for.
+		if org != "" && org != p.Org {
+			return "", notFound("organisation")
+		}
+		org = p.Org
+	}
+	if org == "" {
+		return "", invalid(FieldError{Field: "org", Message: "is required"})
+	}
+	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
+		return "", err
+	}
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
+		return "", err
+	}
+	return org, nil
+}
+
+// prepareImport reads and checks every row of a spreadsheet for org,
+// writing nothing: the rows as the drafts they will become, or every
+// error in one EInvalid error.
+func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, data []byte) ([]csvRow, error) {
 	if len(data) > MaxCSVBytes {
 		return nil, invalid(FieldError{Field: "file", Message: fmt.Sprintf("must be at most %d bytes", MaxCSVBytes)})
 	}
@@ -198,8 +235,14 @@ func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, def
 	if len(rows) == 0 {
 		return nil, invalid(FieldError{Field: "file", Message: "has no rows under its header"})
 	}
+	return rows, nil
+}
+
+// writeImport creates the rows as drafts of org in one transaction, all or
+// none; also, when not nil, runs in the same transaction.
+func (s *Service) writeImport(ctx context.Context, p *identity.Principal, org string, rows []csvRow, also func(tx Store) error) ([]Processing, error) {
 	out := make([]Processing, 0, len(rows))
-	err = s.store.InTx(ctx, func(tx Store) error {
+	err := s.store.InTx(ctx, func(tx Store) error {
 		out = out[:0]
 		now := s.clock()
 		for _, row := range rows {
@@ -208,6 +251,9 @@ func (s *Service) ImportCSV(ctx context.Context, p *identity.Principal, org, def
 				return fmt.Errorf("line %d: %w", row.line, err)
 			}
 			out = append(out, *pr)
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	})

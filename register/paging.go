@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/registre/registre/auth/identity"
@@ -99,7 +100,7 @@ func (f ProcessingFilter) cursorDigest() string {
 	}
 	return digest("processings", f.Organisation, f.Unit, string(f.Status), strings.TrimSpace(f.Query),
 		opt(f.Sensitive), opt(f.Blocking), fmt.Sprint(f.Overdue), today, string(f.View), actor,
-		string(f.Sort), fmt.Sprint(f.Desc))
+		string(f.Sort), fmt.Sprint(f.Desc), f.Law, string(f.Risk), fmt.Sprint(f.Current))
 }
 
 // Ranked reports whether the list is ordered by relevance: a search whose
@@ -273,6 +274,12 @@ func (s *Service) checkListFilter(p *identity.Principal, f *ProcessingFilter) er
 	}
 	if f.View != "" && !f.View.Valid() {
 		fields = append(fields, FieldError{Field: "view", Message: "is not one of my-drafts, returned, to-review"})
+	}
+	if f.Law != "" && !slices.Contains(LawCodes(), f.Law) {
+		fields = append(fields, FieldError{Field: "law", Message: "is not a law code of the rules"})
+	}
+	if f.Risk != "" && !f.Risk.Valid() {
+		fields = append(fields, FieldError{Field: "risk", Message: "is not one of dpia, transfers, profiling"})
 	}
 	if fields != nil {
 		return invalid(fields...)

@@ -233,6 +233,13 @@ type Standing struct {
 	// ReturnComment is the DPO's comment of that return.
 	Returned      bool
 	ReturnComment string
+
+	// What the DPO's overview counts (overview.go), as of CheckedAt: the
+	// law codes of the blocking findings, sorted, and the risks.
+	Laws      []string
+	DPIADue   bool // an impact assessment is required and not finished
+	Abroad    bool // data are transferred to a country outside Switzerland
+	Profiling bool
 }
 
 // Sensitive reports whether the processing holds sensitive data.

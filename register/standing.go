@@ -15,10 +15,13 @@ type StandingStore interface {
 	// ListStandings returns up to f.Limit processings f selects, by id.
 	ListStandings(ctx context.Context, f StandingScan) ([]Processing, error)
 	// SetStanding writes the findings of st (Blocking, Warnings, Sensitive,
-	// CheckedAt) and the review date of processing id if it is still at
+	// Laws, DPIADue, Abroad, Profiling, CheckedAt) and the review date of processing id if it is still at
 	// revision; it reports whether it did. Neither the revision nor the
 	// version nor who did what changes: a refresh is not an edit.
 	SetStanding(ctx context.Context, id string, revision int64, st Standing, reviewDue string) (bool, error)
+	// Overview counts the records of org by the standing's columns
+	// (overview.go): one row per distinct combination.
+	Overview(ctx context.Context, org, today string) ([]OverviewCount, error)
 }
 
 // StandingScan selects processings whose standing to compute.
@@ -61,6 +64,13 @@ func check(p *Processing, org *Organisation, now time.Time) {
 	p.Standing.Blocking, p.Standing.Warnings = b, len(fs)-b
 	p.Standing.Sensitive = p.Fields.Sensitive()
 	p.Standing.CheckedAt = now
+	p.Standing.Laws, p.Standing.DPIADue = blockingLaws(fs), false
+	for _, f := range fs {
+		if f.Rule == ruleDPIARequired {
+			p.Standing.DPIADue = true
+		}
+	}
+	p.Standing.Abroad, p.Standing.Profiling = p.Fields.TransfersAbroad(), p.Fields.Profiling
 }
 
 // stand computes the standing of next, about to be written in tx at now by

@@ -26,6 +26,8 @@ type Store interface {
 	BackupStore
 	MaintenanceStore
 	StandingStore
+	ImportStore
+	ModelStore
 
 	Ping(ctx context.Context) error
 }
@@ -127,6 +129,11 @@ type ProcessingFilter struct {
 	Blocking  *bool // has blocking findings, or not
 	Overdue   bool  // its review date (review_due) has passed
 	View      View  // one of the one-click views; "" for none
+	// The overview's filters (overview.go): a blocking finding under the
+	// law code Law; the risk Risk; Current leaves archived records out.
+	Law     string
+	Risk    Risk
+	Current bool
 	// Sort is the column the list is ordered by (SortUpdated when empty);
 	// Desc reverses it. Ties are broken by id.
 	Sort SortKey

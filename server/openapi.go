@@ -16,6 +16,7 @@ import (
 
 	"github.com/registre/registre/server/httpkit"
 	"github.com/registre/registre/server/publicsite"
+	"github.com/registre/registre/spreadsheet"
 )
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
@@ -190,9 +191,11 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: jsonapi.LoginRequest{}, status: 200, resp: jsonapi.LoginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
 		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},
 
-		{method: "POST", path: "/api/v1/import", summary: "Import a spreadsheet exported as CSV (the CNIL register template's columns, French or English headers; docs/migrating.md): every row is checked first and every error named by line and column; then all rows become drafts, or none. Body at most 1 MiB (larger files: registre import --csv)", tag: "backup",
+		{method: "POST", path: "/api/v1/import", summary: "Import a spreadsheet exported as CSV (text/csv), or an XLSX workbook (its first sheet with a column for the name of the processing; the unzipped size is checked first) (the CNIL register template's columns, French or English headers; docs/migrating.md): every row is checked first and every error named by line and column; then all rows become drafts, or none. Body at most 1 MiB (larger files: registre import --csv)", tag: "backup",
 			query: []param{{name: "org", typ: "string", desc: "organisation slug (admin; dpo: their own)"}, {name: "unit", typ: "string", desc: "unit for rows without a unit column"}},
 			body:  "", bodyType: "text/csv", status: 201, resp: csvImportResult{}, errors: []int{400, 401, 403, 404, 413, 415, 422}},
+		{method: "GET", path: "/api/v1/processings.xlsx", summary: "The organisation's register as an XLSX workbook: one processing per row (its current version, any state, internal fields included), under the French headings the import reads, each cell in the import's grammar (docs/migrating.md), so that the workbook imports again as drafts", tag: "backup",
+			query: []param{{name: "org", typ: "string", desc: "organisation slug (required for admin; others: their own)"}}, status: 200, resp: "", respType: spreadsheet.XLSXType, errors: []int{401, 403, 404, 422}},
 		{method: "GET", path: "/api/v1/export", summary: "The whole register as one JSON document (organisations, units, processings, every version as saved, the public register, the audit trail); never accounts or keys", tag: "backup", status: 200, resp: register.Backup{}, errors: []int{401, 403}},
 		{method: "GET", path: "/api/v1/compliance", summary: "One page of the organisation's compliance findings (by processing id, errors first, then rule), with the summary of all of them; total counts the findings of every page", tag: "compliance",
 			query: pageParams(param{name: "org", typ: "string", desc: "organisation slug (admin; default all)"}), status: 200, resp: register.FindingsPage{}, errors: []int{400, 401, 403, 404, 422}},

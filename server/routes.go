@@ -31,6 +31,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole(), h: s.api.ListProcessings},
 		{method: http.MethodPost, pattern: "/api/v1/processings", roles: writers, h: s.api.CreateProcessing},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}", roles: anyRole(), h: s.api.GetProcessing},
+		{method: http.MethodGet, pattern: "/api/v1/processings.xlsx", roles: anyRole(), h: s.api.RegisterXLSX, summary: "the organisation's register as an XLSX workbook"},
 		{method: http.MethodPut, pattern: "/api/v1/processings/{id}", roles: writers, h: s.api.UpdateProcessing},
 		{method: http.MethodDelete, pattern: "/api/v1/processings/{id}", roles: dpo, h: s.api.DeleteProcessing},
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/submit", roles: register.StepRoles(register.StepSubmit), h: s.api.Step(register.StepSubmit)},

@@ -19,10 +19,13 @@ import (
 	"github.com/registre/registre/register"
 )
 
-// Read reads a CSV export of a spreadsheet into the rows the domain's import
-// takes (register.WithSheets(spreadsheet.Read)). Line numbers are the rows as
-// the spreadsheet shows them.
+// Read reads a spreadsheet into the rows the domain's import takes
+// (register.WithSheets(spreadsheet.Read)): an XLSX workbook (xlsx.go) or a
+// CSV export. Line numbers are the rows as the spreadsheet shows them.
 func Read(data []byte) register.Sheet {
+	if IsXLSX(data) {
+		return readXLSX(data)
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		// Excel's « CSV (séparateur : point-virgule) » is Windows-1252, the

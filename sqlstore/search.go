@@ -30,7 +30,7 @@ const (
 	processingCols = "p.id, p.organisation, p.unit, p.reference, p.title, p.status, p.version, p.revision, " +
 		"p.published_version, p.search_key, p.search_high, p.search_low, p.search_version, p.data, p.created_at, p.updated_at, " +
 		"p.blocking, p.warnings, p.sensitive, p.checked_at, p.created_by, p.updated_by, p.submitted_by, p.returned, " +
-		"p.return_comment, p.review_due"
+		"p.return_comment, p.review_due, p.blocking_laws, p.dpia_due, p.abroad, p.profiling"
 )
 
 type scoredPublication struct {
@@ -533,6 +533,22 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter) *bun.Sel
 	if f.Overdue {
 		q = q.Where("p.review_due > '' AND p.review_due < ?", f.Today)
 	}
+	if f.Law != "" {
+		// f.Law is one of register.LawCodes (checked by the service): no
+		// LIKE wildcard in it.
+		q = q.Where("p.blocking_laws LIKE ?", "%,"+f.Law+",%")
+	}
+	switch f.Risk {
+	case register.RiskDPIA:
+		q = q.Where("p.dpia_due = ?", true)
+	case register.RiskTransfers:
+		q = q.Where("p.abroad = ?", true)
+	case register.RiskProfiling:
+		q = q.Where("p.profiling = ?", true)
+	}
+	if f.Current {
+		q = q.Where("p.status <> ?", string(register.StatusArchived))
+	}
 	switch f.View {
 	case register.ViewMyDrafts:
 		q = q.Where("p.status = ?", string(register.StatusDraft)).
@@ -573,7 +589,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	}
 	// Filters other than the organisation, which the full-text index holds.
 	filtered := f.Unit != "" || f.Status != "" || literal != "" || f.Sensitive != nil ||
-		f.Blocking != nil || f.Overdue || f.View != ""
+		f.Blocking != nil || f.Overdue || f.View != "" || f.Law != "" || f.Risk != "" || f.Current
 	var rows []scoredProcessing
 	key, desc := f.SortOrder()
 	if !f.Ranked() {

@@ -58,6 +58,8 @@ func (s *Store) SetStanding(ctx context.Context, id string, revision int64, st r
 	res, err := s.idb.NewUpdate().TableExpr("processings").
 		Set("blocking = ?, warnings = ?, sensitive = ?, checked_at = ?, review_due = ?",
 			st.Blocking, st.Warnings, st.Sensitive, utc(st.CheckedAt), reviewDue).
+		Set("blocking_laws = ?, dpia_due = ?, abroad = ?, profiling = ?",
+			register.LawSet(st.Laws), st.DPIADue, st.Abroad, st.Profiling).
 		Where("id = ? AND revision = ?", id, revision).Exec(ctx)
 	if err != nil {
 		return false, dbError(err, "processing")
@@ -82,4 +84,40 @@ func fillWho(ctx context.Context, db bun.IDB) error {
 			" AND a.action IN ('submit', 'return') ORDER BY a.seq DESC LIMIT 1), '')").
 		Where("checked_at IS NULL").Exec(ctx)
 	return dbError(err, "processings")
+}
+
+// Overview implements register.StandingStore: the records of org grouped
+// by the standing's columns the overview counts. The groups are few (the
+// combinations of status, unit, laws and flags), whatever the register's
+// size, and the query reads the organisation's rows once.
+func (s *Store) Overview(ctx context.Context, org, today string) ([]register.OverviewCount, error) {
+	var rows []struct {
+		Status       string `bun:"status"`
+		Unit         string `bun:"unit"`
+		Blocking     bool   `bun:"b"`
+		BlockingLaws string `bun:"blocking_laws"`
+		Sensitive    bool   `bun:"sensitive"`
+		DPIADue      bool   `bun:"dpia_due"`
+		Abroad       bool   `bun:"abroad"`
+		Profiling    bool   `bun:"profiling"`
+		Overdue      bool   `bun:"o"`
+		N            int    `bun:"n"`
+	}
+	const overdue = "(review_due <> '' AND review_due < ?)"
+	err := s.idb.NewSelect().TableExpr("processings").
+		ColumnExpr("status, unit, (blocking > 0) AS b, blocking_laws, sensitive, dpia_due, abroad, profiling").
+		ColumnExpr(overdue+" AS o", today).ColumnExpr("COUNT(*) AS n").
+		Where("organisation = ?", org).
+		GroupExpr("status, unit, (blocking > 0), blocking_laws, sensitive, dpia_due, abroad, profiling, "+overdue, today).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, dbError(err, "processings")
+	}
+	out := make([]register.OverviewCount, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, register.OverviewCount{Status: register.Status(r.Status), Unit: r.Unit, Blocking: r.Blocking,
+			Laws: register.ParseLawSet(r.BlockingLaws), Sensitive: r.Sensitive, DPIADue: r.DPIADue, Abroad: r.Abroad,
+			Profiling: r.Profiling, Overdue: r.Overdue, N: r.N})
+	}
+	return out, nil
 }

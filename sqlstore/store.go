@@ -263,6 +263,10 @@ type processingRow struct {
 	Returned      bool      `bun:"returned"`
 	ReturnComment string    `bun:"return_comment"`
 	ReviewDue     string    `bun:"review_due"`
+	BlockingLaws  string    `bun:"blocking_laws"` // register.LawSet
+	DPIADue       bool      `bun:"dpia_due"`
+	Abroad        bool      `bun:"abroad"`
+	Profiling     bool      `bun:"profiling"`
 }
 
 func toProcessingRow(p *register.Processing, searchKey string) (*processingRow, error) {
@@ -281,7 +285,8 @@ func toProcessingRow(p *register.Processing, searchKey string) (*processingRow, 
 		Blocking: p.Standing.Blocking, Warnings: p.Standing.Warnings, Sensitive: p.Standing.Sensitive,
 		CheckedAt: utc(p.Standing.CheckedAt), CreatedBy: p.Standing.CreatedBy, UpdatedBy: p.Standing.UpdatedBy,
 		SubmittedBy: p.Standing.SubmittedBy, Returned: p.Standing.Returned, ReturnComment: p.Standing.ReturnComment,
-		ReviewDue: p.ReviewDue,
+		ReviewDue: p.ReviewDue, BlockingLaws: register.LawSet(p.Standing.Laws), DPIADue: p.Standing.DPIADue,
+		Abroad: p.Standing.Abroad, Profiling: p.Standing.Profiling,
 	}, nil
 }
 
@@ -296,7 +301,8 @@ func (r *processingRow) domain() (register.Processing, error) {
 	p.CreatedAt, p.UpdatedAt = utc(r.CreatedAt), utc(r.UpdatedAt)
 	p.Standing = register.Standing{Blocking: r.Blocking, Warnings: r.Warnings, Sensitive: r.Sensitive,
 		CheckedAt: utc(r.CheckedAt), CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, SubmittedBy: r.SubmittedBy,
-		Returned: r.Returned, ReturnComment: r.ReturnComment}
+		Returned: r.Returned, ReturnComment: r.ReturnComment, Laws: register.ParseLawSet(r.BlockingLaws),
+		DPIADue: r.DPIADue, Abroad: r.Abroad, Profiling: r.Profiling}
 	return p, nil
 }
 

@@ -15,3 +15,25 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	}
 	return f.Values, nil
 }
+
+// Upload is a file posted in a form, held in memory: it is within the
+// form limits (one file, at most MaxBody bytes with the rest of the form).
+type Upload struct {
+	Filename, ContentType string
+	Data                  []byte
+}
+
+// ReadFormFiles is ReadForm that also returns the files, by field name.
+func ReadFormFiles(w http.ResponseWriter, r *http.Request) (url.Values, map[string]Upload, error) {
+	f, err := readForm(w, r, defaultFormLimits())
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string]Upload{}
+	for name, fs := range f.Files {
+		if len(fs) > 0 {
+			files[name] = Upload{Filename: fs[0].Filename, ContentType: fs[0].ContentType, Data: fs[0].Data}
+		}
+	}
+	return f.Values, files, nil
+}

@@ -10,14 +10,15 @@ import (
 	"github.com/registre/registre/register"
 
 	"github.com/registre/registre/server/httpkit"
+	"github.com/registre/registre/spreadsheet"
 )
 
 // ImportCSV serves POST /api/v1/import: a spreadsheet exported as CSV becomes
 // drafts of the organisation, all rows or none (docs/migrating.md).
 func (s *API) ImportCSV(w http.ResponseWriter, r *http.Request) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "text/csv" || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
-		return httpkit.NewProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8)")
+	if err != nil || (mt != "text/csv" && mt != spreadsheet.XLSXType) || (params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8")) {
+		return httpkit.NewProblem(http.StatusUnsupportedMediaType, "send the spreadsheet as text/csv (UTF-8) or as an XLSX workbook ("+spreadsheet.XLSXType+")")
 	}
 	// The API's one body limit (1 MiB) holds here too, inside the shared
 	// budget of bodies in flight; larger files go through

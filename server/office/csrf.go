@@ -65,9 +65,12 @@ func validLoginToken(s string) bool {
 // readPosted reads a POST's form (httpkit.ReadForm: bounded) and keeps it
 // as r.PostForm and r.Form, so that handlers and pickLang read it there.
 func readPosted(w http.ResponseWriter, r *http.Request) error {
-	vals, err := httpkit.ReadForm(w, r)
+	vals, files, err := httpkit.ReadFormFiles(w, r)
 	if err != nil {
 		return err
+	}
+	if v := visitOf(r); v != nil {
+		v.files = files // the import's upload (import.go)
 	}
 	r.PostForm = vals
 	r.Form = url.Values{}

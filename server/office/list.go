@@ -3,6 +3,7 @@ package office
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ const listPerPage = 25
 type listQuery struct {
 	Status, Unit, Sensitive, Blocking, View, Q, Sort, Order, Cursor string
 	Overdue                                                         bool
+	// The overview's filters (overview.go): an administrator's
+	// organisation, a law of the blocking findings, a risk, archived left out.
+	Org, Law, Risk string
+	Current        bool
 }
 
 // values is the query's URL form, without the cursor.
@@ -35,12 +40,18 @@ func (q listQuery) values() url.Values {
 		}
 	}
 	set("view", q.View)
+	set("org", q.Org)
 	set("status", q.Status)
 	set("unit", q.Unit)
 	set("sensitive", q.Sensitive)
 	set("blocking", q.Blocking)
 	if q.Overdue {
 		u.Set("overdue", "1")
+	}
+	set("law", q.Law)
+	set("risk", q.Risk)
+	if q.Current {
+		u.Set("current", "1")
 	}
 	set("q", q.Q)
 	set("sort", q.Sort)
@@ -50,7 +61,8 @@ func (q listQuery) values() url.Values {
 
 // filtered tells whether a filter or a search narrows the list.
 func (q listQuery) filtered() bool {
-	return q.Status != "" || q.Unit != "" || q.Sensitive != "" || q.Blocking != "" || q.Overdue || strings.TrimSpace(q.Q) != ""
+	return q.Status != "" || q.Unit != "" || q.Sensitive != "" || q.Blocking != "" || q.Overdue || strings.TrimSpace(q.Q) != "" ||
+		q.Law != "" || q.Risk != "" || q.Current
 }
 
 // sortKeys are the sortable columns, in the table's order.
@@ -68,16 +80,34 @@ func descByDefault(k register.SortKey) bool {
 func parseList(q url.Values) (listQuery, register.ProcessingFilter, error) {
 	lq := listQuery{Status: q.Get("status"), Unit: q.Get("unit"), Sensitive: q.Get("sensitive"),
 		Blocking: q.Get("blocking"), View: q.Get("view"), Q: q.Get("q"), Sort: q.Get("sort"),
-		Order: q.Get("order"), Cursor: q.Get("cursor")}
-	switch q.Get("overdue") {
-	case "", "0":
-	case "1", "on", "true":
-		lq.Overdue = true
-	default:
-		return lq, register.ProcessingFilter{}, badParam("overdue")
+		Order: q.Get("order"), Cursor: q.Get("cursor"), Org: q.Get("org"), Law: q.Get("law"), Risk: q.Get("risk")}
+	flag := func(name string, to *bool) error {
+		switch q.Get(name) {
+		case "", "0":
+		case "1", "on", "true":
+			*to = true
+		default:
+			return badParam(name)
+		}
+		return nil
 	}
+	if err := flag("overdue", &lq.Overdue); err != nil {
+		return lq, register.ProcessingFilter{}, err
+	}
+	if err := flag("current", &lq.Current); err != nil {
+		return lq, register.ProcessingFilter{}, err
+	}
+	if lq.Law != "" && !slices.Contains(register.LawCodes(), lq.Law) {
+		return lq, register.ProcessingFilter{}, badParam("law")
+	}
+	if lq.Risk != "" && !register.Risk(lq.Risk).Valid() {
+		return lq, register.ProcessingFilter{}, badParam("risk")
+	}
+	// org narrows an administrator's list; the domain keeps everyone
+	// else to their own organisation whatever it says.
 	f := register.ProcessingFilter{Status: register.Status(lq.Status), Unit: lq.Unit, Query: lq.Q,
-		Overdue: lq.Overdue, Cursor: lq.Cursor, PerPage: listPerPage, Page: 1}
+		Overdue: lq.Overdue, Cursor: lq.Cursor, PerPage: listPerPage, Page: 1, Organisation: lq.Org,
+		Law: lq.Law, Risk: register.Risk(lq.Risk), Current: lq.Current}
 	yesNo := func(name, s string) (*bool, error) {
 		switch s {
 		case "":
@@ -184,10 +214,14 @@ type listData struct {
 	Views                []viewLink
 	Statuses, Units      []option
 	Sensitive, Blocking  []option
+	Laws, Risks          []option
 	NextURL, FirstURL    string
 	ClearURL             string
 	Filtered, OnlyCursor bool
 	ShowUnits            bool
+	// The register as a spreadsheet (import.go); "" for an administrator
+	// who has not named an organisation.
+	ExportXLSX, ExportCSV string
 }
 
 // listPage serves GET /office/: the register list.
@@ -234,6 +268,13 @@ func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
 		d.Rows = append(d.Rows, row)
 	}
 	listChrome(v, &d)
+	if p != nil && (p.Org != "" || lq.Org != "") {
+		q := url.Values{}
+		if lq.Org != "" && p.Org == "" {
+			q.Set("org", lq.Org)
+		}
+		d.ExportXLSX, d.ExportCSV = link("/office/export.xlsx", q, v.Lang), link("/office/export.csv", q, v.Lang)
+	}
 	if page.NextCursor != "" {
 		q := lq.values()
 		q.Set("cursor", page.NextCursor)
@@ -326,8 +367,16 @@ func listChrome(v *view, d *listData) {
 		return []option{{"", v.T("filter.any"), cur == ""}, {"yes", v.T("filter.with"), cur == "yes"}, {"no", v.T("filter.without"), cur == "no"}}
 	}
 	d.Sensitive, d.Blocking = tri(lq.Sensitive), tri(lq.Blocking)
+	d.Laws = append(d.Laws, option{Value: "", Label: v.T("filter.any"), Selected: lq.Law == ""})
+	for _, l := range register.LawCodes() {
+		d.Laws = append(d.Laws, option{Value: l, Label: v.T("law." + l), Selected: lq.Law == l})
+	}
+	d.Risks = append(d.Risks, option{Value: "", Label: v.T("filter.any"), Selected: lq.Risk == ""})
+	for _, r := range register.Risks() {
+		d.Risks = append(d.Risks, option{Value: string(r), Label: v.T("risk." + string(r)), Selected: lq.Risk == string(r)})
+	}
 	clear := url.Values{}
-	for _, k := range []string{"view", "sort", "order"} {
+	for _, k := range []string{"view", "org", "sort", "order"} {
 		if x := lq.values().Get(k); x != "" {
 			clear.Set(k, x)
 		}

@@ -100,6 +100,9 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.oidcRoutes()...)
 	routes = append(routes, o.adminRoutes()...)
 	routes = append(routes, o.auditRoutes()...)
+	routes = append(routes, o.overviewRoutes()...)
+	routes = append(routes, o.importRoutes()...)
+	routes = append(routes, o.modelRoutes()...)
 	_ = post
 	return routes
 }

@@ -20,6 +20,7 @@ type visit struct {
 	p     *identity.Principal
 	sess  *register.Session
 	token string
+	files map[string]httpkit.Upload // a posted form's files (readPosted)
 }
 
 type visitKey struct{}
