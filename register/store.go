@@ -25,6 +25,7 @@ type Store interface {
 	BackupStore
 	MaintenanceStore
 	StandingStore
+	EndingStore
 
 	Ping(ctx context.Context) error
 }

@@ -67,6 +67,10 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 	if !ok {
 		return nil, notFound("workflow step")
 	}
+	if step == StepArchive {
+		// Archiving may leave a pending draft behind (Archive).
+		return s.Archive(ctx, p, id, ifMatch, EndInput{Comment: comment})
+	}
 	comment, err := trimComment(comment)
 	if err != nil {
 		return nil, err
@@ -114,19 +118,6 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 			if err := s.logPublic(ctx, tx, pub, LogPublish, now); err != nil {
 				return err
 			}
-		case StepArchive:
-			if s.publog != nil {
-				pub, err := tx.GetPublication(ctx, id)
-				if err != nil {
-					return err
-				}
-				if err := s.logPublic(ctx, tx, pub, LogArchive, now); err != nil {
-					return err
-				}
-			}
-			if err := tx.DeletePublication(ctx, id); err != nil {
-				return err
-			}
 		}
 		switch step {
 		case StepSubmit:
@@ -142,15 +133,12 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&next.Fields), cur.Revision); err != nil {
 			return err
 		}
-		// An archived processing keeps its published version as it was.
-		if step != StepArchive {
-			v, err := encodeVersion(&next, p.Subject)
-			if err != nil {
-				return err
-			}
-			if err := tx.PutVersion(ctx, v); err != nil {
-				return err
-			}
+		v, err := encodeVersion(&next, p.Subject)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutVersion(ctx, v); err != nil {
+			return err
 		}
 		out = &next
 		return s.audit(ctx, tx, p, now, cur.Organisation, string(step), "processing/"+id, cur.Version, comment)
@@ -158,7 +146,7 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
-	if step == StepPublish || step == StepArchive {
+	if step == StepPublish {
 		s.publicChanged(ctx)
 	}
 	return out, nil

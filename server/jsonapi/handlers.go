@@ -189,8 +189,12 @@ func (s *API) DeleteProcessing(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Step serves a workflow step. Only "return" takes a body, {"comment"}.
+// Step serves a workflow step. Only "return" takes a body, {"comment"},
+// and "archive", {"ended_on","reason","comment"} (register.EndInput).
 func (s *API) Step(name register.Step) func(http.ResponseWriter, *http.Request) error {
+	if name == register.StepArchive {
+		return s.archive
+	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Comment string `json:"comment"`

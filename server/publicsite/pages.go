@@ -2,6 +2,7 @@ package publicsite
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
@@ -55,7 +56,7 @@ func mustParsePages() *pageSet {
 	if loc, err := time.LoadLocation("Europe/Zurich"); err == nil {
 		ps.tz = loc
 	}
-	for _, name := range []string{"home", "organisation", "processing", "notfound", "error"} {
+	for _, name := range []string{"home", "organisation", "processing", "notfound", "error", "ended"} {
 		t := template.Must(template.New(name).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 		ps.pages[name] = t
 	}
@@ -156,6 +157,10 @@ type view struct {
 	// Preview is set when the page is a preview of an unpublished record
 	// (PreviewProcessingPage): noindex, and a banner saying so.
 	Preview *PreviewBanner
+
+	// status is the page's HTTP status when not 200 (an ended
+	// processing's page is 410 Gone).
+	status int
 
 	path   string     // this page's path
 	query  url.Values // this page's query without lang
@@ -401,7 +406,7 @@ func (s *Site) page(fn pageFunc) handler {
 			v := s.newView(r, lang)
 			var name string
 			if name, err = fn(r, v); err == nil {
-				p, err := s.renderPage(http.StatusOK, name, v, explicit)
+				p, err := s.renderPage(cmp.Or(v.status, http.StatusOK), name, v, explicit)
 				if err != nil {
 					return s.ErrorPage(w, r, err)
 				}
@@ -705,6 +710,11 @@ func (s *Site) homePage(r *http.Request, v *view) (string, error) {
 type organisationData struct {
 	resultsData
 	Org *register.PublicOrganisation
+	// Ended are the organisation's processings that ended, shown when the
+	// page asks (?include=ended); EndedURL is the link that asks.
+	Ended    []register.Ending
+	ShowEnd  bool
+	EndedURL string
 }
 
 func (s *Site) organisationPage(r *http.Request, v *view) (string, error) {
@@ -720,6 +730,12 @@ func (s *Site) organisationPage(r *http.Request, v *view) (string, error) {
 	if d.resultsData, err = s.results(r, v, register.PublicFilter{Organisation: org.Slug}, names); err != nil {
 		return "", err
 	}
+	if d.ShowEnd, _ = includeEnded(r.URL.Query(), false); d.ShowEnd {
+		if d.Ended, err = s.svc.PublicEndings(r.Context(), org.Slug); err != nil {
+			return "", err
+		}
+	}
+	d.EndedURL = v.link("/organisations/"+org.Slug, url.Values{"include": {"ended"}}, v.Lang)
 	v.Title, v.Data = org.Name, d
 	v.FeedURL = "/public/v1/feed.atom?org=" + url.QueryEscape(org.Slug) + "&lang=" + v.Lang
 	return "organisation", nil
@@ -735,6 +751,9 @@ type processingData struct {
 
 func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
+	if register.ErrorCode(err) == register.ENotFound {
+		return s.endedPage(r, v, err)
+	}
 	if err != nil {
 		return "", err
 	}

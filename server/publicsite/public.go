@@ -370,6 +370,10 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	withEnded, err := includeEnded(q, true)
+	if err != nil {
+		return err
+	}
 	f.Page, f.PerPage, f.Cursor = page, perPage, q.Get("cursor")
 	// Ranked by relevance when searching; a cursor fetches the page after
 	// the one that returned it at the cost of the first (issue 17).
@@ -406,6 +410,20 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 		c, _ := json.Marshal(res.NextCursor) // a string: cannot fail
 		b.Write(c)
 	}
+	if withEnded {
+		// The processings that ended (of the organisation asked for),
+		// latest end first: a trace, not a searchable list.
+		ended, err := s.svc.PublicEndings(r.Context(), f.Organisation)
+		if err != nil {
+			return err
+		}
+		e, err := json.Marshal(ended)
+		if err != nil {
+			return err
+		}
+		b.WriteString(`,"ended":`)
+		b.Write(e)
+	}
 	b.WriteString("}\n")
 	publicHeaders(w)
 	return s.pub.writeBody(w, r, http.StatusOK, "application/json", b.Bytes())
@@ -420,6 +438,7 @@ func (s *Site) PublicProcessing(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Add("Vary", "Accept")
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
+		_, err = s.gone(w, r, err)
 		return err
 	}
 	publicHeaders(w)

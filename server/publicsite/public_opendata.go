@@ -327,6 +327,9 @@ func (s *Site) PublicFeed(w http.ResponseWriter, r *http.Request) error {
 			Category:  atomCategory{Term: e.Action, Label: v.T("feed." + e.Action)},
 			Summary:   fmt.Sprintf(v.T("feed.summary"), v.T("feed."+e.Action), orgName, e.Version),
 		}
+		if e.EndedOn != "" {
+			entry.Summary += " " + v.Tf("feed.ended", v.Day(e.EndedOn), e.EndReason)
+		}
 		feed.Entries = append(feed.Entries, entry)
 	}
 	body, err := xml.MarshalIndent(feed, "", " ")

@@ -1,0 +1,39 @@
+package jsonapi
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/registre/registre/register"
+	"github.com/registre/registre/server/httpkit"
+)
+
+// archive serves POST /api/v1/processings/{id}/archive: the body, optional,
+// is {"ended_on","reason","comment"}; the processing may have a newer draft
+// pending, which stays unpublished in its history.
+func (s *API) archive(w http.ResponseWriter, r *http.Request) error {
+	var in register.EndInput
+	lim := httpkit.DefaultJSONLimits()
+	lim.MaxBytes = 64 << 10
+	body, err := httpkit.ReadBody(w, r, lim.MaxBytes)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if !httpkit.IsJSON(r) {
+			return httpkit.NewProblem(http.StatusUnsupportedMediaType, "the request body must be application/json (UTF-8)")
+		}
+		if err := httpkit.DecodeBytesWith(body, &in, lim); err != nil {
+			return err
+		}
+	}
+	rev, err := ifMatch(r, false)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.Archive(r.Context(), principal(r), r.PathValue("id"), rev, in)
+	if err != nil {
+		return err
+	}
+	return s.writeProcessing(w, http.StatusOK, p)
+}
