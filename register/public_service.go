@@ -49,6 +49,9 @@ type PublicEvent struct {
 	// EndedOn and EndReason are set on the archiving of a processing that
 	// ended with a date and a reason.
 	EndedOn, EndReason string
+	// PlannedStart is the planned start of the version public now, set on
+	// its publication's entry: the feed says whether it is planned.
+	PlannedStart string
 }
 
 // PublicHead is the latest publication or archiving (of an organisation, or

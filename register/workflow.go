@@ -185,6 +185,7 @@ func publicationOf(pub *PublicProcessing, version int, at time.Time, rulesVersio
 		PublishedAt:  at,
 		RulesVersion: rulesVersion,
 		Terms:        PublicationTerms(pub),
+		PlannedStart: pub.PlannedStart,
 	}
 }
 

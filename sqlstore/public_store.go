@@ -143,10 +143,11 @@ func (s *Store) ListPublicEvents(ctx context.Context, org string, limit int) ([]
 		EndTitle     sql.NullString `bun:"end_title"`
 		EndedOn      sql.NullString `bun:"ended_on"`
 		EndReason    sql.NullString `bun:"end_reason"`
+		PlannedStart sql.NullString `bun:"planned_start"`
 	}
 	q := s.idb.NewSelect().TableExpr("audit_log AS a").
 		ColumnExpr("a.seq, a.at, a.action, a.organisation, a.target, a.version").
-		ColumnExpr("p.version AS pub_version, p.title AS pub_title, v.data AS old_data").
+		ColumnExpr("p.version AS pub_version, p.title AS pub_title, v.data AS old_data, p.planned_start").
 		Join("LEFT JOIN publications AS p ON p.processing_id = substr(a.target, ?)", len(processingTarget)+1).
 		Join("LEFT JOIN processing_versions AS v ON v.processing_id = p.processing_id AND v.version = a.version AND v.version <> p.version AND v.status = ?", string(register.StatusPublished)).
 		// An archiving tells how the processing ended (issue 20).
@@ -168,7 +169,7 @@ func (s *Store) ListPublicEvents(ctx context.Context, org string, limit int) ([]
 			e.Title, e.EndedOn, e.EndReason = r.EndTitle.String, r.EndedOn.String, r.EndReason.String
 		case !r.PubVersion.Valid: // archived: no title
 		case int(r.PubVersion.Int64) == r.Version:
-			e.Title = r.PubTitle.String
+			e.Title, e.PlannedStart = r.PubTitle.String, r.PlannedStart.String
 		case r.OldData.Valid:
 			var v struct {
 				Title string `json:"title"`

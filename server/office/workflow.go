@@ -213,7 +213,7 @@ type confirmData struct {
 	// kept through errors; Pending is the draft version left unpublished.
 	EndedOn, Reason string
 	Pending         int
-	Errors   []fieldError
+	Errors          []fieldError
 	// Problem is why the action was not taken, a label key: stale (the
 	// record changed since the page was read), state (its state no longer
 	// allows the action), blocked (findings block publication).

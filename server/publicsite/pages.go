@@ -161,6 +161,9 @@ type view struct {
 	// status is the page's HTTP status when not 200 (an ended
 	// processing's page is 410 Gone).
 	status int
+	// today is the day (Zurich) the page is drawn for: planned or active
+	// is decided on it, and rendered pages are kept per day.
+	today string
 
 	path   string     // this page's path
 	query  url.Values // this page's query without lang
@@ -180,7 +183,7 @@ func (s *Site) newView(r *http.Request, lang string) *view {
 		}
 	}
 	v := &view{Lang: lang, Other: other, CSS: s.pub.pages.cssURL, path: r.URL.Path, query: q,
-		labels: s.pub.pages.labels, tz: s.pub.pages.tz}
+		labels: s.pub.pages.labels, tz: s.pub.pages.tz, today: s.svc.Today()}
 	v.SwitchURL = v.link(r.URL.Path, q, other)
 	v.FeedURL = "/public/v1/feed.atom?lang=" + lang
 	return v
@@ -397,13 +400,17 @@ func (s *Site) page(fn pageFunc) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		lang, explicit := pickLang(r)
-		key := lang + " " + r.URL.Path + "?" + r.URL.RawQuery
+		// Kept per day too: a planned processing turns active on its
+		// start day without any change of the register (issue 20).
+		today := s.svc.Today()
+		key := today + " " + lang + " " + r.URL.Path + "?" + r.URL.RawQuery
 		seq, err := s.pub.docs.changeSeq(ctx, s.svc)
 		if err == nil {
 			if p := s.pub.rendered.get(key, seq); p != nil {
 				return s.writePage(w, r, p)
 			}
 			v := s.newView(r, lang)
+			v.today = today
 			var name string
 			if name, err = fn(r, v); err == nil {
 				p, err := s.renderPage(cmp.Or(v.status, http.StatusOK), name, v, explicit)
@@ -542,6 +549,7 @@ type resultItem struct {
 	ID, OrgName, Reference string
 	Title, Summary         template.HTML // escaped, the matched words in <mark>
 	Sensitive              bool
+	PlannedStart           string // set while the processing is planned
 }
 
 // pager links the pages of a result list.
@@ -612,6 +620,9 @@ func (s *Site) results(r *http.Request, v *view, f register.PublicFilter, orgNam
 		}
 		d.Results = append(d.Results, resultItem{ID: p.ID, OrgName: name, Reference: p.Reference,
 			Title: mark(p.Title, res.Query), Summary: mark(shorten(summary, summaryRunes), res.Query), Sensitive: items[i].Sensitive})
+		if register.PublicState(items[i].PlannedStart, v.today) == register.StatePlanned {
+			d.Results[len(d.Results)-1].PlannedStart = items[i].PlannedStart
+		}
 	}
 	pages := (total + pagePerPage - 1) / pagePerPage
 	d.Pager = pager{Page: f.Page, Pages: pages}
@@ -747,6 +758,7 @@ type processingData struct {
 	UnitName  string
 	Sensitive bool
 	Log       *reports.LogEntry // nil: no log, or no record
+	Planned   bool              // announced, its start not reached yet
 }
 
 func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
@@ -766,7 +778,7 @@ func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
 	if org == nil { // archived meanwhile
 		return "", register.Errorf(register.ENotFound, "processing not found")
 	}
-	d := processingData{P: &p, Org: org, UnitName: p.Unit, Sensitive: p.Sensitive()}
+	d := processingData{P: &p, Org: org, UnitName: p.Unit, Sensitive: p.Sensitive(), Planned: p.Planned(v.today)}
 	if d.Log, err = s.logEntry(r.Context(), p.ID, e.sum); err != nil {
 		return "", err
 	}
