@@ -32,9 +32,9 @@ type PublicProcessing struct {
 	Information       Information             `json:"information,omitzero"`
 	// PlannedStart is the day a planned processing starts; planned or
 	// active is decided when read (PublicState), never stored.
-	PlannedStart string `json:"planned_start,omitempty"`
-	Version      int    `json:"version"`
-	PublishedAt       time.Time               `json:"published_at"`
+	PlannedStart string    `json:"planned_start,omitempty"`
+	Version      int       `json:"version"`
+	PublishedAt  time.Time `json:"published_at"`
 }
 
 // PublicProcessor is a processor without its contract status.

@@ -4,8 +4,8 @@ package office
 // comments, review campaigns and reminders (issue 20).
 func reviewsLabels() map[string]text {
 	return map[string]text{
-		"f.planned_start":      {"Début prévu", "Planned start"},
-		"h.planned_start":      {"Pour annoncer un traitement avant sa mise en œuvre (AAAA-MM-JJ). Jusqu’à ce jour, le registre public le montre comme prévu ; ensuite comme en vigueur. Laissez vide pour un traitement déjà en cours.", "To announce a processing before it starts (YYYY-MM-DD). Until that day the public register shows it as planned, then as in operation. Leave empty for a processing already running."},
+		"f.planned_start":    {"Début prévu", "Planned start"},
+		"h.planned_start":    {"Pour annoncer un traitement avant sa mise en œuvre (AAAA-MM-JJ). Jusqu’à ce jour, le registre public le montre comme prévu ; ensuite comme en vigueur. Laissez vide pour un traitement déjà en cours.", "To announce a processing before it starts (YYYY-MM-DD). Until that day the public register shows it as planned, then as in operation. Leave empty for a processing already running."},
 		"end.ended_on":       {"Date de fin", "End date"},
 		"end.ended_on.hint":  {"Le jour où le traitement a pris fin ou prendra fin (AAAA-MM-JJ). Le journal de transparence enregistre le retrait à la date d’aujourd’hui.", "The day the processing ended or will end (YYYY-MM-DD). The transparency log records the withdrawal as of today."},
 		"end.reason":         {"Motif public", "Public reason"},
