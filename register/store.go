@@ -26,6 +26,7 @@ type Store interface {
 	MaintenanceStore
 	StandingStore
 	EndingStore
+	ReviewStore
 
 	Ping(ctx context.Context) error
 }

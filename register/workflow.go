@@ -63,6 +63,11 @@ func StepRoles(step Step) []identity.Role {
 // the revision the caller last saw. comment is kept in the audit trail (only
 // "return" takes one).
 func (s *Service) Transition(ctx context.Context, p *identity.Principal, id string, step Step, ifMatch *int64, comment string) (*Processing, error) {
+	return s.transition(ctx, p, id, step, ifMatch, comment, nil)
+}
+
+// transition takes step; notes are a return's comments on fields.
+func (s *Service) transition(ctx context.Context, p *identity.Principal, id string, step Step, ifMatch *int64, comment string, notes map[string]string) (*Processing, error) {
 	t, ok := workflow()[step]
 	if !ok {
 		return nil, notFound("workflow step")
@@ -124,6 +129,9 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 			next.Standing.SubmittedBy, next.Standing.Returned, next.Standing.ReturnComment = p.Subject, false, ""
 		case StepReturn:
 			next.Standing.Returned, next.Standing.ReturnComment = true, comment
+			if comment, err = putNotes(ctx, tx, p, cur, notes, now, comment); err != nil {
+				return err
+			}
 		default:
 			next.Standing.Returned, next.Standing.ReturnComment = false, ""
 		}

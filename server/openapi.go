@@ -77,7 +77,8 @@ type csvImportResult struct {
 }
 
 type returnBody struct {
-	Comment string `json:"comment"`
+	Comment string            `json:"comment"`
+	Notes   map[string]string `json:"notes,omitempty"`
 }
 
 func pageParams(extra ...param) []param {
@@ -135,6 +136,7 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "Ends a processing that was published, also with a newer draft pending (kept unpublished in the history): it leaves the public register, whose URL then answers 410 with the end date (default today) and public reason", tag: "workflow", body: register.EndInput{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(415, 422)},
 		{method: "GET", path: "/api/v1/processings/{id}/versions", summary: "Every saved version, newest first", tag: "processings", status: 200, resp: listOf[register.Processing]{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/versions/{n}", summary: "One version as it was saved (published versions never change)", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
+		{method: "GET", path: "/api/v1/processings/{id}/notes", summary: "The DPO's comments on fields given with each return, the latest return first", tag: "workflow", status: 200, resp: listOf[register.ReviewNote]{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/history", summary: "Audit entries of one processing (review comments included), for every role of its organisation", tag: "processings", status: 200, resp: listOf[register.AuditEntry]{}, errors: errsRead},
 
 		{method: "GET", path: "/api/v1/processings/{id}/notice.pdf", summary: "Preview of the transparency notice (PDF) of the current version, in any state", tag: "documents", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{401, 404, 422, 429, 500}},

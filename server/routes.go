@@ -40,6 +40,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/overrides", roles: dpo, h: s.api.OverrideFinding},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole(), h: s.api.ListVersions},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole(), h: s.api.GetVersion},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/notes", roles: anyRole(), h: s.api.ReviewNotes},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/history", roles: anyRole(), h: s.api.History},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/notice.pdf", roles: anyRole(), h: s.previewNoticePDF, summary: "preview of the notice (PDF), any state"},
 

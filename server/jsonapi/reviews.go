@@ -37,3 +37,13 @@ func (s *API) archive(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.writeProcessing(w, http.StatusOK, p)
 }
+
+// ReviewNotes serves GET /api/v1/processings/{id}/notes: every comment on
+// a field a DPO gave with a return, the latest return first.
+func (s *API) ReviewNotes(w http.ResponseWriter, r *http.Request) error {
+	notes, err := s.svc.ReviewNotes(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.ReviewNote]{Items: notes, Total: len(notes), Page: 1, PerPage: len(notes)})
+}
