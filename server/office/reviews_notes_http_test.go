@@ -47,11 +47,9 @@ func TestReturnWithCommentsOnFields(t *testing.T) {
 		form.Del("note.no_such_field")
 		form.Set("note.purpose", "Précisez la finalité : repas ou facturation ?")
 		form.Set("note.retention.period", "Dix ans paraît long.")
-		st, h, body := dpo.post(base+"/return", form)
-		if st != http.StatusSeeOther {
+		if st, _, body := dpo.post(base+"/return", form); st != http.StatusSeeOther {
 			t.Fatalf("return: %d\n%s", st, excerptOf(body))
 		}
-		_ = h
 
 		purpose := html.UnescapeString(editor.page(base + "/edit/purpose?lang=en"))
 		if !strings.Contains(purpose, "Comment from the data protection officer") || !strings.Contains(purpose, "Précisez la finalité : repas ou facturation ?") {
