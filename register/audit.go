@@ -40,7 +40,8 @@ const ActionPasswordChange = "password_change"
 func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
 		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
-		ActionImport, ActionOverride, ActionTextClean}
+		ActionImport, ActionOverride, ActionTextClean,
+		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges}
 }
 
 // GenesisHash is the prev_hash of the first entry of the chain.

@@ -27,6 +27,7 @@ type Store interface {
 	StandingStore
 	EndingStore
 	ReviewStore
+	CampaignStore
 
 	Ping(ctx context.Context) error
 }

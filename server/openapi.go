@@ -112,6 +112,12 @@ func apiDocs() []op {
 		{method: "GET", path: "/api/v1/organisations/{org}/units", summary: "Units of an organisation", tag: "organisations", status: 200, resp: listOf[register.Unit]{}, errors: errsRead},
 		{method: "POST", path: "/api/v1/organisations/{org}/units", summary: "Create a unit", tag: "organisations", body: register.Unit{}, status: 201, resp: register.Unit{}, errors: errsWrite(409)},
 
+		{method: "GET", path: "/api/v1/organisations/{org}/campaigns", summary: "Review campaigns of an organisation, latest first", tag: "campaigns", status: 200, resp: listOf[register.Campaign]{}, errors: errsRead},
+		{method: "POST", path: "/api/v1/organisations/{org}/campaigns", summary: "Open a review campaign over the organisation (units: []) or some units, due on a date: a task for every processing in the public register in scope", tag: "campaigns", body: register.CampaignInput{}, status: 201, resp: register.CampaignProgress{}, errors: errsWrite()},
+		{method: "GET", path: "/api/v1/campaigns/{id}", summary: "A campaign's progress: per unit and in all, total, confirmed, changes, open, overdue (open and past the due date or closed), and its tasks", tag: "campaigns", status: 200, resp: register.CampaignProgress{}, errors: errsRead},
+		{method: "POST", path: "/api/v1/campaigns/{id}/close", summary: "Close a campaign; tasks left open stay, overdue", tag: "campaigns", status: 200, resp: register.CampaignProgress{}, errors: []int{401, 403, 404, 409, 503}},
+		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/confirm", summary: "Still accurate: a review event (who, when) moving reviewed_at to now and review_due a year on, without a new version or touching the published content; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
+		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/changes", summary: "Needs changes: opens a draft (version + 1) of a published processing, which goes through the normal review; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
 		{method: "GET", path: "/api/v1/processings", summary: "List processings of the caller's organisation", tag: "processings",
 			query: pageParams(
 				param{name: "unit", typ: "string", desc: "unit slug"},
