@@ -93,6 +93,7 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.pageRoutes()...)
 	routes = append(routes, o.formRoutes()...)
 	routes = append(routes, o.workflowRoutes()...)
+	routes = append(routes, o.campaignRoutes()...)
 	_ = post
 	return routes
 }
