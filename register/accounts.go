@@ -34,11 +34,20 @@ const FirstAdmin = "admin"
 // deliberately not a field: it travels only between the store and Login, so
 // no encoder, log line or error can ever carry it.
 type Account struct {
-	Username  string        `json:"username"`
-	Role      identity.Role `json:"role"`
-	Org       string        `json:"org,omitempty"`
-	Units     []string      `json:"units,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
+	Username string        `json:"username"`
+	Role     identity.Role `json:"role"`
+	Org      string        `json:"org,omitempty"`
+	Units    []string      `json:"units,omitempty"`
+	// Email is where reminders go ("" for none); it is never logged.
+	Email     string    `json:"email,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	// Disabled accounts keep their history but cannot sign in, and their
+	// sessions and tokens ended when they were disabled.
+	Disabled   bool       `json:"disabled"`
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	// TokensNotBefore refuses the account's API tokens issued before it
+	// (zero: none refused this way); see Revoked.
+	TokensNotBefore time.Time `json:"-"`
 }
 
 // NewAccount is what creating an account takes (POST /api/v1/users).
@@ -48,6 +57,7 @@ type NewAccount struct {
 	Role     string   `json:"role"`
 	Org      string   `json:"org"`
 	Units    []string `json:"units"`
+	Email    string   `json:"email"`
 }
 
 // String, GoString and LogValue leave the password out, so that printing or
@@ -84,6 +94,9 @@ type AccountStore interface {
 	// GetUser returns an account and its password hash (ENotFound).
 	GetUser(ctx context.Context, username string) (*Account, string, error)
 	ListUsers(ctx context.Context) ([]Account, error)
+	// UpdateUser writes a's e-mail address, role, organisation, units,
+	// disabled mark and TokensNotBefore (ENotFound); never the password.
+	UpdateUser(ctx context.Context, a *Account) error
 	DeleteUser(ctx context.Context, username string) error
 	// SetPassword replaces the password hash of an account (ENotFound).
 	SetPassword(ctx context.Context, username, passwordHash string) error
@@ -174,27 +187,38 @@ func checkAccount(pw Passwords, in *NewAccount) []FieldError {
 	if bad := pw.Problem(in.Password, in.Username); bad != "" {
 		add("password", bad)
 	}
-	role, err := identity.ParseRole(in.Role)
+	return append(fields, checkProfile(in.Role, in.Org, in.Units, in.Email)...)
+}
+
+// checkProfile validates what an account is: its role, organisation,
+// units and e-mail address.
+func checkProfile(roleName, org string, units []string, email string) []FieldError {
+	var fields []FieldError
+	add := func(field, msg string) { fields = append(fields, FieldError{Field: field, Message: msg}) }
+	role, err := identity.ParseRole(roleName)
 	if err != nil {
 		add("role", "must be admin, dpo, editor or auditor")
 	}
 	switch {
-	case role == identity.RoleAdmin && in.Org != "":
+	case role == identity.RoleAdmin && org != "":
 		add("org", "must be empty for an administrator, who belongs to no organisation")
-	case role != identity.RoleAdmin && in.Org == "":
+	case role != identity.RoleAdmin && org == "":
 		add("org", "is required")
-	case in.Org != "" && !ValidSlug(in.Org):
+	case org != "" && !ValidSlug(org):
 		add("org", "is not an organisation slug")
 	}
-	if len(in.Units) > 0 && role != identity.RoleEditor {
+	if len(units) > 0 && role != identity.RoleEditor {
 		add("units", "only editors have units")
 	}
-	for i, u := range in.Units {
+	for i, u := range units {
 		if !ValidSlug(u) {
 			add(fmt.Sprintf("units[%d]", i), "is not a unit slug")
-		} else if slices.Index(in.Units, u) != i {
+		} else if slices.Index(units, u) != i {
 			add(fmt.Sprintf("units[%d]", i), "is given twice")
 		}
+	}
+	if bad := EmailProblem(email); bad != "" {
+		add("email", bad)
 	}
 	return fields
 }
@@ -224,7 +248,7 @@ func (s *Service) createUser(ctx context.Context, actor *identity.Principal, in 
 	if err != nil {
 		return nil, invalid(FieldError{Field: "password", Message: "cannot be used"})
 	}
-	a := &Account{Username: in.Username, Role: identity.Role(in.Role), Org: in.Org, Units: slices.Clone(in.Units)}
+	a := &Account{Username: in.Username, Role: identity.Role(in.Role), Org: in.Org, Units: slices.Clone(in.Units), Email: in.Email}
 	if err := s.afterDeletionSecond(ctx, in.Username); err != nil {
 		return nil, err
 	}
@@ -343,7 +367,7 @@ func (s *Service) DeleteUser(ctx context.Context, p *identity.Principal, usernam
 		}
 		// Inside the write transaction: two administrators deleting each
 		// other at once are serialised, and the second is refused.
-		if err := checkAdminRemains(ctx, as, a, ""); err != nil {
+		if err := checkAdminRemains(ctx, as, a, "delete"); err != nil {
 			return err
 		}
 		now := s.clock()
@@ -361,36 +385,44 @@ func (s *Service) DeleteUser(ctx context.Context, p *identity.Principal, usernam
 	})
 }
 
-// checkAdminRemains refuses a change that would leave no administrator
-// account: a deletes (newRole "") or a's role becoming newRole. Call it in
-// the write transaction that makes the change; a role change must call it
-// too.
-func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, newRole identity.Role) error {
-	if a.Role != identity.RoleAdmin || newRole == identity.RoleAdmin {
+// checkAdminRemains refuses a change that would leave no active
+// administrator account: a deleted (change "delete"), disabled ("disable")
+// or given another role ("role"). Call it in the write transaction that
+// makes the change.
+func checkAdminRemains(ctx context.Context, as AccountStore, a *Account, change string) error {
+	if a.Role != identity.RoleAdmin || a.Disabled {
 		return nil
 	}
 	users, err := as.ListUsers(ctx)
 	if err != nil {
 		return err
 	}
-	admins := 0
+	others := 0
 	for _, u := range users {
-		if u.Role == identity.RoleAdmin {
-			admins++
+		if u.Role == identity.RoleAdmin && !u.Disabled && u.Username != a.Username {
+			others++
 		}
 	}
-	if admins <= 1 {
-		if newRole == "" {
-			return Errorf(EConflict, "this is the last administrator account: create another administrator before deleting it")
-		}
-		return Errorf(EConflict, "this is the last administrator account: create another administrator before changing its role")
+	if others > 0 {
+		return nil
 	}
-	return nil
+	switch change {
+	case "delete":
+		return Errorf(EConflict, "this is the last administrator account: create another administrator before deleting it")
+	case "disable":
+		return Errorf(EConflict, "this is the last active administrator account: create another administrator before disabling it")
+	}
+	return Errorf(EConflict, "this is the last administrator account: create another administrator before changing its role")
 }
 
 // errBadCredentials is the one answer to a failed login, whether the
 // account exists or not.
 func errBadCredentials() error { return Errorf(EUnauthorized, "wrong username or password") }
+
+// errDisabled is the answer to the right password of a disabled account.
+func errDisabled() error {
+	return Errorf(EUnauthorized, "this account is disabled; ask an administrator")
+}
 
 // Login checks a username and password and returns the principal to issue a
 // token for. Unknown accounts cost the same password hashing as known ones,
@@ -433,6 +465,9 @@ func (s *Service) checkPassword(ctx context.Context, username, password string) 
 		return nil, err
 	case !s.passwords.Check(hash, password):
 		return nil, errBadCredentials()
+	case a.Disabled:
+		// Said only to someone who knows the password.
+		return nil, errDisabled()
 	}
 	return a, nil
 }
@@ -456,7 +491,9 @@ func (s *Service) Logout(ctx context.Context, p *identity.Principal) error {
 }
 
 // Revoked reports whether a verified token was taken back: logged out,
-// issued to an account deleted since, or naming one of the service's own
+// issued to an account deleted since, of an account disabled, or issued
+// before the account's TokensNotBefore (disabling, "sign out everywhere",
+// a change of role, organisation or units), or naming one of the service's own
 // actors as its subject (an identity provider's "system" or "cli:import"
 // would sign audit entries as the service). It implements
 // server.Revocations.
@@ -471,27 +508,33 @@ func (s *Service) Revoked(ctx context.Context, p *identity.Principal) (bool, err
 			return revoked, err
 		}
 	}
-	deletedAt, found, err := as.DeletedAt(ctx, p.Subject)
-	if err != nil || !found {
-		return false, err
-	}
 	issued := p.IssuedAt
 	if issued.IsZero() {
 		// Without iat, assume the worst: issued as long before its expiry
 		// as any token may live.
 		issued = p.ExpiresAt.Add(-MaxTokenTTL)
 	}
+	a, _, err := as.GetUser(ctx, p.Subject)
+	if err != nil && ErrorCode(err) != ENotFound {
+		return false, err
+	}
+	exists := err == nil
+	// iat is in whole seconds: a token issued in the same second as the
+	// mark, even just after it, is refused too, which errs on the safe side.
+	if exists && (a.Disabled || issued.Before(a.TokensNotBefore)) {
+		return true, nil
+	}
+	deletedAt, found, err := as.DeletedAt(ctx, p.Subject)
+	if err != nil || !found {
+		return false, err
+	}
 	// The name was deleted and may have been given to a new account since.
 	// Such an account is created in a later second than the deletion
 	// (afterDeletionSecond), so a token issued in or after the second of
 	// its creation is the new account's; anything earlier was issued
 	// before the deletion, to the old account.
-	a, _, err := as.GetUser(ctx, p.Subject)
-	switch {
-	case err == nil && a.CreatedAt.After(deletedAt):
+	if exists && a.CreatedAt.After(deletedAt) {
 		return issued.Before(a.CreatedAt.Truncate(time.Second)), nil
-	case err != nil && ErrorCode(err) != ENotFound:
-		return false, err
 	}
 	return !issued.After(deletedAt.Add(revocationSkew)), nil
 }

@@ -35,11 +35,19 @@ const (
 // its own, so that the one above keeps its alignment).
 const ActionPasswordChange = "password_change"
 
+// Actions on accounts beyond creation and deletion.
+const (
+	ActionUserUpdate  = "user.update"
+	ActionUserDisable = "user.disable"
+	ActionUserEnable  = "user.enable"
+)
+
 // AuditActions are every action the service writes in the audit trail; an
 // import refuses any other.
 func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
 		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
+		ActionUserUpdate, ActionUserDisable, ActionUserEnable,
 		ActionImport, ActionOverride, ActionTextClean,
 		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges}
 }

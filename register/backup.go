@@ -94,6 +94,10 @@ type BackupUser struct {
 	Organisation string    `json:"organisation"`
 	Units        string    `json:"units"` // JSON array as stored
 	CreatedAt    time.Time `json:"created_at"`
+	// Added with e-mail addresses and disabling; absent from older backups.
+	Email           string     `json:"email,omitempty"`
+	DisabledAt      *time.Time `json:"disabled_at,omitempty"`
+	TokensNotBefore *time.Time `json:"tokens_not_before,omitempty"`
 }
 
 // BackupRevokedToken is a revoked token id.

@@ -154,6 +154,9 @@ func (s *Service) OpenSession(ctx context.Context, username, password string) (t
 		if err != nil {
 			return err
 		}
+		if cur.Disabled {
+			return errDisabled()
+		}
 		now := s.clock()
 		sess = &Session{ID: newID(), Username: cur.Username, CSRF: csrf, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(max)}
 		if err := tx.CreateSession(ctx, hash, sess, stampOf(cur)); err != nil {
@@ -205,7 +208,7 @@ func (s *Service) ResumeSession(ctx context.Context, token string) (*Session, *i
 	// An account created after the session is another person's, though
 	// under the same name (DeleteUser ends sessions too; this is the
 	// second lock).
-	case err != nil, !now.Before(s.sessionEnd(sess)), !stamp.matches(a), a.CreatedAt.After(sess.CreatedAt), ReservedUsername(a.Username):
+	case err != nil, !now.Before(s.sessionEnd(sess)), !stamp.matches(a), a.CreatedAt.After(sess.CreatedAt), ReservedUsername(a.Username), a.Disabled:
 		if err := s.endSession(ctx, hash); err != nil {
 			return nil, nil, err
 		}

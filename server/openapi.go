@@ -194,6 +194,7 @@ func apiDocs() []op {
 
 		{method: "GET", path: "/api/v1/users", summary: "Local accounts (never passwords or hashes)", tag: "accounts", status: 200, resp: listOf[register.Account]{}, errors: []int{401, 403}},
 		{method: "POST", path: "/api/v1/users", summary: "Create a local account (password: at least 12 characters, not weak: docs/security.md)", tag: "accounts", body: register.NewAccount{}, status: 201, resp: register.Account{}, errors: errsWrite(409)},
+		{method: "PATCH", path: "/api/v1/users/{username}", summary: "Change an account's e-mail address, role, organisation or units, or disable it (its sessions and tokens end at once; 409 for the last active administrator)", tag: "accounts", body: register.AccountChange{}, status: 200, resp: register.Account{}, errors: errsWrite(404, 409)},
 		{method: "DELETE", path: "/api/v1/users/{username}", summary: "Delete a local account; its tokens are refused from then on (409 for the last administrator)", tag: "accounts", status: 204, errors: []int{401, 403, 404, 409}},
 		{method: "POST", path: "/api/v1/auth/login", summary: "Exchange a username and password for a token; same 401 for unknown user and wrong password; 429 with Retry-After after repeated failures", tag: "accounts", body: jsonapi.LoginRequest{}, status: 200, resp: jsonapi.LoginResponse{}, errors: []int{400, 401, 413, 415, 422, 429, 503}},
 		{method: "POST", path: "/api/v1/auth/logout", summary: "Revoke the token this request carries (409 when it has no jti)", tag: "accounts", status: 204, errors: []int{401, 409}},

@@ -54,6 +54,7 @@ func (s *Server) routeTable() []route {
 
 		{method: http.MethodGet, pattern: "/api/v1/users", roles: admin, h: s.api.ListUsers},
 		{method: http.MethodPost, pattern: "/api/v1/users", roles: admin, h: s.api.CreateUser},
+		{method: http.MethodPatch, pattern: "/api/v1/users/{username}", roles: admin, h: s.api.UpdateUser},
 		{method: http.MethodDelete, pattern: "/api/v1/users/{username}", roles: admin, h: s.api.DeleteUser},
 		{method: http.MethodPost, pattern: "/api/v1/auth/login", h: s.api.Login},
 		{method: http.MethodPost, pattern: "/api/v1/auth/logout", roles: anyRole(), h: s.api.Logout},

@@ -25,11 +25,21 @@ type userRow struct {
 	Role          string         `bun:"role"`
 	Organisation  sql.NullString `bun:"organisation"`
 	Units         string         `bun:"units"`
+	Email         string         `bun:"email"`
 	CreatedAt     time.Time      `bun:"created_at"`
+	DisabledAt    time.Time      `bun:"disabled_at,nullzero"`
+	TokensNB      time.Time      `bun:"tokens_not_before,nullzero"`
 }
 
 func (r *userRow) domain() (register.Account, error) {
-	a := register.Account{Username: r.Username, Role: auth.Role(r.Role), Org: r.Organisation.String, CreatedAt: utc(r.CreatedAt)}
+	a := register.Account{Username: r.Username, Role: auth.Role(r.Role), Org: r.Organisation.String, Email: r.Email, CreatedAt: utc(r.CreatedAt)}
+	if !r.DisabledAt.IsZero() {
+		at := utc(r.DisabledAt)
+		a.Disabled, a.DisabledAt = true, &at
+	}
+	if !r.TokensNB.IsZero() {
+		a.TokensNotBefore = utc(r.TokensNB)
+	}
 	if err := json.Unmarshal([]byte(r.Units), &a.Units); err != nil {
 		return register.Account{}, fmt.Errorf("account units: %w", err)
 	}
@@ -41,18 +51,46 @@ func (r *userRow) domain() (register.Account, error) {
 
 // CreateUser implements register.AccountStore.
 func (s *Store) CreateUser(ctx context.Context, a *register.Account, passwordHash string) error {
+	row, err := userRowOf(a)
+	if err != nil {
+		return err
+	}
+	row.PasswordHash = passwordHash
+	_, err = s.idb.NewInsert().Model(row).Exec(ctx)
+	return dbError(err, "account")
+}
+
+// userRowOf is the row of a, without the password hash.
+func userRowOf(a *register.Account) (*userRow, error) {
 	units := a.Units
 	if units == nil {
 		units = []string{}
 	}
 	b, err := json.Marshal(units)
 	if err != nil {
-		return fmt.Errorf("encode units: %w", err)
+		return nil, fmt.Errorf("encode units: %w", err)
 	}
-	row := &userRow{Username: a.Username, PasswordHash: passwordHash, Role: string(a.Role),
-		Organisation: sql.NullString{String: a.Org, Valid: a.Org != ""}, Units: string(b), CreatedAt: utc(a.CreatedAt)}
-	_, err = s.idb.NewInsert().Model(row).Exec(ctx)
-	return dbError(err, "account")
+	row := &userRow{Username: a.Username, Role: string(a.Role),
+		Organisation: sql.NullString{String: a.Org, Valid: a.Org != ""}, Units: string(b), Email: a.Email, CreatedAt: utc(a.CreatedAt)}
+	if a.Disabled && a.DisabledAt != nil {
+		row.DisabledAt = utc(*a.DisabledAt)
+	}
+	if !a.TokensNotBefore.IsZero() {
+		row.TokensNB = utc(a.TokensNotBefore)
+	}
+	return row, nil
+}
+
+// UpdateUser implements register.AccountStore.
+func (s *Store) UpdateUser(ctx context.Context, a *register.Account) error {
+	row, err := userRowOf(a)
+	if err != nil {
+		return err
+	}
+	res, err := s.idb.NewUpdate().Model(row).
+		Column("email", "role", "organisation", "units", "disabled_at", "tokens_not_before").
+		Where("username = ?", a.Username).Exec(ctx)
+	return affected(res, err, "account")
 }
 
 // GetUser implements register.AccountStore.

@@ -114,8 +114,17 @@ func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, err
 	}
 	sec.Users = make([]register.BackupUser, 0, len(users))
 	for _, r := range users {
-		sec.Users = append(sec.Users, register.BackupUser{Username: r.Username, PasswordHash: r.PasswordHash, Role: r.Role,
-			Organisation: r.Organisation.String, Units: r.Units, CreatedAt: µs(r.CreatedAt)})
+		u := register.BackupUser{Username: r.Username, PasswordHash: r.PasswordHash, Role: r.Role,
+			Organisation: r.Organisation.String, Units: r.Units, CreatedAt: µs(r.CreatedAt), Email: r.Email}
+		if !r.DisabledAt.IsZero() {
+			t := µs(r.DisabledAt)
+			u.DisabledAt = &t
+		}
+		if !r.TokensNB.IsZero() {
+			t := µs(r.TokensNB)
+			u.TokensNotBefore = &t
+		}
+		sec.Users = append(sec.Users, u)
 	}
 	var revoked []revokedTokenRow
 	if err := tx.NewSelect().Model(&revoked).Order("subject", "jti").Scan(ctx); err != nil {
@@ -228,8 +237,15 @@ func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 func importSecrets(ctx context.Context, tx bun.IDB, sec *register.BackupSecrets) error {
 	users := make([]*userRow, 0, len(sec.Users))
 	for _, u := range sec.Users {
-		users = append(users, &userRow{Username: u.Username, PasswordHash: u.PasswordHash, Role: u.Role,
-			Organisation: sql.NullString{String: u.Organisation, Valid: u.Organisation != ""}, Units: u.Units, CreatedAt: utc(u.CreatedAt)})
+		row := &userRow{Username: u.Username, PasswordHash: u.PasswordHash, Role: u.Role,
+			Organisation: sql.NullString{String: u.Organisation, Valid: u.Organisation != ""}, Units: u.Units, CreatedAt: utc(u.CreatedAt), Email: u.Email}
+		if u.DisabledAt != nil {
+			row.DisabledAt = utc(*u.DisabledAt)
+		}
+		if u.TokensNotBefore != nil {
+			row.TokensNB = utc(*u.TokensNotBefore)
+		}
+		users = append(users, row)
 	}
 	revoked := make([]*revokedTokenRow, 0, len(sec.RevokedTokens))
 	for _, r := range sec.RevokedTokens {

@@ -113,6 +113,19 @@ func (s *API) CreateUser(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteJSON(w, http.StatusCreated, a)
 }
 
+// UpdateUser changes an account: only the fields the body names.
+func (s *API) UpdateUser(w http.ResponseWriter, r *http.Request) error {
+	var in register.AccountChange
+	if err := httpkit.Decode(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.svc.UpdateUser(r.Context(), principal(r), r.PathValue("username"), in)
+	if err != nil {
+		return err
+	}
+	return httpkit.WriteJSON(w, http.StatusOK, a)
+}
+
 func (s *API) DeleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.DeleteUser(r.Context(), principal(r), r.PathValue("username")); err != nil {
 		return err
