@@ -245,7 +245,7 @@ func TestPublicCSV(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parse: %v", err)
 		}
-		if rows[0][0] != "id" || rows[0][32] != "url" || rows[0][len(rows[0])-1] != "information_exception_reason" || len(rows[0]) != 46 {
+		if rows[0][0] != "id" || rows[0][32] != "url" || rows[0][len(rows[0])-1] != "state" || len(rows[0]) != 48 { // planned_start, state: issue 20
 			t.Fatalf("header: %v", rows[0])
 		}
 		if len(rows) != 1+publicTotal+1 {
