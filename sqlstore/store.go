@@ -343,6 +343,10 @@ func (s *Store) DeleteProcessing(ctx context.Context, id string) error {
 	if _, err := s.idb.NewDelete().TableExpr("processing_versions").Where("processing_id = ?", id).Exec(ctx); err != nil {
 		return dbError(err, "processing versions")
 	}
+	// A draft returned with comments on fields takes them along.
+	if _, err := s.idb.NewDelete().TableExpr("review_notes").Where("processing_id = ?", id).Exec(ctx); err != nil {
+		return dbError(err, "review notes")
+	}
 	res, err := s.idb.NewDelete().TableExpr("processings").Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "processing")
 }
