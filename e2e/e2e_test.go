@@ -147,7 +147,7 @@ func TestPublicPagesInBrowser(t *testing.T) {
 		{"processing", "/processings/" + f.Sensitive, 200},
 		{"processing-minimal", "/processings/" + f.Published["Registre des naissances"], 200},
 		{"not-found", "/no/such/page", 404},
-		{"withdrawn", "/processings/" + f.Hidden["archived"], 404},
+		{"withdrawn", "/processings/" + f.Hidden["archived"], 410}, // ended: when and why (issue 20)
 	}
 	for _, lang := range []string{"fr", "en"} {
 		for _, p := range pages {

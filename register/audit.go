@@ -53,7 +53,8 @@ func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
 		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
 		ActionUserUpdate, ActionUserDisable, ActionUserEnable, ActionSubjectAssign, ActionSubjectUnassign, ActionUserSignOut,
-		ActionImport, ActionOverride, ActionTextClean, ActionModel}
+		ActionImport, ActionOverride, ActionTextClean, ActionModel,
+		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges}
 }
 
 // GenesisHash is the prev_hash of the first entry of the chain.

@@ -176,6 +176,10 @@ type Fields struct {
 	Profiling         bool              `json:"profiling"`
 	DPIA              DPIA              `json:"dpia"`
 	ReviewDue         string            `json:"review_due" validate:"omitempty,date"`
+	// PlannedStart is the first day of a processing announced before it
+	// runs (YYYY-MM-DD; public): until that day, read in Zurich, every
+	// public surface shows it as planned, then as active (PublicState).
+	PlannedStart string `json:"planned_start,omitempty" validate:"omitempty,date"`
 	// CommonIdentifier names a common personal identifier the processing
 	// uses (the AVS number, for instance); empty when none. Internal: the
 	// DPO checks that a law institutes its use.

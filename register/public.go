@@ -30,8 +30,11 @@ type PublicProcessing struct {
 	Profiling         bool                    `json:"profiling"`
 	DPIA              PublicDPIA              `json:"dpia"`
 	Information       Information             `json:"information,omitzero"`
-	Version           int                     `json:"version"`
-	PublishedAt       time.Time               `json:"published_at"`
+	// PlannedStart is the day a planned processing starts; planned or
+	// active is decided when read (PublicState), never stored.
+	PlannedStart string    `json:"planned_start,omitempty"`
+	Version      int       `json:"version"`
+	PublishedAt  time.Time `json:"published_at"`
 }
 
 // PublicProcessor is a processor without its contract status.
@@ -93,6 +96,7 @@ func Public(p *Processing, publishedAt time.Time) *PublicProcessing {
 		Profiling:         f.Profiling,
 		DPIA:              publicDPIA(&f.DPIA),
 		Information:       f.Information,
+		PlannedStart:      f.PlannedStart,
 		Version:           p.Version,
 		PublishedAt:       publishedAt.UTC(),
 	}
@@ -213,4 +217,5 @@ type Publication struct {
 	PublishedAt  time.Time
 	RulesVersion string      // the rule table that passed the publication
 	Terms        SearchTerms // index terms for full-text search
+	PlannedStart string      // PublicProcessing.PlannedStart, for lists
 }

@@ -43,8 +43,15 @@ type PublicEvent struct {
 	Version      int
 	// Title is the title published at Version, set only while the
 	// processing is in the public register: once archived, a processing
-	// leaves the register, and its title with it.
+	// leaves the register, and its title with it, but for the archiving
+	// itself, which tells how it ended (the ending is public).
 	Title string
+	// EndedOn and EndReason are set on the archiving of a processing that
+	// ended with a date and a reason.
+	EndedOn, EndReason string
+	// PlannedStart is the planned start of the version public now, set on
+	// its publication's entry: the feed says whether it is planned.
+	PlannedStart string
 }
 
 // PublicHead is the latest publication or archiving (of an organisation, or

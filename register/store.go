@@ -28,6 +28,9 @@ type Store interface {
 	StandingStore
 	ImportStore
 	ModelStore
+	EndingStore
+	ReviewStore
+	CampaignStore
 
 	Ping(ctx context.Context) error
 }

@@ -63,9 +63,18 @@ func StepRoles(step Step) []identity.Role {
 // the revision the caller last saw. comment is kept in the audit trail (only
 // "return" takes one).
 func (s *Service) Transition(ctx context.Context, p *identity.Principal, id string, step Step, ifMatch *int64, comment string) (*Processing, error) {
+	return s.transition(ctx, p, id, step, ifMatch, comment, nil)
+}
+
+// transition takes step; notes are a return's comments on fields.
+func (s *Service) transition(ctx context.Context, p *identity.Principal, id string, step Step, ifMatch *int64, comment string, notes map[string]string) (*Processing, error) {
 	t, ok := workflow()[step]
 	if !ok {
 		return nil, notFound("workflow step")
+	}
+	if step == StepArchive {
+		// Archiving may leave a pending draft behind (Archive).
+		return s.Archive(ctx, p, id, ifMatch, EndInput{Comment: comment})
 	}
 	comment, err := trimComment(comment)
 	if err != nil {
@@ -114,25 +123,15 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 			if err := s.logPublic(ctx, tx, pub, LogPublish, now); err != nil {
 				return err
 			}
-		case StepArchive:
-			if s.publog != nil {
-				pub, err := tx.GetPublication(ctx, id)
-				if err != nil {
-					return err
-				}
-				if err := s.logPublic(ctx, tx, pub, LogArchive, now); err != nil {
-					return err
-				}
-			}
-			if err := tx.DeletePublication(ctx, id); err != nil {
-				return err
-			}
 		}
 		switch step {
 		case StepSubmit:
 			next.Standing.SubmittedBy, next.Standing.Returned, next.Standing.ReturnComment = p.Subject, false, ""
 		case StepReturn:
 			next.Standing.Returned, next.Standing.ReturnComment = true, comment
+			if comment, err = putNotes(ctx, tx, p, cur, notes, now, comment); err != nil {
+				return err
+			}
 		default:
 			next.Standing.Returned, next.Standing.ReturnComment = false, ""
 		}
@@ -142,15 +141,12 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 		if err := tx.UpdateProcessing(ctx, &next, processingSearchKey(&next.Fields), cur.Revision); err != nil {
 			return err
 		}
-		// An archived processing keeps its published version as it was.
-		if step != StepArchive {
-			v, err := encodeVersion(&next, p.Subject)
-			if err != nil {
-				return err
-			}
-			if err := tx.PutVersion(ctx, v); err != nil {
-				return err
-			}
+		v, err := encodeVersion(&next, p.Subject)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutVersion(ctx, v); err != nil {
+			return err
 		}
 		out = &next
 		return s.audit(ctx, tx, p, now, cur.Organisation, string(step), "processing/"+id, cur.Version, comment)
@@ -158,7 +154,7 @@ func (s *Service) Transition(ctx context.Context, p *identity.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
-	if step == StepPublish || step == StepArchive {
+	if step == StepPublish {
 		s.publicChanged(ctx)
 	}
 	return out, nil
@@ -197,6 +193,7 @@ func publicationOf(pub *PublicProcessing, version int, at time.Time, rulesVersio
 		PublishedAt:  at,
 		RulesVersion: rulesVersion,
 		Terms:        PublicationTerms(pub),
+		PlannedStart: pub.PlannedStart,
 	}
 }
 

@@ -65,6 +65,10 @@ type Options struct {
 	// fingerprint is that of the stored public JSON: the PDF is derived
 	// from it, so the PDF's own hash is in no log.
 	Log *LogEntry
+	// Today is the day (YYYY-MM-DD, Europe/Zurich) the document is drawn
+	// for: a processing published with a planned start says it is planned
+	// until that day (register.PublicState). Empty: today's date.
+	Today string
 }
 
 // LogEntry is a publication's record in the transparency log: its index and

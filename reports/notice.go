@@ -70,6 +70,9 @@ func (d *doc) noticeHead(p *register.PublicProcessing, org *register.Organisatio
 	if d.opts.Preview {
 		d.box(d.l.preview, 0xfbeaea, alert, true)
 	}
+	if t := d.plannedText(p); t != "" {
+		d.box(t, 0xfff4d6, alert, true)
+	}
 }
 
 // versionMeta is the line under a title: reference, version, date.

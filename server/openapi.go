@@ -78,7 +78,8 @@ type csvImportResult struct {
 }
 
 type returnBody struct {
-	Comment string `json:"comment"`
+	Comment string            `json:"comment"`
+	Notes   map[string]string `json:"notes,omitempty"`
 }
 
 func pageParams(extra ...param) []param {
@@ -112,6 +113,12 @@ func apiDocs() []op {
 		{method: "GET", path: "/api/v1/organisations/{org}/units", summary: "Units of an organisation", tag: "organisations", status: 200, resp: listOf[register.Unit]{}, errors: errsRead},
 		{method: "POST", path: "/api/v1/organisations/{org}/units", summary: "Create a unit", tag: "organisations", body: register.Unit{}, status: 201, resp: register.Unit{}, errors: errsWrite(409)},
 
+		{method: "GET", path: "/api/v1/organisations/{org}/campaigns", summary: "Review campaigns of an organisation, latest first", tag: "campaigns", status: 200, resp: listOf[register.Campaign]{}, errors: errsRead},
+		{method: "POST", path: "/api/v1/organisations/{org}/campaigns", summary: "Open a review campaign over the organisation (units: []) or some units, due on a date: a task for every processing in the public register in scope", tag: "campaigns", body: register.CampaignInput{}, status: 201, resp: register.CampaignProgress{}, errors: errsWrite()},
+		{method: "GET", path: "/api/v1/campaigns/{id}", summary: "A campaign's progress: per unit and in all, total, confirmed, changes, open, overdue (open and past the due date or closed), and its tasks", tag: "campaigns", status: 200, resp: register.CampaignProgress{}, errors: errsRead},
+		{method: "POST", path: "/api/v1/campaigns/{id}/close", summary: "Close a campaign; tasks left open stay, overdue", tag: "campaigns", status: 200, resp: register.CampaignProgress{}, errors: []int{401, 403, 404, 409, 503}},
+		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/confirm", summary: "Still accurate: a review event (who, when) moving reviewed_at to now and review_due a year on, without a new version or touching the published content; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
+		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/changes", summary: "Needs changes: opens a draft (version + 1) of a published processing, which goes through the normal review; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
 		{method: "GET", path: "/api/v1/processings", summary: "List processings of the caller's organisation", tag: "processings",
 			query: pageParams(
 				param{name: "unit", typ: "string", desc: "unit slug"},
@@ -133,9 +140,10 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/processings/{id}/return", summary: "in_review → draft, with an optional comment kept in the history", tag: "workflow", body: returnBody{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(415, 422)},
 		{method: "POST", path: "/api/v1/processings/{id}/publish", summary: "in_review → published; 422 with the blocking findings when a legal item is missing", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(422)},
 		{method: "POST", path: "/api/v1/processings/{id}/overrides", summary: "A DPO overrules one blocking finding (rule and field) with a written justification; audited, shown in findings, lapses when the field changes", tag: "compliance", body: register.OverrideInput{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(400, 415, 422)},
-		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "published → archived (leaves the public register)", tag: "workflow", ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep()},
+		{method: "POST", path: "/api/v1/processings/{id}/archive", summary: "Ends a processing that was published, also with a newer draft pending (kept unpublished in the history): it leaves the public register, whose URL then answers 410 with the end date (default today) and public reason", tag: "workflow", body: register.EndInput{}, ifMatch: true, status: 200, resp: register.Processing{}, errors: errsStep(415, 422)},
 		{method: "GET", path: "/api/v1/processings/{id}/versions", summary: "Every saved version, newest first", tag: "processings", status: 200, resp: listOf[register.Processing]{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/versions/{n}", summary: "One version as it was saved (published versions never change)", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
+		{method: "GET", path: "/api/v1/processings/{id}/notes", summary: "The DPO's comments on fields given with each return, the latest return first", tag: "workflow", status: 200, resp: listOf[register.ReviewNote]{}, errors: errsRead},
 		{method: "GET", path: "/api/v1/processings/{id}/history", summary: "Audit entries of one processing (review comments included), for every role of its organisation", tag: "processings", status: 200, resp: listOf[register.AuditEntry]{}, errors: errsRead},
 
 		{method: "GET", path: "/api/v1/processings/{id}/notice.pdf", summary: "Preview of the transparency notice (PDF) of the current version, in any state", tag: "documents", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{401, 404, 422, 429, 500}},
@@ -150,9 +158,10 @@ func apiDocs() []op {
 				param{name: "cursor", typ: "string", desc: "the cursor of the previous page: the next page, as fast as the first (page is then ignored)"},
 				param{name: "category", typ: "string", desc: "a data category name (case and accents ignored)"},
 				param{name: "sensitive", typ: "boolean", desc: "only processings with (true) or without (false) sensitive data"},
-				param{name: "legal_basis", typ: "string", enum: []string{"law", "legal_obligation", "public_task", "consent", "contract", "vital_interest", "legitimate_interest"}}),
+				param{name: "legal_basis", typ: "string", enum: []string{"law", "legal_obligation", "public_task", "consent", "contract", "vital_interest", "legitimate_interest"}},
+				param{name: "include", typ: "string", enum: []string{"ended"}, desc: "ended: add \"ended\", the processings of the organisation (or of all) that ended, latest first, each {id, organisation, title, ended_on, reason}"}),
 			status: 200, resp: cursorListOf[register.PublicProcessing]{}, errors: []int{400, 422}},
-		{method: "GET", path: "/public/v1/processings/{id}", summary: "The last published version of a processing (ETag, Last-Modified, 304)", tag: "public", status: 200, resp: register.PublicProcessing{}, errors: []int{404}},
+		{method: "GET", path: "/public/v1/processings/{id}", summary: "The last published version of a processing (ETag, Last-Modified, 304); 410 Gone with {id, organisation, title, ended_on, reason} once it ended", tag: "public", status: 200, resp: register.PublicProcessing{}, errors: []int{404, 410}},
 		{method: "GET", path: "/public/v1/processings.csv", summary: "Open data: the public register as RFC 4180 CSV (docs/public.md lists the columns)", tag: "public",
 			query:  []param{{name: "org", typ: "string", desc: "organisation slug"}, {name: "bom", typ: "boolean", desc: "true: start with a UTF-8 byte order mark, for spreadsheets"}},
 			status: 200, resp: "", respType: "text/csv", errors: []int{404}},
@@ -322,6 +331,11 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 		}
 	}
 	sg.of(reflect.TypeOf(httpkit.Problem{}))
+	// 410: a processing that ended answers with its ending, not a problem.
+	errResponses["E410"] = map[string]any{
+		"description": "Gone: the processing ended; its end date and public reason",
+		"content":     map[string]any{"application/json": map[string]any{"schema": sg.of(reflect.TypeOf(register.Ending{}))}},
+	}
 	doc := map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{

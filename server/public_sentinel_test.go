@@ -87,7 +87,9 @@ func TestPublicNeverShowsInternals(t *testing.T) {
 			"draft":     create(hidden("Brouillon")),
 			"in_review": create(hidden("En relecture")),
 			"returned":  create(hidden("Renvoyé")),
-			"archived":  create(hidden("Archivé")),
+			// An ended processing's title is public (410 with its ending,
+			// issue 20); its internals never are.
+			"archived": create(withInternals("Archivé")),
 		}
 		step(ids["in_review"], "submit")
 		step(ids["returned"], "submit", "return")
@@ -190,9 +192,13 @@ func TestPublicNeverShowsInternals(t *testing.T) {
 			get("/?" + q)
 		}
 		for state, id := range ids {
+			want := 404
+			if id == ids["archived"] || id == f.Hidden["archived"] {
+				want = 410 // ended: its address says when and why
+			}
 			for _, p := range []string{"/public/v1/processings/" + id, "/processings/" + id, "/processings/" + id + "?lang=en"} {
-				if r := get(p, 404); r.Status != 404 {
-					t.Errorf("%s (%s): got %d, want 404", p, state, r.Status)
+				if r := get(p, want); r.Status != want {
+					t.Errorf("%s (%s): got %d, want %d", p, state, r.Status, want)
 				}
 			}
 		}
@@ -210,7 +216,7 @@ func TestPublicNeverShowsInternals(t *testing.T) {
 			seen[p] = true
 			u, _ := url.Parse(p)
 			isPDF := strings.HasSuffix(u.Path, ".pdf")
-			r := get(p, 404)
+			r := get(p, 404, 410) // 410: a processing that ended, linked from ?include=ended
 			if r.Status == 404 && !isPDF && u.Path != "/no-such-page" {
 				t.Errorf("broken link %s", p)
 			}

@@ -122,8 +122,12 @@ func TestPublicJSON(t *testing.T) {
 
 		t.Run("Hidden", func(t *testing.T) {
 			for state, id := range f.Hidden {
-				if r := e.Do("GET", "/public/v1/processings/"+id, "", nil); r.Status != 404 {
-					t.Errorf("%s: got %d, want 404", state, r.Status)
+				want := 404
+				if state == "archived" {
+					want = 410 // it ended: its address says when and why (issue 20)
+				}
+				if r := e.Do("GET", "/public/v1/processings/"+id, "", nil); r.Status != want {
+					t.Errorf("%s: got %d, want %d", state, r.Status, want)
 				}
 			}
 			for _, id := range []string{"nope", "0193a3b0-0000-7000-8000-000000000000", "..%2f..%2fapi"} {
@@ -178,10 +182,10 @@ func TestPublicJSON(t *testing.T) {
 			}
 			// An archive shows at once too, cache or not.
 			e.Must(200, "POST", "/api/v1/processings/"+id+"/archive", dpo, nil)
-			e.Must(404, "GET", path, "", nil)
-			e.Must(404, "GET", path, "", nil, "If-None-Match: "+r2.Header.Get("ETag"))
-			e.Must(404, "GET", "/processings/"+id, "", nil)
-			e.Must(404, "GET", pagePath, "", nil)
+			e.Must(410, "GET", path, "", nil)
+			e.Must(410, "GET", path, "", nil, "If-None-Match: "+r2.Header.Get("ETag"))
+			e.Must(410, "GET", "/processings/"+id, "", nil)
+			e.Must(410, "GET", pagePath, "", nil)
 		})
 	})
 }
@@ -241,7 +245,7 @@ func TestPublicCSV(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parse: %v", err)
 		}
-		if rows[0][0] != "id" || rows[0][32] != "url" || rows[0][len(rows[0])-1] != "information_exception_reason" || len(rows[0]) != 46 {
+		if rows[0][0] != "id" || rows[0][32] != "url" || rows[0][len(rows[0])-1] != "state" || len(rows[0]) != 48 { // planned_start, state: issue 20
 			t.Fatalf("header: %v", rows[0])
 		}
 		if len(rows) != 1+publicTotal+1 {
@@ -350,7 +354,9 @@ func TestPublicFeed(t *testing.T) {
 			if !strings.HasPrefix(en.ID, "tag:registre,2026:processing/") || en.Updated == "" || en.Link.Href == "" {
 				t.Errorf("entry: %+v", en)
 			}
-			if strings.Contains(en.Title, "archivée") {
+			// Its publication's entry loses the title; the archiving tells
+			// how it ended, title included (the ending is public, issue 20).
+			if strings.Contains(en.Title, "archivée") && !strings.HasSuffix(en.ID, "/archive/1") {
 				t.Errorf("an archived processing's title is in the feed: %q", en.Title)
 			}
 		}
@@ -486,6 +492,12 @@ func TestPublicPages(t *testing.T) {
 		}
 
 		for state, id := range f.Hidden {
+			if state == "archived" {
+				if body := page(410, "/processings/"+id); !strings.Contains(body, "Traitement terminé") {
+					t.Errorf("%s: %s", state, body)
+				}
+				continue
+			}
 			if body := page(404, "/processings/"+id); !strings.Contains(body, "Page introuvable") {
 				t.Errorf("%s: %s", state, body)
 			}
@@ -566,7 +578,7 @@ func TestPublicCacheSeesOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(3 * time.Second)
-	for e.Do("GET", "/public/v1/processings/"+id, "", nil).Status != 404 {
+	for e.Do("GET", "/public/v1/processings/"+id, "", nil).Status != 410 {
 		if time.Now().After(deadline) {
 			t.Fatalf("still public 3 s after it was archived")
 		}

@@ -28,6 +28,14 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/units", roles: anyRole(), h: s.api.ListUnits},
 		{method: http.MethodPost, pattern: "/api/v1/organisations/{org}/units", roles: dpo, h: s.api.CreateUnit},
 
+		// Review campaigns (issue 20, docs/reviews.md).
+		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/campaigns", roles: anyRole(), h: s.api.ListCampaigns},
+		{method: http.MethodPost, pattern: "/api/v1/organisations/{org}/campaigns", roles: dpo, h: s.api.OpenCampaign},
+		{method: http.MethodGet, pattern: "/api/v1/campaigns/{id}", roles: anyRole(), h: s.api.CampaignProgress},
+		{method: http.MethodPost, pattern: "/api/v1/campaigns/{id}/close", roles: dpo, h: s.api.CloseCampaign},
+		{method: http.MethodPost, pattern: "/api/v1/campaigns/{id}/tasks/{processing}/confirm", roles: writers, h: s.api.ConfirmReview},
+		{method: http.MethodPost, pattern: "/api/v1/campaigns/{id}/tasks/{processing}/changes", roles: writers, h: s.api.RequestChanges},
+
 		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole(), h: s.api.ListProcessings},
 		{method: http.MethodPost, pattern: "/api/v1/processings", roles: writers, h: s.api.CreateProcessing},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}", roles: anyRole(), h: s.api.GetProcessing},
@@ -41,6 +49,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, pattern: "/api/v1/processings/{id}/overrides", roles: dpo, h: s.api.OverrideFinding},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions", roles: anyRole(), h: s.api.ListVersions},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/versions/{n}", roles: anyRole(), h: s.api.GetVersion},
+		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/notes", roles: anyRole(), h: s.api.ReviewNotes},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/history", roles: anyRole(), h: s.api.History},
 		{method: http.MethodGet, pattern: "/api/v1/processings/{id}/notice.pdf", roles: anyRole(), h: s.previewNoticePDF, summary: "preview of the notice (PDF), any state"},
 

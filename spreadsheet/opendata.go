@@ -25,6 +25,8 @@ func OpenDataColumns() []string {
 		"retention_criteria", "retention_purge_frequency", "retention_schedule", "retention_per_category",
 		"dpia_criteria", "dpia_residual_risk", "dpia_consulted_authority", "dpia_consulted_on",
 		"provision", "provision_consequences", "decision_logic", "information_exception", "information_exception_reason",
+		// issue 20: planned or active, decided on the day the file is drawn
+		"planned_start", "state",
 	}
 }
 
@@ -52,8 +54,9 @@ func csvList[T any](items []T, f func(T) string) string {
 }
 
 // OpenDataRow is the open-data row of one published processing, each cell
-// neutralised (SafeCell); base is the public URL its link starts with.
-func OpenDataRow(p *register.PublicProcessing, base string) []string {
+// neutralised (SafeCell); base is the public URL its link starts with, and
+// today (YYYY-MM-DD, Zurich) the day its state is decided on.
+func OpenDataRow(p *register.PublicProcessing, base, today string) []string {
 	var sensitive []string
 	for _, c := range p.DataCategories {
 		if c.Sensitive {
@@ -91,6 +94,7 @@ func OpenDataRow(p *register.PublicProcessing, base string) []string {
 		string(p.DPIA.ResidualRisk), consultedAuthority, consultedOn,
 		string(p.Information.Provision), p.Information.Consequences, p.Information.DecisionLogic,
 		string(p.Information.Exception), p.Information.ExceptionReason,
+		p.PlannedStart, p.State(today),
 	}
 	for i := range row {
 		row[i] = SafeCell(row[i])

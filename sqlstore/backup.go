@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -198,7 +199,7 @@ func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 		for _, p := range b.Publications {
 			pubs = append(pubs, &publicationRow{ProcessingID: p.ProcessingID, Organisation: p.Organisation, Version: p.Version,
 				Title: p.Title, SearchKey: p.SearchKey, Sensitive: p.Sensitive, BasisTypes: p.BasisTypes, Categories: p.Categories,
-				Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion})
+				Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion, PlannedStart: plannedStartOf(p.Data)})
 			if p.RulesVersion == "" {
 				pubs[len(pubs)-1].RulesVersion = "2026-11-22" // the table of the first release
 			}
@@ -299,4 +300,16 @@ func insertAll[T any](ctx context.Context, tx bun.IDB, what string, rows []*T) e
 		}
 	}
 	return nil
+}
+
+// plannedStartOf reads the planned start of a publication's public JSON
+// (the column is a copy of it, for lists).
+func plannedStartOf(data []byte) string {
+	var v struct {
+		PlannedStart string `json:"planned_start"`
+	}
+	if json.Unmarshal(data, &v) != nil {
+		return ""
+	}
+	return v.PlannedStart
 }

@@ -140,12 +140,19 @@ func (s *Store) ListPublicEvents(ctx context.Context, org string, limit int) ([]
 		PubVersion   sql.NullInt64  `bun:"pub_version"`
 		PubTitle     sql.NullString `bun:"pub_title"`
 		OldData      sql.NullString `bun:"old_data"`
+		EndTitle     sql.NullString `bun:"end_title"`
+		EndedOn      sql.NullString `bun:"ended_on"`
+		EndReason    sql.NullString `bun:"end_reason"`
+		PlannedStart sql.NullString `bun:"planned_start"`
 	}
 	q := s.idb.NewSelect().TableExpr("audit_log AS a").
 		ColumnExpr("a.seq, a.at, a.action, a.organisation, a.target, a.version").
-		ColumnExpr("p.version AS pub_version, p.title AS pub_title, v.data AS old_data").
+		ColumnExpr("p.version AS pub_version, p.title AS pub_title, v.data AS old_data, p.planned_start").
 		Join("LEFT JOIN publications AS p ON p.processing_id = substr(a.target, ?)", len(processingTarget)+1).
 		Join("LEFT JOIN processing_versions AS v ON v.processing_id = p.processing_id AND v.version = a.version AND v.version <> p.version AND v.status = ?", string(register.StatusPublished)).
+		// An archiving tells how the processing ended (issue 20).
+		ColumnExpr("e.title AS end_title, e.ended_on, e.reason AS end_reason").
+		Join("LEFT JOIN processing_endings AS e ON a.action = ? AND e.processing_id = substr(a.target, ?)", register.ActionArchive, len(processingTarget)+1).
 		Where("a.action IN (?, ?)", register.ActionPublish, register.ActionArchive)
 	if org != "" {
 		q = q.Where("a.organisation = ?", org)
@@ -158,9 +165,11 @@ func (s *Store) ListPublicEvents(ctx context.Context, org string, limit int) ([]
 		e := register.PublicEvent{Seq: r.Seq, At: utc(r.At), Action: r.Action, Organisation: r.Organisation,
 			ProcessingID: strings.TrimPrefix(r.Target, processingTarget), Version: r.Version}
 		switch {
+		case r.EndTitle.Valid: // the archiving that ended it
+			e.Title, e.EndedOn, e.EndReason = r.EndTitle.String, r.EndedOn.String, r.EndReason.String
 		case !r.PubVersion.Valid: // archived: no title
 		case int(r.PubVersion.Int64) == r.Version:
-			e.Title = r.PubTitle.String
+			e.Title, e.PlannedStart = r.PubTitle.String, r.PlannedStart.String
 		case r.OldData.Valid:
 			var v struct {
 				Title string `json:"title"`

@@ -26,7 +26,7 @@ import (
 // tsvector.
 const (
 	publicationCols = "p.processing_id, p.organisation, p.version, p.title, p.search_key, p.sensitive, p.basis_types, " +
-		"p.categories, p.data, p.published_at, p.rules_version, p.search_high, p.search_low, p.search_version"
+		"p.categories, p.data, p.published_at, p.rules_version, p.search_high, p.search_low, p.search_version, p.planned_start"
 	processingCols = "p.id, p.organisation, p.unit, p.reference, p.title, p.status, p.version, p.revision, " +
 		"p.published_version, p.search_key, p.search_high, p.search_low, p.search_version, p.data, p.created_at, p.updated_at, " +
 		"p.blocking, p.warnings, p.sensitive, p.checked_at, p.created_by, p.updated_by, p.submitted_by, p.returned, " +

@@ -349,6 +349,10 @@ func (s *Store) DeleteProcessing(ctx context.Context, id string) error {
 	if _, err := s.idb.NewDelete().TableExpr("processing_versions").Where("processing_id = ?", id).Exec(ctx); err != nil {
 		return dbError(err, "processing versions")
 	}
+	// A draft returned with comments on fields takes them along.
+	if _, err := s.idb.NewDelete().TableExpr("review_notes").Where("processing_id = ?", id).Exec(ctx); err != nil {
+		return dbError(err, "review notes")
+	}
 	res, err := s.idb.NewDelete().TableExpr("processings").Where("id = ?", id).Exec(ctx)
 	return affected(res, err, "processing")
 }
@@ -430,12 +434,14 @@ type publicationRow struct {
 	SearchHigh    string    `bun:"search_high"`
 	SearchLow     string    `bun:"search_low"`
 	SearchVersion int       `bun:"search_version"`
+	PlannedStart  string    `bun:"planned_start"`
 }
 
 func (r *publicationRow) domain() register.Publication {
 	return register.Publication{ProcessingID: r.ProcessingID, Organisation: r.Organisation, Version: r.Version,
 		Title: r.Title, SearchKey: r.SearchKey, Sensitive: r.Sensitive, BasisTypes: r.BasisTypes,
-		Categories: r.Categories, Data: []byte(r.Data), PublishedAt: utc(r.PublishedAt), RulesVersion: r.RulesVersion}
+		Categories: r.Categories, Data: []byte(r.Data), PublishedAt: utc(r.PublishedAt), RulesVersion: r.RulesVersion,
+		PlannedStart: r.PlannedStart}
 }
 
 // PutPublication implements register.Store.
@@ -443,7 +449,7 @@ func (s *Store) PutPublication(ctx context.Context, p *register.Publication) err
 	row := &publicationRow{ProcessingID: p.ProcessingID, Organisation: p.Organisation, Version: p.Version,
 		Title: p.Title, SearchKey: p.SearchKey, Sensitive: p.Sensitive, BasisTypes: p.BasisTypes,
 		Categories: p.Categories, Data: string(p.Data), PublishedAt: utc(p.PublishedAt), RulesVersion: p.RulesVersion,
-		SearchHigh: p.Terms.High, SearchLow: p.Terms.Low, SearchVersion: register.TermsVersion}
+		SearchHigh: p.Terms.High, SearchLow: p.Terms.Low, SearchVersion: register.TermsVersion, PlannedStart: p.PlannedStart}
 	if row.RulesVersion == "" {
 		row.RulesVersion = register.RulesVersion
 	}
@@ -453,7 +459,7 @@ func (s *Store) PutPublication(ctx context.Context, p *register.Publication) err
 			"search_key = EXCLUDED.search_key, sensitive = EXCLUDED.sensitive, basis_types = EXCLUDED.basis_types, " +
 			"categories = EXCLUDED.categories, data = EXCLUDED.data, published_at = EXCLUDED.published_at, " +
 			"rules_version = EXCLUDED.rules_version, search_high = EXCLUDED.search_high, " +
-			"search_low = EXCLUDED.search_low, search_version = EXCLUDED.search_version").
+			"search_low = EXCLUDED.search_low, search_version = EXCLUDED.search_version, planned_start = EXCLUDED.planned_start").
 		Exec(ctx)
 	return dbError(err, "publication")
 }

@@ -98,13 +98,19 @@ func VerifyConsistency(older, newer *Checkpoint, proof []tlog.Hash) error {
 
 // TrimServed returns the stored JSON of a document saved from
 // GET /public/v1/processings/{id}: the body as served ends with one newline
-// that the stored bytes do not have.
+// that the stored bytes do not have, and a processing published with a
+// planned start is served with its state, decided when read, as the last
+// member ("state":"planned" or "active"), which the stored bytes lack.
 func TrimServed(b []byte) []byte {
 	if t, ok := bytes.CutSuffix(b, []byte("\r\n")); ok {
-		return t
+		b = t
+	} else if t, ok := bytes.CutSuffix(b, []byte("\n")); ok {
+		b = t
 	}
-	if t, ok := bytes.CutSuffix(b, []byte("\n")); ok {
-		return t
+	for _, st := range []string{"planned", "active"} {
+		if t, ok := bytes.CutSuffix(b, []byte(`,"state":"`+st+`"}`)); ok && bytes.Contains(t, []byte(`"planned_start":`)) {
+			return append(t[:len(t):len(t)], '}')
+		}
 	}
 	return b
 }

@@ -54,7 +54,7 @@ func TestTwoInstances(t *testing.T) {
 
 	// An archive on B leaves A's public register as quickly.
 	b.must(200, "POST", "/api/v1/processings/"+id+"/archive", b.admin(), nil)
-	gone := waitStatus(t, a, "/public/v1/processings/"+id, http.StatusNotFound)
+	gone := waitStatus(t, a, "/public/v1/processings/"+id, http.StatusGone) // ended: 410 with its ending
 	t.Logf("an archive on B was served by A after %v", gone)
 
 	// Failed sign-ins count on both: five wrong passwords on each instance

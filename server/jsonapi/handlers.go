@@ -189,11 +189,18 @@ func (s *API) DeleteProcessing(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Step serves a workflow step. Only "return" takes a body, {"comment"}.
+// Step serves a workflow step. Only "return" takes a body, {"comment"},
+// and "archive", {"ended_on","reason","comment"} (register.EndInput).
 func (s *API) Step(name register.Step) func(http.ResponseWriter, *http.Request) error {
+	if name == register.StepArchive {
+		return s.archive
+	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var in struct {
 			Comment string `json:"comment"`
+			// Notes are comments on fields (JSON path → text), kept in
+			// the history and shown to the editor beside the fields.
+			Notes map[string]string `json:"notes"`
 		}
 		lim := httpkit.DefaultJSONLimits()
 		lim.MaxBytes = 64 << 10 // a comment; the domain bounds its length
@@ -216,7 +223,12 @@ func (s *API) Step(name register.Step) func(http.ResponseWriter, *http.Request) 
 		if err != nil {
 			return err
 		}
-		p, err := s.svc.Transition(r.Context(), principal(r), r.PathValue("id"), name, rev, in.Comment)
+		var p *register.Processing
+		if name == register.StepReturn {
+			p, err = s.svc.ReturnWithNotes(r.Context(), principal(r), r.PathValue("id"), rev, in.Comment, in.Notes)
+		} else {
+			p, err = s.svc.Transition(r.Context(), principal(r), r.PathValue("id"), name, rev, in.Comment)
+		}
 		if err != nil {
 			return err
 		}

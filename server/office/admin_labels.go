@@ -175,5 +175,9 @@ func adminLabels() map[string]text {
 		"audit.action.import":               {"import", "import"},
 		"audit.action.override":             {"constat écarté", "finding overridden"},
 		"audit.action.text.clean":           {"texte nettoyé", "text cleaned"},
+		"audit.action.campaign.open":        {"campagne de revue ouverte", "review campaign opened"},
+		"audit.action.campaign.close":       {"campagne de revue close", "review campaign closed"},
+		"audit.action.review.confirm":       {"revue : toujours exact", "review: still accurate"},
+		"audit.action.review.changes":       {"revue : à modifier", "review: needs changes"},
 	}
 }

@@ -376,6 +376,9 @@ func (o *Office) showSection(w http.ResponseWriter, r *http.Request, status int,
 		Action: "/office/processings/" + rec.ID + "/edit/" + spec.key,
 		Back:   v.Path("/office/processings/", rec.ID, "/edit")}
 	d.Items, d.Errors = o.items(v, spec, st, units)
+	if err := o.withNotes(r, v, rec); err != nil {
+		return err
+	}
 	v.Title = d.Title + " — " + rec.Title
 	if len(d.Errors) > 0 {
 		v.Title = v.T("form.error.prefix") + v.Title

@@ -204,6 +204,7 @@ func formSections() []sectionSpec {
 		}},
 		{key: "summary", items: []item{
 			fld("public_summary", kArea, hint("h.public_summary")),
+			fld("planned_start", kDate, hint("h.planned_start")),
 		}},
 		{key: "internal", items: []item{
 			fld("review_due", kDate, hint("h.review_due")),

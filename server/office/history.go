@@ -40,7 +40,12 @@ type stepItem struct {
 	Saves        int
 	FirstVersion int
 	FirstURL     string
+	// Notes are a return's comments on fields (issue 20).
+	Notes []historyNote
 }
+
+// historyNote is a comment on a field as the timeline shows it.
+type historyNote struct{ Label, Note string }
 
 // Since is when the earliest save of a group was made.
 func (s stepItem) Since() time.Time {
@@ -95,6 +100,10 @@ func (o *Office) historyPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	notes, err := o.svc.ReviewNotes(ctx, principal(r), p.ID)
+	if err != nil {
+		return err
+	}
 	v := o.newView(r)
 	base := "/office/processings/" + p.ID
 	kept := map[int]bool{}
@@ -122,6 +131,13 @@ func (o *Office) historyPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, e := range entries { // newest first, as the trail lists them
 		s := stepItem{At: e.At, Action: e.Action, Actor: e.Actor, Role: e.Role, Version: e.Version, Comment: e.Comment}
+		if e.Action == register.ActionReturn {
+			for _, n := range notes {
+				if n.ReturnedAt.Equal(e.At) {
+					s.Notes = append(s.Notes, historyNote{Label: v.fieldLabel(n.Field), Note: n.Note})
+				}
+			}
+		}
 		if kept[e.Version] {
 			s.VersionWasKept = true
 			s.ReadURL = v.Path(base, "/versions/", e.Version)

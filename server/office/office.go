@@ -103,6 +103,7 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.overviewRoutes()...)
 	routes = append(routes, o.importRoutes()...)
 	routes = append(routes, o.modelRoutes()...)
+	routes = append(routes, o.campaignRoutes()...)
 	_ = post
 	return routes
 }

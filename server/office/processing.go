@@ -221,7 +221,7 @@ func (v *view) sections(f *register.Fields, unitName func(string) string) []sect
 		{Key: "information", Rows: []row{r("information.provision", provision), r("information.consequences", txt(f.Information.Consequences)),
 			r("information.decision_logic", txt(f.Information.DecisionLogic)), r("information.exception", exception),
 			r("information.exception_reason", txt(f.Information.ExceptionReason))}},
-		{Key: "summary", Rows: []row{r("public_summary", txt(f.PublicSummary))}},
+		{Key: "summary", Rows: []row{r("public_summary", txt(f.PublicSummary)), r("planned_start", day(f.PlannedStart))}},
 		{Key: "internal", Rows: []row{r("review_due", day(f.ReviewDue)), r("internal_notes", txt(f.InternalNotes))}},
 	}
 }

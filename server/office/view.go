@@ -61,6 +61,10 @@ type view struct {
 	query  url.Values // the request's query without lang
 	labels map[string]text
 	tz     *time.Location
+	// notes are the DPO's comments on fields of the record shown, from
+	// its last return (issue 20), by field path.
+	notes      map[string]register.ReviewNote
+	notesShown map[string]bool
 }
 
 func (o *Office) newView(r *http.Request) *view {

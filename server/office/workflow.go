@@ -1,6 +1,7 @@
 package office
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
@@ -95,6 +96,10 @@ func roleMay(p *identity.Principal, rec *register.Processing, a action) bool {
 
 // stateAllows tells whether rec's state allows a.
 func stateAllows(rec *register.Processing, a action) bool {
+	if a == actArchive {
+		// Also with a newer draft pending (register.Archivable).
+		return register.Archivable(rec)
+	}
 	if rec.Status != a.from() {
 		return false
 	}
@@ -204,7 +209,11 @@ type confirmData struct {
 	Action   action
 	Revision int64
 	Comment  string // return's comment, kept through errors
-	Errors   []fieldError
+	// EndedOn and Reason are an archiving's end date and public reason,
+	// kept through errors; Pending is the draft version left unpublished.
+	EndedOn, Reason string
+	Pending         int
+	Errors          []fieldError
 	// Problem is why the action was not taken, a label key: stale (the
 	// record changed since the page was read), state (its state no longer
 	// allows the action), blocked (findings block publication).
@@ -242,6 +251,10 @@ func (o *Office) confirmPage(a action) handler {
 		if a == actReturn {
 			// A stale form's reload link carries the comment typed.
 			d.Comment = r.URL.Query().Get("comment")
+		}
+		if a == actArchive {
+			d.EndedOn = cmp.Or(r.URL.Query().Get("ended_on"), o.svc.Today())
+			d.Reason = r.URL.Query().Get("reason")
 		}
 		status := http.StatusOK
 		switch {
@@ -284,6 +297,15 @@ func (o *Office) showConfirm(w http.ResponseWriter, r *http.Request, status int,
 	if d.Comment != "" {
 		q.Set("comment", d.Comment)
 	}
+	if d.Action == actArchive {
+		q.Set("ended_on", d.EndedOn)
+		if d.Reason != "" {
+			q.Set("reason", d.Reason)
+		}
+		if d.P.Status != register.StatusPublished {
+			d.Pending = d.P.Version
+		}
+	}
 	d.Reload = link(base+"/"+string(d.Action), q, v.Lang)
 	v.SwitchURL = link(base+"/"+string(d.Action), nil, v.Other) // after a POST too
 	if d.Action == actPublish && d.P.PublishedVersion > 0 && d.P.PublishedVersion != d.P.Version {
@@ -318,9 +340,15 @@ func (o *Office) takeAction(a action) handler {
 		if a == actReturn {
 			d.Comment = f.Get("comment")
 		}
-		if a == actDelete {
+		switch a {
+		case actDelete:
 			err = o.svc.DeleteProcessing(ctx, p, id, &rev)
-		} else {
+		case actArchive:
+			d.EndedOn, d.Reason = f.Get("ended_on"), f.Get("reason")
+			err = o.archive(ctx, p, id, rev, &d)
+		case actReturn:
+			err = o.returnWithNotes(ctx, p, id, rev, r.PostForm, &d)
+		default:
 			_, err = o.svc.Transition(ctx, p, id, a.step(), &rev, d.Comment)
 		}
 		var re *register.Error
@@ -343,8 +371,13 @@ func (o *Office) takeAction(a action) handler {
 			return o.showConfirm(w, r, http.StatusUnprocessableEntity, d)
 		case code == register.EInvalid && errors.As(err, &re):
 			for _, fe := range re.Fields {
-				if fe.Field == "comment" {
+				switch {
+				case fe.Field == "comment":
 					d.Errors = append(d.Errors, fieldError{"comment", commentError(fe.Message)})
+				case fe.Field == "ended_on", fe.Field == "reason":
+					d.Errors = append(d.Errors, fieldError{fe.Field, "end.error." + fe.Field})
+				case strings.HasPrefix(fe.Field, "notes."):
+					d.Errors = append(d.Errors, fieldError{"note-" + strings.TrimPrefix(fe.Field, "notes."), "notes.error"})
 				}
 			}
 			if d.Errors == nil {

@@ -245,7 +245,8 @@ func TestWorkflowStepsInTheBrowserWithoutJavaScript(t *testing.T) {
 
 		t.Run("archive and delete say what they take away", func(t *testing.T) {
 			dpo := dpo.withT(t)
-			landed := dpo.takes(f.Accounts, "archive", "The processing leaves the public register; its URL will say it ended.", nil, base+f.Accounts)
+			landed := dpo.takes(f.Accounts, "archive", "The processing leaves the public register; its URL will say it ended.",
+				url.Values{"reason": {"Remplacé par le portail cantonal."}}, base+f.Accounts)
 			if !strings.Contains(landed, "The processing has left the public register") {
 				t.Error("no banner after archiving")
 			}

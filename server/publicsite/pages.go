@@ -2,6 +2,7 @@ package publicsite
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"embed"
@@ -55,7 +56,7 @@ func mustParsePages() *pageSet {
 	if loc, err := time.LoadLocation("Europe/Zurich"); err == nil {
 		ps.tz = loc
 	}
-	for _, name := range []string{"home", "organisation", "processing", "notfound", "error"} {
+	for _, name := range []string{"home", "organisation", "processing", "notfound", "error", "ended"} {
 		t := template.Must(template.New(name).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 		ps.pages[name] = t
 	}
@@ -157,6 +158,13 @@ type view struct {
 	// (PreviewProcessingPage): noindex, and a banner saying so.
 	Preview *PreviewBanner
 
+	// status is the page's HTTP status when not 200 (an ended
+	// processing's page is 410 Gone).
+	status int
+	// today is the day (Zurich) the page is drawn for: planned or active
+	// is decided on it, and rendered pages are kept per day.
+	today string
+
 	path   string     // this page's path
 	query  url.Values // this page's query without lang
 	labels map[string]text
@@ -175,7 +183,7 @@ func (s *Site) newView(r *http.Request, lang string) *view {
 		}
 	}
 	v := &view{Lang: lang, Other: other, CSS: s.pub.pages.cssURL, path: r.URL.Path, query: q,
-		labels: s.pub.pages.labels, tz: s.pub.pages.tz}
+		labels: s.pub.pages.labels, tz: s.pub.pages.tz, today: s.svc.Today()}
 	v.SwitchURL = v.link(r.URL.Path, q, other)
 	v.FeedURL = "/public/v1/feed.atom?lang=" + lang
 	return v
@@ -392,16 +400,20 @@ func (s *Site) page(fn pageFunc) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		lang, explicit := pickLang(r)
-		key := lang + " " + r.URL.Path + "?" + r.URL.RawQuery
+		// Kept per day too: a planned processing turns active on its
+		// start day without any change of the register (issue 20).
+		today := s.svc.Today()
+		key := today + " " + lang + " " + r.URL.Path + "?" + r.URL.RawQuery
 		seq, err := s.pub.docs.changeSeq(ctx, s.svc)
 		if err == nil {
 			if p := s.pub.rendered.get(key, seq); p != nil {
 				return s.writePage(w, r, p)
 			}
 			v := s.newView(r, lang)
+			v.today = today
 			var name string
 			if name, err = fn(r, v); err == nil {
-				p, err := s.renderPage(http.StatusOK, name, v, explicit)
+				p, err := s.renderPage(cmp.Or(v.status, http.StatusOK), name, v, explicit)
 				if err != nil {
 					return s.ErrorPage(w, r, err)
 				}
@@ -537,6 +549,7 @@ type resultItem struct {
 	ID, OrgName, Reference string
 	Title, Summary         template.HTML // escaped, the matched words in <mark>
 	Sensitive              bool
+	PlannedStart           string // set while the processing is planned
 }
 
 // pager links the pages of a result list.
@@ -607,6 +620,9 @@ func (s *Site) results(r *http.Request, v *view, f register.PublicFilter, orgNam
 		}
 		d.Results = append(d.Results, resultItem{ID: p.ID, OrgName: name, Reference: p.Reference,
 			Title: mark(p.Title, res.Query), Summary: mark(shorten(summary, summaryRunes), res.Query), Sensitive: items[i].Sensitive})
+		if register.PublicState(items[i].PlannedStart, v.today) == register.StatePlanned {
+			d.Results[len(d.Results)-1].PlannedStart = items[i].PlannedStart
+		}
 	}
 	pages := (total + pagePerPage - 1) / pagePerPage
 	d.Pager = pager{Page: f.Page, Pages: pages}
@@ -705,6 +721,11 @@ func (s *Site) homePage(r *http.Request, v *view) (string, error) {
 type organisationData struct {
 	resultsData
 	Org *register.PublicOrganisation
+	// Ended are the organisation's processings that ended, shown when the
+	// page asks (?include=ended); EndedURL is the link that asks.
+	Ended    []register.Ending
+	ShowEnd  bool
+	EndedURL string
 }
 
 func (s *Site) organisationPage(r *http.Request, v *view) (string, error) {
@@ -720,6 +741,12 @@ func (s *Site) organisationPage(r *http.Request, v *view) (string, error) {
 	if d.resultsData, err = s.results(r, v, register.PublicFilter{Organisation: org.Slug}, names); err != nil {
 		return "", err
 	}
+	if d.ShowEnd, _ = includeEnded(r.URL.Query(), false); d.ShowEnd {
+		if d.Ended, err = s.svc.PublicEndings(r.Context(), org.Slug); err != nil {
+			return "", err
+		}
+	}
+	d.EndedURL = v.link("/organisations/"+org.Slug, url.Values{"include": {"ended"}}, v.Lang)
 	v.Title, v.Data = org.Name, d
 	v.FeedURL = "/public/v1/feed.atom?org=" + url.QueryEscape(org.Slug) + "&lang=" + v.Lang
 	return "organisation", nil
@@ -731,10 +758,14 @@ type processingData struct {
 	UnitName  string
 	Sensitive bool
 	Log       *reports.LogEntry // nil: no log, or no record
+	Planned   bool              // announced, its start not reached yet
 }
 
 func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
+	if register.ErrorCode(err) == register.ENotFound {
+		return s.endedPage(r, v, err)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -747,7 +778,7 @@ func (s *Site) processingPage(r *http.Request, v *view) (string, error) {
 	if org == nil { // archived meanwhile
 		return "", register.Errorf(register.ENotFound, "processing not found")
 	}
-	d := processingData{P: &p, Org: org, UnitName: p.Unit, Sensitive: p.Sensitive()}
+	d := processingData{P: &p, Org: org, UnitName: p.Unit, Sensitive: p.Sensitive(), Planned: p.Planned(v.today)}
 	if d.Log, err = s.logEntry(r.Context(), p.ID, e.sum); err != nil {
 		return "", err
 	}

@@ -167,6 +167,9 @@ func labelTable() map[string]text {
 		"rights.dpo":           {"Conseiller·ère à la protection des données", "Data protection officer"},
 		"rights.transparency":  {"Accès aux documents officiels (transparence)", "Access to official documents (transparency)"},
 	}
+	for k, w := range reviewsPageLabels() {
+		t[k] = w
+	}
 	// The words of the enumerations ("basis.law", ...) are the register's
 	// one vocabulary, shared with the PDF documents (package labels).
 	for kind, values := range labels.New().All() {

@@ -368,9 +368,12 @@ func (s *Site) PublicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := s.publicBase(r)
+	// Keyed on the day too: a planned processing's notice turns active on
+	// its start day without any change of the register (issue 20).
+	today := s.svc.Today()
 	noticeKey := func(version int, at time.Time) string {
 		return pdfKey("notice", id, strconv.Itoa(version), at.UTC().Format(time.RFC3339Nano),
-			org.UpdatedAt.UTC().Format(time.RFC3339Nano), string(lang), base)
+			org.UpdatedAt.UTC().Format(time.RFC3339Nano), string(lang), base, today)
 	}
 	key := noticeKey(stamp.Version, stamp.PublishedAt)
 	tag := `"n` + key + `"`
@@ -399,7 +402,7 @@ func (s *Site) PublicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.docs.cfg.Notice(w, &p, org, reports.Options{Lang: lang, PublicURL: base, Log: entry})
+		return s.docs.cfg.Notice(w, &p, org, reports.Options{Lang: lang, PublicURL: base, Log: entry, Today: today})
 	})
 	if err != nil {
 		return err

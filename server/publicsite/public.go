@@ -366,6 +366,10 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	withEnded, err := includeEnded(q, true)
+	if err != nil {
+		return err
+	}
 	f.Page, f.PerPage, f.Cursor = page, perPage, q.Get("cursor")
 	// The same list or search asked again while the public register has
 	// not changed is served as it was encoded: readers ask the same few
@@ -393,14 +397,16 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	if f.Cursor != "" {
 		page = 0 // a cursor's page has no number
 	}
-	// Each item is the stored public JSON, written as it is.
+	// Each item is the stored public JSON, written as it is (with its
+	// state when it was published with a planned start).
 	var b bytes.Buffer
 	b.WriteString(`{"items":[`)
+	today := s.svc.Today()
 	for i := range res.Items {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(res.Items[i].Data)
+		b.Write(register.WithState(res.Items[i].Data, res.Items[i].PlannedStart, today))
 	}
 	b.WriteString(`],"total":`)
 	b.WriteString(strconv.Itoa(res.Total))
@@ -417,6 +423,20 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 		b.WriteString(`,"cursor":`)
 		c, _ := json.Marshal(res.NextCursor) // a string: cannot fail
 		b.Write(c)
+	}
+	if withEnded {
+		// The processings that ended (of the organisation asked for),
+		// latest end first: a trace, not a searchable list.
+		ended, err := s.svc.PublicEndings(r.Context(), f.Organisation)
+		if err != nil {
+			return err
+		}
+		e, err := json.Marshal(ended)
+		if err != nil {
+			return err
+		}
+		b.WriteString(`,"ended":`)
+		b.Write(e)
 	}
 	b.WriteString("}\n")
 	e := &keptList{seq: seq, encodedBody: encode(b.Bytes())}
@@ -485,14 +505,23 @@ func (s *Site) PublicProcessing(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Add("Vary", "Accept")
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
+		_, err = s.gone(w, r, err)
 		return err
 	}
 	publicHeaders(w)
-	if notModified(w, r, stampETag(e.stamp), e.stamp.PublishedAt) {
+	body, tag := e.body, stampETag(e.stamp)
+	if e.doc.PlannedStart != "" {
+		// Planned or active is decided now (issue 20): the entity tag
+		// names the state, so a client's copy turns stale on the day.
+		today := s.svc.Today()
+		body = append(register.WithState(e.body[:len(e.body)-1], e.doc.PlannedStart, today), '\n')
+		tag = strings.TrimSuffix(tag, `"`) + "." + e.doc.State(today) + `"`
+	}
+	if notModified(w, r, tag, e.stamp.PublishedAt) {
 		writeNotModified(w)
 		return nil
 	}
-	return httpkit.WriteRaw(w, http.StatusOK, "application/json", e.body)
+	return httpkit.WriteRaw(w, http.StatusOK, "application/json", body)
 }
 
 // jsonBytes encodes v as writeJSON does, for handlers that hash the body.

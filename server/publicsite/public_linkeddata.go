@@ -61,6 +61,7 @@ func wantsLinkedData(r *http.Request) bool {
 func (s *Site) PublicProcessingLD(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.pub.docs.publication(r.Context(), s.svc, r.PathValue("id"))
 	if err != nil {
+		_, err = s.gone(w, r, err) // ended: 410 as the JSON answers
 		return err
 	}
 	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)

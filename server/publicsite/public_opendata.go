@@ -178,8 +178,10 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 	base := s.publicBase(r)
 	// The register changes only by publication and archiving: their latest
 	// audit entry validates the whole file.
+	// The day too: the state column (planned or active) is decided on it.
+	today := s.svc.Today()
 	tag := hashETag([]byte("csv"), []byte(strconv.FormatInt(head.Seq, 10)), []byte(f.Organisation),
-		[]byte(strconv.FormatBool(bom)), []byte(base))
+		[]byte(strconv.FormatBool(bom)), []byte(base), []byte(today))
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	out, done, ok := s.openStream(w, r, tag, head.At, "text/csv; charset=utf-8; header=present")
 	if !ok {
@@ -199,7 +201,7 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 			decodeErr = fmt.Errorf("decode publication %s: %w", pub.ProcessingID, decodeErr)
 			return false
 		}
-		return cw.Write(spreadsheet.OpenDataRow(&p, base)) == nil
+		return cw.Write(spreadsheet.OpenDataRow(&p, base, today)) == nil
 	})
 	cw.Flush()
 	if err == nil {
@@ -379,6 +381,13 @@ func (s *Site) PublicFeed(w http.ResponseWriter, r *http.Request) error {
 			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: link, HrefLang: lang}},
 			Category:  atomCategory{Term: e.Action, Label: v.T("feed." + e.Action)},
 			Summary:   fmt.Sprintf(v.T("feed.summary"), v.T("feed."+e.Action), orgName, e.Version),
+		}
+		if e.EndedOn != "" {
+			entry.Summary += " " + v.Tf("feed.ended", v.Day(e.EndedOn), e.EndReason)
+		}
+		if register.PublicState(e.PlannedStart, v.today) == register.StatePlanned {
+			entry.Title += " (" + v.T("planned.tag") + ")"
+			entry.Summary += " " + v.Tf("planned.text", v.Day(e.PlannedStart))
 		}
 		feed.Entries = append(feed.Entries, entry)
 	}
