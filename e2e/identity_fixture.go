@@ -32,6 +32,8 @@ type IdentityFixture struct {
 	// The provider's person: username and password at the provider, and
 	// the subject it names them by.
 	IdPUser, IdPPassword, IdPSubject string
+	// Client is Registre at the provider; Other another service there.
+	Client, Other oidctest.Client
 }
 
 // StartIdentity serves the fixture over db.
@@ -42,7 +44,10 @@ func StartIdentity(t testing.TB, db *sqlstore.DB) *IdentityFixture {
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
 	client := oidctest.Client{ID: "registre", Secret: "registre-client-secret", RedirectURI: base + office.CallbackPath}
-	f.IdP = oidctest.Start(t, []oidctest.Client{client}, []oidctest.User{
+	// Another relying party of the same provider: its ID tokens are real
+	// and validly signed, but not for Registre (the wrong audience).
+	f.Client, f.Other = client, oidctest.Client{ID: "autre-service", Secret: "autre-secret", RedirectURI: "http://127.0.0.1:9/callback"}
+	f.IdP = oidctest.Start(t, []oidctest.Client{client, f.Other}, []oidctest.User{
 		{ID: f.IdPSubject, Username: f.IdPUser, Password: f.IdPPassword, Email: "marie.curie@geneve.ch", Name: "Marie Curie"},
 	})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

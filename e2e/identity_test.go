@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/registre/registre/e2e"
+	"github.com/registre/registre/internal/oidctest"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/sqlstore"
 )
@@ -22,8 +23,10 @@ import (
 // session; the administrator disables that account, and its session and
 // API token end at once. Every new page kind passes axe-core's WCAG 2.2
 // A/AA rules at 1280 and 375 px and does not scroll sideways at 320 px
-// nor at 200 % zoom. (Refusals of a wrong audience, a wrong or missing
-// nonce and a forged state: server/office/oidc_http_test.go.)
+// nor at 200 % zoom. Real, validly signed ID tokens that are not for this
+// sign-in (another client's, another nonce's, none) and a forged state are
+// refused in the browser and open no session (in more cases over plain
+// HTTP: server/office/oidc_http_test.go).
 func TestIdentityInBrowser(t *testing.T) {
 	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
 	if chrome == "" || axePath == "" {
@@ -85,6 +88,10 @@ func TestIdentityInBrowser(t *testing.T) {
 		if text := person.pageText(); !strings.Contains(text, f.Editor) {
 			t.Fatalf("signed in, but not as %s:\n%s", f.Editor, text)
 		}
+		// A session is open; the refusals below must not open another
+		// one nor keep this one: each starts from a signed-out browser.
+		person.refusals(f)
+
 		api := f.Env.WithT(t)
 		var tok struct {
 			Token string `json:"token"`
@@ -201,6 +208,48 @@ func (b *officeBrowser) ssoSignIn(f *e2e.IdentityFixture) {
 	}
 	if _, err := chromedp.RunResponse(b.ctx, chromedp.Submit(chromedp.ID("password"))); err != nil {
 		b.t.Fatalf("sign in at the provider: %v", err)
+	}
+}
+
+// refusals signs the person out, then tries sign-ins that must each be
+// refused with the refusal page and no session: the provider answers with
+// a real ID token minted for another client, for another sign-in's nonce,
+// or with no nonce; and a callback whose state was forged. Then the right
+// sign-in works again.
+func (b *officeBrowser) refusals(f *e2e.IdentityFixture) {
+	b.t.Helper()
+	mint := func(c oidctest.Client, nonce string) string {
+		tok, err := f.IdP.IDToken(c, nonce, f.IdPUser, f.IdPPassword)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		return tok
+	}
+	refused := func(what string) {
+		b.t.Helper()
+		if text := b.pageText(); !strings.Contains(text, "n’a pas pu être vérifiée") {
+			b.t.Fatalf("%s: not the refusal page:\n%s", what, text)
+		}
+		b.open("/office/?lang=fr", 200)
+		if loc := b.facts().Location; !strings.HasPrefix(loc, "/office/login") {
+			b.t.Fatalf("%s: a refused sign-in reached %s", what, loc)
+		}
+	}
+	b.signOut()
+	for _, tc := range []struct{ name, token string }{
+		{"wrong audience", mint(f.Other, "")},
+		{"wrong nonce", mint(f.Client, "le-nonce-d-une-autre-connexion")},
+		{"missing nonce", mint(f.Client, "")},
+	} {
+		f.IdP.SwapNextIDToken(tc.token)
+		b.ssoSignIn(f)
+		refused(tc.name)
+	}
+	b.open("/office/login/callback?state=forged&code=forged&lang=fr", 401)
+	refused("forged state")
+	b.ssoSignIn(f)
+	if loc := b.facts().Location; !strings.HasPrefix(loc, "/office/") || strings.HasPrefix(loc, "/office/login") {
+		b.t.Fatalf("the right sign-in after the refusals: at %s\n%s", loc, b.pageText())
 	}
 }
 
