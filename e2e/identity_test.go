@@ -10,8 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/registre/registre/e2e"
-	"github.com/registre/registre/internal/oidctest"
 	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/internal/oidctest"
 	"github.com/registre/registre/sqlstore"
 )
 
