@@ -23,6 +23,7 @@ const (
 	ActionOrgCreate     = "organisation.create"
 	ActionOrgUpdate     = "organisation.update"
 	ActionUnitCreate    = "unit.create"
+	ActionUnitUpdate    = "unit.update"
 	ActionUserCreate    = "user.create"
 	ActionUserDelete    = "user.delete"
 	ActionLogin         = "login"
@@ -51,7 +52,7 @@ const (
 // import refuses any other.
 func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
-		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
+		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUnitUpdate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
 		ActionUserUpdate, ActionUserDisable, ActionUserEnable, ActionSubjectAssign, ActionSubjectUnassign, ActionUserSignOut,
 		ActionImport, ActionOverride, ActionTextClean, ActionModel,
 		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges}

@@ -45,6 +45,11 @@ type OrganisationContacts struct {
 }
 
 // Unit is a department of an organisation; editors write in their units.
+// UnitRename is the body of a unit's rename: its new name.
+type UnitRename struct {
+	Name string `json:"name" validate:"required,min=2,max=200"`
+}
+
 type Unit struct {
 	Organisation string    `json:"organisation"`
 	Slug         string    `json:"slug" validate:"required,slug"`

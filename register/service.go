@@ -294,6 +294,42 @@ func (s *Service) CreateUnit(ctx context.Context, p *identity.Principal, org str
 	return &u, nil
 }
 
+// RenameUnit changes the name of a unit (its identifier stays: accounts,
+// processings and published versions refer to it). Admins, and the DPO of
+// the organisation. Published versions keep the name they were published
+// with.
+func (s *Service) RenameUnit(ctx context.Context, p *identity.Principal, org, slug, name string) (*Unit, error) {
+	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
+		return nil, err
+	}
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
+		return nil, err
+	}
+	var u *Unit
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		if u, err = tx.GetUnit(ctx, org, slug); err != nil {
+			return err
+		}
+		old := u.Name
+		u.Name = name
+		if err := s.validate.Struct(u); err != nil {
+			return err
+		}
+		if u.Name == old {
+			return nil
+		}
+		if err := tx.UpdateUnitName(ctx, u); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, s.clock(), org, ActionUnitUpdate, "unit/"+org+"/"+slug, 0, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
 // ---- processings ----
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -79,6 +79,19 @@ func (s *API) CreateUnit(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteJSON(w, http.StatusCreated, u)
 }
 
+// RenameUnit changes a unit's name; its identifier stays.
+func (s *API) RenameUnit(w http.ResponseWriter, r *http.Request) error {
+	var in register.UnitRename
+	if err := httpkit.Decode(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.RenameUnit(r.Context(), principal(r), r.PathValue("org"), r.PathValue("unit"), in.Name)
+	if err != nil {
+		return err
+	}
+	return httpkit.WriteJSON(w, http.StatusOK, u)
+}
+
 // ---- processings ----
 
 // etag is the entity tag of a processing: its revision changes with every

@@ -196,8 +196,8 @@ func (o *Office) showOrg(w http.ResponseWriter, r *http.Request, status int, d a
 	return o.showAdmin(w, r, status, "adminorg", "admin.org.title", d)
 }
 
-// adminOrgPost changes the contacts (do=contacts) or adds a unit
-// (do=unit).
+// adminOrgPost changes the contacts (do=contacts), adds a unit (do=unit)
+// or renames one (do=unit-rename).
 func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 	ctx, p, f := r.Context(), principal(r), r.PostForm
 	slug := r.PathValue("org")
@@ -215,6 +215,8 @@ func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 		_, err = o.svc.UpdateOrganisation(ctx, p, slug, in)
 	case "unit":
 		_, err = o.svc.CreateUnit(ctx, p, slug, register.Unit{Slug: strings.TrimSpace(f.Get("unit_slug")), Name: strings.TrimSpace(f.Get("unit_name"))})
+	case "unit-rename":
+		_, err = o.svc.RenameUnit(ctx, p, slug, f.Get("rename_unit"), strings.TrimSpace(f.Get("rename_name")))
 	default:
 		return register.Errorf(register.EInvalid, "unknown action")
 	}
@@ -224,15 +226,20 @@ func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for i := range fields {
-			if do == "unit" && (fields[i].Field == "slug" || fields[i].Field == "name") {
+			switch {
+			case do == "unit" && (fields[i].Field == "slug" || fields[i].Field == "name"):
 				fields[i] = fieldError{Field: "unit_" + fields[i].Field, Text: "admin.error.unit_" + fields[i].Field}
+			case do == "unit-rename" && fields[i].Field == "name":
+				fields[i] = fieldError{Field: "rename_name", Text: "admin.error.unit_name"}
 			}
 		}
 		form := f
-		if do == "unit" {
+		if do == "unit" || do == "unit-rename" {
+			// The contacts' form shows what is stored, not the other form's input.
 			form = url.Values{"address": {org.Address}, "website": {org.Website}, "dpo_contact": {org.DPOContact},
 				"lipad_contact": {org.LIPADContact}, "transparency_contact": {org.TransparencyContact},
-				"unit_slug": {f.Get("unit_slug")}, "unit_name": {f.Get("unit_name")}}
+				"unit_slug": {f.Get("unit_slug")}, "unit_name": {f.Get("unit_name")},
+				"rename_unit": {f.Get("rename_unit")}, "rename_name": {f.Get("rename_name")}}
 		}
 		return o.showOrg(w, r, http.StatusUnprocessableEntity, adminData{Problem: problem, Errors: fields, Form: form})
 	}

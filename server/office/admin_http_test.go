@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,6 +30,14 @@ func (b *browser) post(path string, form url.Values) answer {
 	b.t.Helper()
 	tok := formToken(b.t, b.must(200, "GET", path, nil).body)
 	form.Set("csrf", tok)
+	return b.do("POST", path, form)
+}
+
+// postFrom sends form to path with the session's token read from the page
+// at from: for a path whose own page the person may not read.
+func (b *browser) postFrom(from, path string, form url.Values) answer {
+	b.t.Helper()
+	form.Set("csrf", formToken(b.t, b.must(200, "GET", from, nil).body))
 	return b.do("POST", path, form)
 }
 
@@ -166,6 +175,20 @@ func TestAdministrationRoles(t *testing.T) {
 		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit"}, "unit_slug": {"archives"}, "unit_name": {"Archives de la Ville"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("DPO adds a unit: %d\n%s", r.status, r.body)
 		}
+		// The DPO renames it; the identifier stays. An empty name is
+		// shown again beside its field, an unknown unit is a 404.
+		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit-rename"}, "rename_unit": {"archives"}, "rename_name": {""}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#rename_name"`) {
+			t.Fatalf("empty unit name: %d\n%s", r.status, r.body)
+		}
+		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit-rename"}, "rename_unit": {"nulle-part"}, "rename_name": {"Nulle part"}}); r.status != http.StatusNotFound {
+			t.Fatalf("unknown unit renamed: %d", r.status)
+		}
+		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit-rename"}, "rename_unit": {"archives"}, "rename_name": {"Archives municipales"}}); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "done=unit-rename") {
+			t.Fatalf("DPO renames a unit: %d %s\n%s", r.status, r.header.Get("Location"), r.body)
+		}
+		if u, err := s.Service.ListUnits(t.Context(), &auth.Principal{Subject: "ada", Role: auth.RoleAdmin}, "geneve"); err != nil || !slices.ContainsFunc(u, func(u register.Unit) bool { return u.Slug == "archives" && u.Name == "Archives municipales" }) {
+			t.Fatalf("after the rename: %+v %v", u, err)
+		}
 		r = dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"contacts"}, "address": {"Rue 1"}, "website": {"ftp://x"}, "dpo_contact": {"dpo@geneve.ch"}, "lipad_contact": {""}, "transparency_contact": {""}})
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#website"`) || !strings.Contains(r.body, `value="ftp://x"`) {
 			t.Fatalf("bad website: %d\n%s", r.status, r.body)
@@ -178,7 +201,10 @@ func TestAdministrationRoles(t *testing.T) {
 		}
 		s.Seed("carouge")
 		dpo.must(http.StatusNotFound, "GET", "/office/admin/organisations/carouge", nil)
-		if p := dpo.must(200, "GET", "/office/audit?lang=en", nil); strings.Contains(p.body, "--head") || !strings.Contains(p.body, "unit added") {
+		if r := dpo.postFrom("/office/", "/office/admin/organisations/carouge", url.Values{"do": {"unit-rename"}, "rename_unit": {"archives"}, "rename_name": {"Pris"}}); r.status != http.StatusNotFound {
+			t.Fatalf("a DPO renamed another organisation's unit: %d", r.status)
+		}
+		if p := dpo.must(200, "GET", "/office/audit?lang=en", nil); strings.Contains(p.body, "--head") || !strings.Contains(p.body, "unit added") || !strings.Contains(p.body, "unit renamed") {
 			t.Fatalf("DPO audit page:\n%s", p.body)
 		}
 		ed := newBrowser(t, s.Env)
@@ -191,5 +217,8 @@ func TestAdministrationRoles(t *testing.T) {
 			t.Fatalf("auditor audit page:\n%s", p.body)
 		}
 		au.must(http.StatusForbidden, "GET", "/office/admin/organisations/geneve", nil)
+		if r := au.postFrom("/office/", "/office/admin/organisations/geneve", url.Values{"do": {"unit-rename"}, "rename_unit": {"archives"}, "rename_name": {"Pris"}}); r.status != http.StatusForbidden {
+			t.Fatalf("an auditor renamed a unit: %d", r.status)
+		}
 	})
 }
