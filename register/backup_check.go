@@ -329,8 +329,11 @@ func (c *backupCheck) checkKeeping(b *Backup, heads map[string]*BackupProcessing
 		if !validDate(e.EndedOn) {
 			c.add(f+".ended_on", "must be a date YYYY-MM-DD")
 		}
-		if e.Title == "" || e.Reason == "" || len([]rune(e.Reason)) > MaxEndReason {
-			c.add(f, fmt.Sprintf("an ending has a title and a reason of at most %d characters", MaxEndReason))
+		if e.Title == "" {
+			c.add(f+".title", "is empty")
+		}
+		if len([]rune(e.Reason)) > MaxEndReason {
+			c.add(f+".reason", fmt.Sprintf("must be at most %d characters long", MaxEndReason))
 		}
 		text(f, map[string]string{"title": e.Title, "reason": e.Reason})
 	}

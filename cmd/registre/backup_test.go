@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,7 +18,9 @@ import (
 
 // seedRich fills a database with a bit of everything an export must carry:
 // processings in every state, a published one with a newer draft, a return
-// comment, accounts, a deleted account and a revoked token, the own key.
+// comment with comments on fields, an ended processing, a model, a closed
+// review campaign and an open one with a task in each state, accounts, a
+// deleted account and a revoked token, the own key.
 func seedRich(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -47,22 +50,42 @@ func seedRich(t *testing.T, db *sqlstore.DB) {
 			InternalNotes:    "note interne"}
 	}
 	var ids []string
-	for i, state := range []string{"draft", "in_review", "published", "archived", "republished"} {
+	for _, state := range []string{"draft", "in_review", "published", "archived", "republished", "reviewed"} {
 		p, err := svc.CreateProcessing(ctx, admin, "geneve", complete("Traitement "+state))
 		must(err)
 		ids = append(ids, p.ID)
 		steps := map[string][]register.Step{"in_review": {"submit"}, "published": {"submit", "publish"},
-			"archived": {"submit", "publish", "archive"}, "republished": {"submit", "return", "submit", "publish"}}[state]
+			"archived": {"submit", "publish"}, "republished": {"submit", "return", "submit", "publish"},
+			"reviewed": {"submit", "publish"}}[state]
 		for _, st := range steps {
-			comment := ""
 			if st == register.StepReturn {
-				comment = "Précisez la base légale."
+				// Returned with comments on two fields (review_notes).
+				_, err := svc.ReturnWithNotes(ctx, admin, p.ID, nil, "Précisez la base légale.",
+					map[string]string{"purpose": "Trop « vague ».", "retention.period": "Dix ans ?"})
+				must(err)
+				continue
 			}
-			_, err := svc.Transition(ctx, admin, p.ID, st, nil, comment)
+			_, err := svc.Transition(ctx, admin, p.ID, st, nil, "")
 			must(err)
 		}
-		_ = i
 	}
+	// Ended, with a public reason (processing_endings: the public register
+	// answers 410 with it).
+	_, err = svc.Archive(ctx, admin, ids[3], nil, register.EndInput{EndedOn: "2026-06-30", Reason: "Remplacé par la plateforme cantonale."})
+	must(err)
+	must(svc.SetModel(ctx, admin, ids[2], true)) // models
+	// A closed campaign (its tasks all left to do), and an open one with a
+	// task in each state: to do, confirmed, changes asked (a new draft).
+	closed, err := svc.OpenCampaign(ctx, admin, "geneve", register.CampaignInput{Title: "Revue 2025", DueOn: "2027-01-31"})
+	must(err)
+	_, err = svc.CloseCampaign(ctx, admin, closed.Campaign.ID)
+	must(err)
+	open, err := svc.OpenCampaign(ctx, admin, "geneve", register.CampaignInput{Title: "Revue « annuelle »", Units: []string{"etat-civil"}, DueOn: "2027-03-31"})
+	must(err)
+	_, err = svc.ConfirmReview(ctx, admin, open.Campaign.ID, ids[2])
+	must(err)
+	_, err = svc.RequestChanges(ctx, admin, open.Campaign.ID, ids[5])
+	must(err)
 	cur, err := svc.GetProcessing(ctx, admin, ids[4])
 	must(err)
 	_, err = svc.UpdateProcessing(ctx, admin, ids[4], cur.Revision, complete("Traitement republié, en cours de révision"))
@@ -107,6 +130,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			if !strings.Contains(doc, `"secrets":{"users":[{"username":"admin"`) && !strings.Contains(doc, `"password_hash"`) {
 				t.Fatalf("operator export lacks the accounts")
 			}
+			wantKeeping(t, doc)
 			for _, kind := range path[1:] {
 				dsn := dbtest.DSNs()[kind](t)
 				file := filepath.Join(t.TempDir(), "export.json")
@@ -114,12 +138,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 				out := cmdRun(t, dsn, nil, "import", "--with-accounts", file)
-				if !strings.Contains(out, "imported 1 organisations, 5 processings") {
+				if !strings.Contains(out, "imported 1 organisations, 6 processings") {
 					t.Fatalf("import said %q", out)
 				}
 				if v := cmdRun(t, dsn, nil, "audit", "verify"); !strings.HasPrefix(v, "ok:") {
 					t.Fatalf("after import into %s: %s", kind, v)
 				}
+				endingRestored(t, dsn, doc)
 				again := cmdRun(t, dsn, nil, "export")
 				if again != doc {
 					t.Fatalf("export after import into %s differs:\n%s\n%s", kind, firstDiff(doc, again), "")
@@ -127,6 +152,49 @@ func TestExportImportRoundTrip(t *testing.T) {
 				doc = again
 			}
 		})
+	}
+}
+
+// wantKeeping fails unless the export of seedRich's register holds what it
+// made besides the records: without this, a round trip of a document that
+// silently lacks them would compare equal.
+func wantKeeping(t *testing.T, doc string) {
+	t.Helper()
+	var b register.Backup
+	if err := json.Unmarshal([]byte(doc), &b); err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string]int{}
+	for _, tk := range b.ReviewTasks {
+		outcomes[tk.Outcome]++
+	}
+	closed := 0
+	for _, c := range b.Campaigns {
+		if c.ClosedAt != nil {
+			closed++
+		}
+	}
+	if len(b.Models) != 1 || len(b.Endings) != 1 || b.Endings[0].Reason != "Remplacé par la plateforme cantonale." ||
+		len(b.ReviewNotes) != 2 || len(b.Campaigns) != 2 || closed != 1 ||
+		outcomes[register.TaskOpen] < 1 || outcomes[register.TaskConfirmed] != 1 || outcomes[register.TaskChanges] != 1 {
+		t.Fatalf("export lacks part of the register: %d models, endings %+v, %d review notes, %d campaigns (%d closed), task outcomes %v",
+			len(b.Models), b.Endings, len(b.ReviewNotes), len(b.Campaigns), closed, outcomes)
+	}
+}
+
+// endingRestored checks through the domain that the restored archived
+// processing has its ending, which the public register answers 410 with.
+func endingRestored(t *testing.T, dsn, doc string) {
+	t.Helper()
+	var b register.Backup
+	if err := json.Unmarshal([]byte(doc), &b); err != nil {
+		t.Fatal(err)
+	}
+	svc := register.NewService(dbtest.Open(t, dsn).Store())
+	want := b.Endings[0]
+	got, err := svc.PublicEnding(context.Background(), want.ProcessingID)
+	if err != nil || got.Reason != want.Reason || got.EndedOn != want.EndedOn || got.Title != want.Title {
+		t.Fatalf("the restored archived processing's ending: %+v %v, want %+v", got, err, want)
 	}
 }
 
