@@ -236,3 +236,100 @@ func TestImportRefusals(t *testing.T) {
 		}
 	})
 }
+
+// A backup made before models, endings, review notes and campaigns were
+// kept has none of their parts: it still restores, with none of them.
+func TestImportOfAnOlderBackupWithoutTheLaterParts(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		seedRich(t, dbtest.Open(t, dsn))
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(cmdRun(t, dsn, nil, "export")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []string{"models", "endings", "review_notes", "review_campaigns", "review_tasks"} {
+			if doc[part] == nil {
+				t.Fatalf("the export has no %q to leave out", part)
+			}
+			delete(doc, part)
+		}
+		old, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		empty := dbtest.DSNs()[kind](t)
+		if out := cmdRun(t, empty, bytes.NewReader(old), "import", "--with-accounts", "-"); !strings.Contains(out, "6 processings") {
+			t.Fatalf("import said %q", out)
+		}
+		again := cmdRun(t, empty, nil, "export")
+		for _, part := range []string{`"models"`, `"endings"`, `"review_notes"`, `"review_campaigns"`, `"review_tasks"`} {
+			if strings.Contains(again, part) {
+				t.Errorf("restored from a document without %s, the export has some", part)
+			}
+		}
+	})
+}
+
+// A document whose models, endings, notes or campaigns the service could
+// not have written is refused as a whole, naming the part.
+func TestImportRefusesCraftedKeeping(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		seedRich(t, dbtest.Open(t, dsn))
+		var orig register.Backup
+		if err := json.Unmarshal([]byte(cmdRun(t, dsn, nil, "export")), &orig); err != nil {
+			t.Fatal(err)
+		}
+		draft := ""
+		for _, p := range orig.Processings {
+			if p.PublishedVersion == 0 {
+				draft = p.ID
+			}
+		}
+		empty := dbtest.DSNs()[kind](t)
+		for _, tc := range []struct {
+			name string
+			edit func(b *register.Backup)
+			want string
+		}{
+			{"TaskOfNoCampaign", func(b *register.Backup) { b.ReviewTasks[0].CampaignID = "0190c0de-0000-7000-8000-000000000000" }, "review_tasks[0].campaign_id"},
+			{"NoteOfNoProcessing", func(b *register.Backup) { b.ReviewNotes[0].ProcessingID = "0190c0de-0000-7000-8000-000000000000" }, "review_notes[0].processing_id"},
+			{"EndingOfALiveProcessing", func(b *register.Backup) { b.Endings[0].ProcessingID = b.Models[0].ProcessingID }, "only an archived processing has an ending"},
+			{"EndingTwice", func(b *register.Backup) { b.Endings = append(b.Endings, b.Endings[0]) }, "endings[1].processing_id"},
+			{"ModelNeverPublished", func(b *register.Backup) { b.Models[0].ProcessingID = draft }, "only a processing that was published can be a model"},
+			{"NoteOfAFutureVersion", func(b *register.Backup) { b.ReviewNotes[0].Version = 99 }, "review_notes[0].version"},
+			{"UnknownOutcome", func(b *register.Backup) { b.ReviewTasks[0].Outcome = "maybe" }, "review_tasks[0].outcome"},
+			{"DoneTaskWithoutWhen", func(b *register.Backup) {
+				for i := range b.ReviewTasks {
+					if b.ReviewTasks[i].Outcome == register.TaskConfirmed {
+						b.ReviewTasks[i].DoneAt = nil
+					}
+				}
+			}, "a done task has both when and by whom"},
+			{"CampaignOfAnotherUnit", func(b *register.Backup) { b.Campaigns[0].Units = []string{"police"} }, `"police" is not a unit of the organisation`},
+			{"CampaignOfNoOrganisation", func(b *register.Backup) { b.Campaigns[0].Organisation = "lausanne" }, "review_campaigns[0].organisation"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				raw, err := json.Marshal(orig)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b register.Backup
+				if err := json.Unmarshal(raw, &b); err != nil {
+					t.Fatal(err)
+				}
+				tc.edit(&b)
+				doc, err := json.Marshal(&b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				getenv := func(k string) string { return map[string]string{"REGISTRE_DB": empty}[k] }
+				err = run(context.Background(), []string{"import", "--with-accounts", "-"}, getenv, bytes.NewReader(doc), io.Discard, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("got %v, want an error naming %s", err, tc.want)
+				}
+			})
+		}
+		if out := cmdRun(t, empty, nil, "export", "--no-secrets"); strings.Contains(out, `"processings":[{`) {
+			t.Fatalf("a refused import left rows behind")
+		}
+	})
+}
