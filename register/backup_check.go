@@ -266,10 +266,152 @@ func (s *Service) checkBackupContent(b *Backup, withAccounts bool) error {
 		}
 	}
 
+	c.checkKeeping(b, heads, units)
+
 	if withAccounts && b.Secrets != nil {
 		c.checkSecrets(b.Secrets, orgs, units)
 	}
 	return c.result()
+}
+
+// checkKeeping holds the models, endings, review notes and campaigns of a
+// document to what the service writes (register/models.go, ending.go,
+// notes.go, campaigns.go): each belongs to a processing of its own
+// organisation in the state that allows it, once. References to rows the
+// document lacks were refused already (checkBackupRefs).
+func (c *backupCheck) checkKeeping(b *Backup, heads map[string]*BackupProcessing, units map[string]bool) {
+	text := func(f string, vals map[string]string) {
+		for name, v := range vals {
+			if bad := badText(v); bad != "" {
+				c.add(f+"."+name, bad)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, m := range b.Models {
+		f := fmt.Sprintf("models[%d]", i)
+		head := heads[m.ProcessingID]
+		if head == nil {
+			continue
+		}
+		if seen[m.ProcessingID] {
+			c.add(f+".processing_id", "is given twice")
+		}
+		seen[m.ProcessingID] = true
+		if m.Organisation != head.Organisation {
+			c.add(f+".organisation", "is not the processing's organisation")
+		}
+		if head.PublishedVersion == 0 {
+			c.add(f+".processing_id", "only a processing that was published can be a model")
+		}
+		text(f, map[string]string{"marked_by": m.MarkedBy})
+	}
+	seen = map[string]bool{}
+	for i, e := range b.Endings {
+		f := fmt.Sprintf("endings[%d]", i)
+		head := heads[e.ProcessingID]
+		if head == nil {
+			continue
+		}
+		if seen[e.ProcessingID] {
+			c.add(f+".processing_id", "is given twice")
+		}
+		seen[e.ProcessingID] = true
+		if head.Status != StatusArchived {
+			c.add(f+".processing_id", "only an archived processing has an ending")
+		}
+		if e.Organisation != head.Organisation {
+			c.add(f+".organisation", "is not the processing's organisation")
+		}
+		if e.Version < 1 || e.Version > head.Version {
+			c.add(f+".version", "is not a version of the processing")
+		}
+		if !validDate(e.EndedOn) {
+			c.add(f+".ended_on", "must be a date YYYY-MM-DD")
+		}
+		if e.Title == "" {
+			c.add(f+".title", "is empty")
+		}
+		if len([]rune(e.Reason)) > MaxEndReason {
+			c.add(f+".reason", fmt.Sprintf("must be at most %d characters long", MaxEndReason))
+		}
+		text(f, map[string]string{"title": e.Title, "reason": e.Reason})
+	}
+	seen = map[string]bool{}
+	for i, n := range b.ReviewNotes {
+		f := fmt.Sprintf("review_notes[%d]", i)
+		head := heads[n.ProcessingID]
+		if head == nil {
+			continue
+		}
+		key := n.ProcessingID + "|" + n.ReturnedAt.UTC().String() + "|" + n.Field
+		if seen[key] {
+			c.add(f, "is given twice (processing, returned_at, field)")
+		}
+		seen[key] = true
+		if n.Version < 1 || n.Version > head.Version {
+			c.add(f+".version", "is not a version of the processing")
+		}
+		if n.Field == "" || n.Note == "" {
+			c.add(f, "a note names a field and says something")
+		}
+		text(f, map[string]string{"field": n.Field, "note": n.Note, "author": n.Author})
+	}
+	campaigns := map[string]*BackupCampaign{}
+	for i := range b.Campaigns {
+		cp := &b.Campaigns[i]
+		f := fmt.Sprintf("review_campaigns[%d]", i)
+		if _, err := uuid.Parse(cp.ID); err != nil {
+			c.add(f+".id", "is not a UUID")
+		}
+		if campaigns[cp.ID] != nil {
+			c.add(f+".id", "is given twice")
+		}
+		campaigns[cp.ID] = cp
+		for _, u := range cp.Units {
+			if !units[cp.Organisation+"/"+u] {
+				c.add(f+".units", fmt.Sprintf("%q is not a unit of the organisation", u))
+			}
+		}
+		if !validDate(cp.DueOn) {
+			c.add(f+".due_on", "must be a date YYYY-MM-DD")
+		}
+		if (cp.ClosedAt == nil) != (cp.ClosedBy == "") {
+			c.add(f+".closed_at", "a closed campaign has both when and by whom")
+		}
+		text(f, map[string]string{"title": cp.Title, "opened_by": cp.OpenedBy, "closed_by": cp.ClosedBy})
+	}
+	seen = map[string]bool{}
+	for i, t := range b.ReviewTasks {
+		f := fmt.Sprintf("review_tasks[%d]", i)
+		cp, head := campaigns[t.CampaignID], heads[t.ProcessingID]
+		if cp == nil || head == nil {
+			continue
+		}
+		if seen[t.CampaignID+"|"+t.ProcessingID] {
+			c.add(f, "is given twice (campaign, processing)")
+		}
+		seen[t.CampaignID+"|"+t.ProcessingID] = true
+		if t.Organisation != cp.Organisation || head.Organisation != cp.Organisation {
+			c.add(f+".organisation", "is not the campaign's and the processing's organisation")
+		}
+		if !units[t.Organisation+"/"+t.Unit] {
+			c.add(f+".unit", "is not a unit of the organisation")
+		}
+		switch t.Outcome {
+		case TaskOpen:
+			if t.DoneAt != nil || t.DoneBy != "" {
+				c.add(f+".done_at", "a task to do is not done")
+			}
+		case TaskConfirmed, TaskChanges:
+			if t.DoneAt == nil || t.DoneBy == "" {
+				c.add(f+".done_at", "a done task has both when and by whom")
+			}
+		default:
+			c.add(f+".outcome", "must be empty (to do), confirmed or changes")
+		}
+		text(f, map[string]string{"title": t.Title, "done_by": t.DoneBy})
+	}
 }
 
 // placeholderPassword stands in for the password, which a document never

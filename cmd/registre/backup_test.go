@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
@@ -17,7 +19,9 @@ import (
 
 // seedRich fills a database with a bit of everything an export must carry:
 // processings in every state, a published one with a newer draft, a return
-// comment, accounts, a deleted account and a revoked token, the own key.
+// comment with comments on fields, an ended processing, a model, a closed
+// review campaign and an open one with a task in each state, accounts, a
+// deleted account and a revoked token, the own key.
 func seedRich(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
 	ctx := context.Background()
@@ -47,22 +51,42 @@ func seedRich(t *testing.T, db *sqlstore.DB) {
 			InternalNotes:    "note interne"}
 	}
 	var ids []string
-	for i, state := range []string{"draft", "in_review", "published", "archived", "republished"} {
+	for _, state := range []string{"draft", "in_review", "published", "archived", "republished", "reviewed"} {
 		p, err := svc.CreateProcessing(ctx, admin, "geneve", complete("Traitement "+state))
 		must(err)
 		ids = append(ids, p.ID)
 		steps := map[string][]register.Step{"in_review": {"submit"}, "published": {"submit", "publish"},
-			"archived": {"submit", "publish", "archive"}, "republished": {"submit", "return", "submit", "publish"}}[state]
+			"archived": {"submit", "publish"}, "republished": {"submit", "return", "submit", "publish"},
+			"reviewed": {"submit", "publish"}}[state]
 		for _, st := range steps {
-			comment := ""
 			if st == register.StepReturn {
-				comment = "Précisez la base légale."
+				// Returned with comments on two fields (review_notes).
+				_, err := svc.ReturnWithNotes(ctx, admin, p.ID, nil, "Précisez la base légale.",
+					map[string]string{"purpose": "Trop « vague ».", "retention.period": "Dix ans ?"})
+				must(err)
+				continue
 			}
-			_, err := svc.Transition(ctx, admin, p.ID, st, nil, comment)
+			_, err := svc.Transition(ctx, admin, p.ID, st, nil, "")
 			must(err)
 		}
-		_ = i
 	}
+	// Ended, with a public reason (processing_endings: the public register
+	// answers 410 with it).
+	_, err = svc.Archive(ctx, admin, ids[3], nil, register.EndInput{EndedOn: "2026-06-30", Reason: "Remplacé par la plateforme cantonale."})
+	must(err)
+	must(svc.SetModel(ctx, admin, ids[2], true)) // models
+	// A closed campaign (its tasks all left to do), and an open one with a
+	// task in each state: to do, confirmed, changes asked (a new draft).
+	closed, err := svc.OpenCampaign(ctx, admin, "geneve", register.CampaignInput{Title: "Revue 2025", DueOn: "2027-01-31"})
+	must(err)
+	_, err = svc.CloseCampaign(ctx, admin, closed.Campaign.ID)
+	must(err)
+	open, err := svc.OpenCampaign(ctx, admin, "geneve", register.CampaignInput{Title: "Revue « annuelle »", Units: []string{"etat-civil"}, DueOn: "2027-03-31"})
+	must(err)
+	_, err = svc.ConfirmReview(ctx, admin, open.Campaign.ID, ids[2])
+	must(err)
+	_, err = svc.RequestChanges(ctx, admin, open.Campaign.ID, ids[5])
+	must(err)
 	cur, err := svc.GetProcessing(ctx, admin, ids[4])
 	must(err)
 	_, err = svc.UpdateProcessing(ctx, admin, ids[4], cur.Revision, complete("Traitement republié, en cours de révision"))
@@ -74,6 +98,11 @@ func seedRich(t *testing.T, db *sqlstore.DB) {
 	must(svc.DeleteUser(ctx, admin, "bob"))
 	_, err = svc.OwnSigningKey(ctx)
 	must(err)
+	now := time.Now().UTC()
+	must(db.Store().InTx(ctx, func(tx register.Store) error { // a single sign-on person (oidc_subjects)
+		return tx.PutSubject(ctx, &register.ExternalSubject{Issuer: "https://idp.example.ch", Subject: "s-1", Username: "alice",
+			Source: register.SourceAdmin, Email: "alice@geneve.example.ch", Name: "Alice", FirstSeen: now, LastSeen: now})
+	}))
 	p, err := svc.Login(ctx, "alice", "correct horse battery")
 	must(err)
 	p.TokenID = "jti-1"
@@ -107,6 +136,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			if !strings.Contains(doc, `"secrets":{"users":[{"username":"admin"`) && !strings.Contains(doc, `"password_hash"`) {
 				t.Fatalf("operator export lacks the accounts")
 			}
+			wantKeeping(t, doc)
 			for _, kind := range path[1:] {
 				dsn := dbtest.DSNs()[kind](t)
 				file := filepath.Join(t.TempDir(), "export.json")
@@ -114,12 +144,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 				out := cmdRun(t, dsn, nil, "import", "--with-accounts", file)
-				if !strings.Contains(out, "imported 1 organisations, 5 processings") {
+				if !strings.Contains(out, "imported 1 organisations, 6 processings") {
 					t.Fatalf("import said %q", out)
 				}
 				if v := cmdRun(t, dsn, nil, "audit", "verify"); !strings.HasPrefix(v, "ok:") {
 					t.Fatalf("after import into %s: %s", kind, v)
 				}
+				endingRestored(t, dsn, doc)
 				again := cmdRun(t, dsn, nil, "export")
 				if again != doc {
 					t.Fatalf("export after import into %s differs:\n%s\n%s", kind, firstDiff(doc, again), "")
@@ -127,6 +158,49 @@ func TestExportImportRoundTrip(t *testing.T) {
 				doc = again
 			}
 		})
+	}
+}
+
+// wantKeeping fails unless the export of seedRich's register holds what it
+// made besides the records: without this, a round trip of a document that
+// silently lacks them would compare equal.
+func wantKeeping(t *testing.T, doc string) {
+	t.Helper()
+	var b register.Backup
+	if err := json.Unmarshal([]byte(doc), &b); err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string]int{}
+	for _, tk := range b.ReviewTasks {
+		outcomes[tk.Outcome]++
+	}
+	closed := 0
+	for _, c := range b.Campaigns {
+		if c.ClosedAt != nil {
+			closed++
+		}
+	}
+	if len(b.Models) != 1 || len(b.Endings) != 1 || b.Endings[0].Reason != "Remplacé par la plateforme cantonale." ||
+		len(b.ReviewNotes) != 2 || len(b.Campaigns) != 2 || closed != 1 ||
+		outcomes[register.TaskOpen] < 1 || outcomes[register.TaskConfirmed] != 1 || outcomes[register.TaskChanges] != 1 {
+		t.Fatalf("export lacks part of the register: %d models, endings %+v, %d review notes, %d campaigns (%d closed), task outcomes %v",
+			len(b.Models), b.Endings, len(b.ReviewNotes), len(b.Campaigns), closed, outcomes)
+	}
+}
+
+// endingRestored checks through the domain that the restored archived
+// processing has its ending, which the public register answers 410 with.
+func endingRestored(t *testing.T, dsn, doc string) {
+	t.Helper()
+	var b register.Backup
+	if err := json.Unmarshal([]byte(doc), &b); err != nil {
+		t.Fatal(err)
+	}
+	svc := register.NewService(dbtest.Open(t, dsn).Store())
+	want := b.Endings[0]
+	got, err := svc.PublicEnding(context.Background(), want.ProcessingID)
+	if err != nil || got.Reason != want.Reason || got.EndedOn != want.EndedOn || got.Title != want.Title {
+		t.Fatalf("the restored archived processing's ending: %+v %v, want %+v", got, err, want)
 	}
 }
 
@@ -167,4 +241,191 @@ func TestImportRefusals(t *testing.T) {
 			t.Fatalf("a refused import left rows behind")
 		}
 	})
+}
+
+// A backup made before models, endings, review notes and campaigns were
+// kept has none of their parts: it still restores, with none of them.
+func TestImportOfAnOlderBackupWithoutTheLaterParts(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		seedRich(t, dbtest.Open(t, dsn))
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(cmdRun(t, dsn, nil, "export")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []string{"models", "endings", "review_notes", "review_campaigns", "review_tasks"} {
+			if doc[part] == nil {
+				t.Fatalf("the export has no %q to leave out", part)
+			}
+			delete(doc, part)
+		}
+		old, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		empty := dbtest.DSNs()[kind](t)
+		if out := cmdRun(t, empty, bytes.NewReader(old), "import", "--with-accounts", "-"); !strings.Contains(out, "6 processings") {
+			t.Fatalf("import said %q", out)
+		}
+		again := cmdRun(t, empty, nil, "export")
+		for _, part := range []string{`"models"`, `"endings"`, `"review_notes"`, `"review_campaigns"`, `"review_tasks"`} {
+			if strings.Contains(again, part) {
+				t.Errorf("restored from a document without %s, the export has some", part)
+			}
+		}
+	})
+}
+
+// A document whose models, endings, notes or campaigns the service could
+// not have written is refused as a whole, naming the part.
+func TestImportRefusesCraftedKeeping(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		seedRich(t, dbtest.Open(t, dsn))
+		var orig register.Backup
+		if err := json.Unmarshal([]byte(cmdRun(t, dsn, nil, "export")), &orig); err != nil {
+			t.Fatal(err)
+		}
+		draft := ""
+		for _, p := range orig.Processings {
+			if p.PublishedVersion == 0 {
+				draft = p.ID
+			}
+		}
+		empty := dbtest.DSNs()[kind](t)
+		for _, tc := range []struct {
+			name string
+			edit func(b *register.Backup)
+			want string
+		}{
+			{"TaskOfNoCampaign", func(b *register.Backup) { b.ReviewTasks[0].CampaignID = "0190c0de-0000-7000-8000-000000000000" }, "review_tasks[0].campaign_id"},
+			{"NoteOfNoProcessing", func(b *register.Backup) { b.ReviewNotes[0].ProcessingID = "0190c0de-0000-7000-8000-000000000000" }, "review_notes[0].processing_id"},
+			{"EndingOfALiveProcessing", func(b *register.Backup) { b.Endings[0].ProcessingID = b.Models[0].ProcessingID }, "only an archived processing has an ending"},
+			{"EndingTwice", func(b *register.Backup) { b.Endings = append(b.Endings, b.Endings[0]) }, "endings[1].processing_id"},
+			{"ModelNeverPublished", func(b *register.Backup) { b.Models[0].ProcessingID = draft }, "only a processing that was published can be a model"},
+			{"NoteOfAFutureVersion", func(b *register.Backup) { b.ReviewNotes[0].Version = 99 }, "review_notes[0].version"},
+			{"UnknownOutcome", func(b *register.Backup) { b.ReviewTasks[0].Outcome = "maybe" }, "review_tasks[0].outcome"},
+			{"DoneTaskWithoutWhen", func(b *register.Backup) {
+				for i := range b.ReviewTasks {
+					if b.ReviewTasks[i].Outcome == register.TaskConfirmed {
+						b.ReviewTasks[i].DoneAt = nil
+					}
+				}
+			}, "a done task has both when and by whom"},
+			{"CampaignOfAnotherUnit", func(b *register.Backup) { b.Campaigns[0].Units = []string{"police"} }, `"police" is not a unit of the organisation`},
+			{"CampaignOfNoOrganisation", func(b *register.Backup) { b.Campaigns[0].Organisation = "lausanne" }, "review_campaigns[0].organisation"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				raw, err := json.Marshal(orig)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b register.Backup
+				if err := json.Unmarshal(raw, &b); err != nil {
+					t.Fatal(err)
+				}
+				tc.edit(&b)
+				doc, err := json.Marshal(&b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				getenv := func(k string) string { return map[string]string{"REGISTRE_DB": empty}[k] }
+				err = run(context.Background(), []string{"import", "--with-accounts", "-"}, getenv, bytes.NewReader(doc), io.Discard, io.Discard)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("got %v, want an error naming %s", err, tc.want)
+				}
+			})
+		}
+		if out := cmdRun(t, empty, nil, "export", "--no-secrets"); strings.Contains(out, `"processings":[{`) {
+			t.Fatalf("a refused import left rows behind")
+		}
+	})
+}
+
+// Every table the migrations create is either carried by a backup or left
+// out on purpose (sqlstore.TablesLeftOutOfBackups says why), and every
+// table said to be carried really comes back: seedRich puts rows in each,
+// and a restore into an empty database has as many. A new table fails here
+// until the backup carries it or the list says why not.
+func TestBackupCoversEveryTable(t *testing.T) {
+	carried := map[string]bool{}
+	for _, name := range sqlstore.BackupTables() {
+		carried[name] = true
+	}
+	leftOut := sqlstore.TablesLeftOutOfBackups()
+	seen := map[string]bool{}
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		ctx := context.Background()
+		src := dbtest.Open(t, dsn)
+		seedRich(t, src)
+		tables := tablesOf(t, src)
+		for _, name := range tables {
+			seen[name] = true
+			switch {
+			case carried[name] && leftOut[name] != "":
+				t.Errorf("table %s is both carried and left out", name)
+			case !carried[name] && leftOut[name] == "":
+				t.Errorf("table %s is neither in backups (sqlstore.BackupTables) nor in the tables left out (sqlstore.TablesLeftOutOfBackups)", name)
+			}
+		}
+		restored := dbtest.DSNs()[kind](t)
+		cmdRun(t, restored, strings.NewReader(cmdRun(t, dsn, nil, "export")), "import", "--with-accounts", "-")
+		dst := dbtest.Open(t, restored)
+		for _, name := range sqlstore.BackupTables() {
+			n, err := src.Bun().NewSelect().TableExpr(name).Count(ctx)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			m, err := dst.Bun().NewSelect().TableExpr(name).Count(ctx)
+			if err != nil {
+				t.Fatalf("%s after restore: %v", name, err)
+			}
+			if n == 0 || m != n {
+				t.Errorf("table %s: %d rows seeded, %d after a restore (want as many, and some)", name, n, m)
+			}
+		}
+	})
+	for name := range carried {
+		if !seen[name] {
+			t.Errorf("sqlstore.BackupTables names %s, which neither database has", name)
+		}
+	}
+	for name := range leftOut {
+		if !seen[name] {
+			t.Errorf("sqlstore.TablesLeftOutOfBackups names %s, which neither database has", name)
+		}
+	}
+}
+
+// tablesOf lists the tables of a migrated database; a full-text virtual
+// table's SQLite shadow tables (name_data, name_idx, ...) count as it.
+func tablesOf(t *testing.T, db *sqlstore.DB) []string {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	if db.Postgres() {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	}
+	rows, err := db.Bun().QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		for _, shadow := range []string{"_data", "_idx", "_content", "_docsize", "_config"} {
+			if base, ok := strings.CutSuffix(name, shadow); ok && strings.HasSuffix(base, "_fts") {
+				name = base
+			}
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 10 {
+		t.Fatalf("found only the tables %v: not a migrated database", names)
+	}
+	return names
 }
