@@ -66,5 +66,6 @@ func publicFields() map[string]string {
 		"information.exception_reason":    "information.exception.description",
 		"version":                         "version",
 		"published_at":                    "published_at",
+		"planned_start":                   "planned_start",
 	}
 }

@@ -160,6 +160,7 @@ type processingNode struct {
 	Information       *information        `json:"information,omitempty"`
 	Version           int                 `json:"version"`
 	PublishedAt       string              `json:"published_at"`
+	PlannedStart      string              `json:"planned_start,omitempty"`
 	Page              string              `json:"page"`
 	Notice            string              `json:"notice"`
 }
@@ -198,6 +199,7 @@ func processing(p *register.PublicProcessing, base string) processingNode {
 		Profiling:         p.Profiling,
 		Version:           p.Version,
 		PublishedAt:       p.PublishedAt.UTC().Format(time.RFC3339),
+		PlannedStart:      p.PlannedStart,
 		Page:              ProcessingIRI(base, p.ID),
 		Notice:            base + "/public/v1/processings/" + url.PathEscape(p.ID) + "/notice.pdf",
 	}
