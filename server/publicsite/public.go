@@ -374,12 +374,14 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	// The same list or search asked again while the public register has
 	// not changed is served as it was encoded: readers ask the same few
 	// queries most of the time, and a search costs milliseconds of CPU.
-	key := listKey(q)
+	// A planned processing's state is decided when read (issue 20): a
+	// page is kept for the day it was made on, not beyond.
+	key, today := listKey(q), s.svc.Today()
 	seq, err := s.pub.docs.changeSeq(r.Context(), s.svc)
 	if v, ok := s.cache.get(kindList, key); ok {
 		// While the database is away, a kept page is served as it was
 		// (docs/security.md, "Database outages").
-		if e := v.(*keptList); err == nil && e.seq == seq || err != nil && register.Unavailable(err) {
+		if e := v.(*keptList); err == nil && e.seq == seq && e.day == today || err != nil && register.Unavailable(err) {
 			publicHeaders(w)
 			return writeEncoded(w, r, &e.encodedBody)
 		}
@@ -401,7 +403,6 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	// state when it was published with a planned start).
 	var b bytes.Buffer
 	b.WriteString(`{"items":[`)
-	today := s.svc.Today()
 	for i := range res.Items {
 		if i > 0 {
 			b.WriteByte(',')
@@ -439,24 +440,26 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 		b.Write(e)
 	}
 	b.WriteString("}\n")
-	e := &keptList{seq: seq, encodedBody: encode(b.Bytes())}
+	e := &keptList{seq: seq, day: today, encodedBody: encode(b.Bytes())}
 	s.cache.put(kindList, key, e, len(e.body)+len(e.gz))
 	publicHeaders(w)
 	return writeEncoded(w, r, &e.encodedBody)
 }
 
 // keptList is a page of the public list or search as served, and the
-// public register's change sequence it was read at.
+// public register's change sequence and the day (Europe/Zurich) it was
+// read at.
 type keptList struct {
 	encodedBody
 	seq int64
+	day string
 }
 
 // listKey is the cache key of a public list request: its parameters that
 // select the page, in a fixed order; others do not change the answer.
 func listKey(q url.Values) string {
 	var b strings.Builder
-	for _, k := range []string{"org", "q", "category", "legal_basis", "sensitive", "page", "per_page", "cursor"} {
+	for _, k := range []string{"org", "q", "category", "legal_basis", "sensitive", "page", "per_page", "cursor", "include"} {
 		b.WriteString(q.Get(k))
 		b.WriteByte(0)
 	}
