@@ -59,7 +59,9 @@ type session struct {
 	cur  received
 }
 
-func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) { return &session{srv: s, conn: c}, nil }
+func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{srv: s, conn: c}, nil
+}
 
 func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
 func (s *session) Auth(string) (sasl.Server, error) {
