@@ -246,5 +246,17 @@ func TestFeedSecretRotates(t *testing.T) {
 		if d, err := svc.FeedDigest(ctx, cur); err != nil || !slices.Contains(kinds(*d), "task:"+ids["published"]) {
 			t.Errorf("the new secret: %+v %v", d, err)
 		}
+		// A new account of the same name does not inherit the feed.
+		admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
+		if err := svc.DeleteUser(ctx, admin, "ed"); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Hour)
+		if _, err := svc.CreateUser(ctx, admin, register.NewAccount{Username: "ed", Password: "correct horse battery staple 42", Role: "editor", Org: "geneve", Units: []string{"etat-civil"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.FeedDigest(ctx, cur); register.ErrorCode(err) != register.ENotFound {
+			t.Errorf("the deleted account's feed: %v, want not found", err)
+		}
 	})
 }
