@@ -28,6 +28,10 @@ const (
 	Weekly = "weekly"
 )
 
+// ActionReminderSettings is the audit action of a change of when an
+// organisation's digests go out.
+const ActionReminderSettings = "reminders.settings"
+
 // DefaultReminderHour is the local hour digests go out when the
 // organisation has not chosen one.
 const DefaultReminderHour = 7
@@ -150,7 +154,7 @@ func (s *Service) SetReminderSettings(ctx context.Context, p *identity.Principal
 		if err := tx.PutReminderSettings(ctx, &in); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, p, s.clock(), in.Organisation, "reminders.settings", "organisation/"+in.Organisation, 0,
+		return s.audit(ctx, tx, p, s.clock(), in.Organisation, ActionReminderSettings, "organisation/"+in.Organisation, 0,
 			in.Frequency+" at "+itoa(in.Hour)+":00")
 	})
 	if err != nil {

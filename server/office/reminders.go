@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,11 +25,14 @@ func (o *Office) reminderRoutes() []Route {
 		{post, "/office/account/reminders", in(o.setReminders)},
 		{post, "/office/account/feed", in(o.rotateFeed)},
 		{get, "/office/feed/{token}", http.HandlerFunc(o.feed)},
+		{get, "/office/reminders", in(o.reminderSettingsPage)},
+		{post, "/office/reminders", in(o.setReminderSettings)},
 	}
 }
 
 // remindersData is the account page's reminders section.
 type remindersData struct {
+	Org     *register.ReminderSettings // nil without an organisation
 	Prefs   *register.ReminderPrefs
 	HasFeed bool
 	FeedURL string // only right after a rotation
@@ -39,7 +43,61 @@ func (o *Office) remindersOf(r *http.Request) (*remindersData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &remindersData{Prefs: prefs, HasFeed: prefs.FeedHash != ""}, nil
+	d := &remindersData{Prefs: prefs, HasFeed: prefs.FeedHash != ""}
+	if p := principal(r); p.Org != "" {
+		if d.Org, err = o.svc.ReminderSettings(r.Context(), p, p.Org); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// reminderSettingsData is the organisation's reminder settings page.
+type reminderSettingsData struct {
+	Settings *register.ReminderSettings
+	May      bool // a DPO or an administrator of the organisation
+	Hours    []int
+}
+
+// reminderSettingsPage shows when the organisation's digests go out and,
+// to its DPO, the form that changes it.
+func (o *Office) reminderSettingsPage(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	if p.Org == "" {
+		return register.Errorf(register.ENotFound, "no organisation")
+	}
+	rs, err := o.svc.ReminderSettings(r.Context(), p, p.Org)
+	if err != nil {
+		return err
+	}
+	v := o.newView(r)
+	v.Title, v.Nav = v.T("rem.org.title"), "account"
+	if r.URL.Query().Get("done") == "settings" {
+		v.Flash = v.T("rem.org.done")
+	}
+	hours := make([]int, 24)
+	for i := range hours {
+		hours[i] = i
+	}
+	v.Data = reminderSettingsData{Settings: rs, May: mayRunCampaigns(p), Hours: hours}
+	return o.render(w, http.StatusOK, "reminders", v)
+}
+
+// setReminderSettings changes when the organisation's digests go out
+// (POST/redirect/GET). The form offers only valid choices; anything else
+// is the domain's 422.
+func (o *Office) setReminderSettings(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	hour, err := strconv.Atoi(r.PostForm.Get("hour"))
+	if err != nil {
+		hour = -1
+	}
+	if _, err := o.svc.SetReminderSettings(r.Context(), p, register.ReminderSettings{Organisation: p.Org,
+		Frequency: r.PostForm.Get("frequency"), Hour: hour}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, link("/office/reminders", url.Values{"done": {"settings"}}, pickLang(r)), http.StatusSeeOther)
+	return nil
 }
 
 // setReminders sets the person's opt-out and language (POST/redirect/GET).
@@ -158,23 +216,37 @@ func (o *Office) feed(w http.ResponseWriter, r *http.Request) {
 
 func reminderLabels() map[string]text {
 	return map[string]text{
-		"rem.title":          {"Rappels", "Reminders"},
-		"rem.hint":           {"Un résumé par courriel de ce qui vous attend (traitements à revoir, brouillons renvoyés, revues en attente), selon la fréquence choisie par votre organisation. Rien n’est envoyé quand rien ne vous attend.", "An e-mail digest of what waits for you (processings to review, drafts returned, reviews waiting), as often as your organisation chose. Nothing is sent when nothing waits."},
-		"rem.optout":         {"Ne plus recevoir de rappels par courriel", "Stop the e-mail reminders"},
-		"rem.lang":           {"Langue des rappels", "Language of the reminders"},
-		"rem.save":           {"Enregistrer mes rappels", "Save my reminders"},
-		"rem.done":           {"Vos rappels sont enregistrés.", "Your reminders are saved."},
-		"rem.feed":           {"Flux privé", "Private feed"},
-		"rem.feed.hint":      {"Les mêmes éléments dans votre lecteur de flux (Atom), à une adresse secrète : qui la connaît lit vos éléments sans se connecter. Une nouvelle adresse rend l’ancienne inutilisable.", "The same items in your feed reader (Atom), at a secret address: whoever knows it reads your items without signing in. A new address makes the old one unusable."},
-		"rem.feed.on":        {"Vous avez une adresse de flux. Elle n’est montrée qu’une fois ; si vous l’avez perdue, créez-en une nouvelle.", "You have a feed address. It is shown only once; if you lost it, make a new one."},
-		"rem.feed.new":       {"Votre nouvelle adresse de flux (copiez-la maintenant, elle ne sera plus affichée) :", "Your new feed address (copy it now, it will not be shown again):"},
-		"rem.feed.rotate":    {"Créer une nouvelle adresse de flux", "Make a new feed address"},
-		"rem.feed.title":     {"Registre : ce qui vous attend", "Registre: what waits for you"},
-		"rem.due":            {"échéance", "due"},
-		"rem.kind.task":      {"À revoir :", "To review:"},
-		"rem.kind.returned":  {"Renvoyé :", "Returned:"},
-		"rem.kind.to-review": {"En attente de revue :", "Waiting for review:"},
-		"rem.lang.fr":        {"Français", "French"},
-		"rem.lang.en":        {"Anglais", "English"},
+		"rem.title":                       {"Rappels", "Reminders"},
+		"rem.hint":                        {"Un résumé par courriel de ce qui vous attend (traitements à revoir, brouillons renvoyés, revues en attente), selon la fréquence choisie par votre organisation. Rien n’est envoyé quand rien ne vous attend.", "An e-mail digest of what waits for you (processings to review, drafts returned, reviews waiting), as often as your organisation chose. Nothing is sent when nothing waits."},
+		"rem.optout":                      {"Ne plus recevoir de rappels par courriel", "Stop the e-mail reminders"},
+		"rem.lang":                        {"Langue des rappels", "Language of the reminders"},
+		"rem.save":                        {"Enregistrer mes rappels", "Save my reminders"},
+		"rem.done":                        {"Vos rappels sont enregistrés.", "Your reminders are saved."},
+		"rem.feed":                        {"Flux privé", "Private feed"},
+		"rem.feed.hint":                   {"Les mêmes éléments dans votre lecteur de flux (Atom), à une adresse secrète : qui la connaît lit vos éléments sans se connecter. Une nouvelle adresse rend l’ancienne inutilisable.", "The same items in your feed reader (Atom), at a secret address: whoever knows it reads your items without signing in. A new address makes the old one unusable."},
+		"rem.feed.on":                     {"Vous avez une adresse de flux. Elle n’est montrée qu’une fois ; si vous l’avez perdue, créez-en une nouvelle.", "You have a feed address. It is shown only once; if you lost it, make a new one."},
+		"rem.feed.new":                    {"Votre nouvelle adresse de flux (copiez-la maintenant, elle ne sera plus affichée) :", "Your new feed address (copy it now, it will not be shown again):"},
+		"rem.feed.rotate":                 {"Créer une nouvelle adresse de flux", "Make a new feed address"},
+		"rem.feed.title":                  {"Registre : ce qui vous attend", "Registre: what waits for you"},
+		"rem.due":                         {"échéance", "due"},
+		"rem.kind.task":                   {"À revoir :", "To review:"},
+		"rem.kind.returned":               {"Renvoyé :", "Returned:"},
+		"rem.kind.to-review":              {"En attente de revue :", "Waiting for review:"},
+		"rem.lang.fr":                     {"Français", "French"},
+		"rem.lang.en":                     {"Anglais", "English"},
+		"rem.org":                         {"Votre organisation envoie les résumés :", "Your organisation sends the digests:"},
+		"rem.org.daily":                   {"chaque jour à %d h (heure de Genève)", "every day at %d:00 (Geneva time)"},
+		"rem.org.weekly":                  {"chaque lundi à %d h (heure de Genève)", "every Monday at %d:00 (Geneva time)"},
+		"rem.org.link":                    {"Quand les résumés sont envoyés", "When the digests are sent"},
+		"rem.org.title":                   {"Envoi des rappels", "Sending the reminders"},
+		"rem.org.intro":                   {"Chaque personne de l’organisation qui a une adresse électronique et ne s’est pas désabonnée reçoit au plus un résumé par période, s’il y a quelque chose qui l’attend.", "Everyone in the organisation with an e-mail address who has not opted out gets at most one digest per period, when something waits for them."},
+		"rem.org.frequency":               {"Fréquence", "Frequency"},
+		"rem.org.f.daily":                 {"Chaque jour", "Every day"},
+		"rem.org.f.weekly":                {"Chaque semaine (le lundi)", "Every week (on Mondays)"},
+		"rem.org.hour":                    {"Heure d’envoi (heure de Genève)", "Hour of sending (Geneva time)"},
+		"rem.org.save":                    {"Enregistrer l’envoi des rappels", "Save the sending of reminders"},
+		"rem.org.done":                    {"L’envoi des rappels est enregistré.", "The sending of reminders is saved."},
+		"rem.org.consequence":             {"Le changement vaut dès la prochaine période et figure dans le journal d’audit.", "The change applies from the next period and is in the audit trail."},
+		"audit.action.reminders.settings": {"envoi des rappels modifié", "reminder sending changed"},
 	}
 }

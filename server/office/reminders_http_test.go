@@ -78,3 +78,42 @@ func TestRemindersOnTheAccountPage(t *testing.T) {
 		}
 	})
 }
+
+// TestOrganisationReminderSettings: the DPO chooses daily at 9:00 (saved,
+// confirmed, shown to the editor, who has no form and is refused a post).
+func TestOrganisationReminderSettings(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := apitest.Start(t, db)
+		f := e2e.LoadOffice(t, e)
+		dpo := signIn(t, e, f.Users["dpo"], f.Password)
+		editor := signIn(t, e, f.Users["editor"], f.Password)
+		if acc := editor.page("/office/account?lang=en"); !strings.Contains(acc, "every Monday at 7:00") {
+			t.Errorf("the default is not shown:\n%s", excerptOf(acc))
+		}
+		form := mustForm(t, dpo.page("/office/reminders?lang=en"), "/office/reminders")
+		form.Set("frequency", "daily")
+		form.Set("hour", "9")
+		st, h, _ := dpo.post("/office/reminders", form)
+		if st != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "done=settings") {
+			t.Fatalf("save: %d %s", st, h.Get("Location"))
+		}
+		page := dpo.page(h.Get("Location"))
+		if !strings.Contains(page, `value="daily" checked`) || !strings.Contains(page, `<option value="9" selected>`) || !strings.Contains(page, "The sending of reminders is saved.") {
+			t.Errorf("the saved settings are not shown:\n%s", excerptOf(page))
+		}
+		form.Set("hour", "24")
+		if st, _, _ := dpo.post("/office/reminders", form); st != http.StatusUnprocessableEntity {
+			t.Errorf("hour 24: %d, want 422", st)
+		}
+		ed := editor.page("/office/reminders?lang=en")
+		if !strings.Contains(ed, "every day at 9:00") || strings.Contains(ed, `action="/office/reminders"`) {
+			t.Errorf("the editor's view:\n%s", excerptOf(ed))
+		}
+		vals := mustForm(t, editor.page("/office/account"), "/office/account/reminders")
+		vals.Set("frequency", "weekly")
+		vals.Set("hour", "3")
+		if st, _, _ := editor.post("/office/reminders", vals); st != http.StatusForbidden {
+			t.Errorf("the editor's post: %d, want 403", st)
+		}
+	})
+}
