@@ -98,6 +98,8 @@ type ReminderStore interface {
 	// ClaimDigest claims (username, period) at at; false when it was
 	// already claimed, by this instance or another.
 	ClaimDigest(ctx context.Context, username, period string, at time.Time) (bool, error)
+	// ClaimedDigests lists the usernames whose digest of period is claimed.
+	ClaimedDigests(ctx context.Context, period string) ([]string, error)
 	// FinishDigest records the outcome of a claimed digest.
 	FinishDigest(ctx context.Context, username, period, outcome string, items int, at time.Time) error
 	// OpenTasks lists the undone tasks of org's open campaigns, with their
@@ -348,9 +350,19 @@ func (s *Service) SendDueDigests(ctx context.Context, send DigestSender) (int, e
 			continue
 		}
 		period := Period(rs.Frequency, now, s.zone)
+		// Those already claimed are skipped before their items are read:
+		// after the hour, most passes of a period find nothing to do.
+		names, err := s.store.ClaimedDigests(ctx, period)
+		if err != nil {
+			return sent, err
+		}
+		claimed := make(map[string]bool, len(names))
+		for _, n := range names {
+			claimed[n] = true
+		}
 		for i := range users {
 			a := &users[i]
-			if a.Org != o.Slug || a.Email == "" || a.Disabled {
+			if a.Org != o.Slug || a.Email == "" || a.Disabled || claimed[a.Username] {
 				continue
 			}
 			prefs, err := s.store.GetReminderPrefs(ctx, a.Username)

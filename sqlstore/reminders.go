@@ -111,6 +111,13 @@ func (s *Store) ClaimDigest(ctx context.Context, username, period string, at tim
 	return n == 1, nil
 }
 
+// ClaimedDigests implements register.ReminderStore.
+func (s *Store) ClaimedDigests(ctx context.Context, period string) ([]string, error) {
+	var out []string
+	err := s.idb.NewSelect().TableExpr("reminder_claims").Column("username").Where("period = ?", period).Scan(ctx, &out)
+	return out, dbError(err, "digest claims")
+}
+
 // FinishDigest implements register.ReminderStore.
 func (s *Store) FinishDigest(ctx context.Context, username, period, outcome string, items int, at time.Time) error {
 	res, err := s.idb.NewUpdate().TableExpr("reminder_claims").Set("outcome = ?, items = ?, done_at = ?", outcome, items, utc(at)).
