@@ -31,6 +31,7 @@ type Store interface {
 	EndingStore
 	ReviewStore
 	CampaignStore
+	ReminderStore
 
 	Ping(ctx context.Context) error
 }

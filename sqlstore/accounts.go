@@ -128,7 +128,13 @@ func (s *Store) ListUsers(ctx context.Context) ([]register.Account, error) {
 // DeleteUser implements register.AccountStore.
 func (s *Store) DeleteUser(ctx context.Context, username string) error {
 	res, err := s.idb.NewDelete().Model((*userRow)(nil)).Where("username = ?", username).Exec(ctx)
-	return affected(res, err, "account")
+	if err := affected(res, err, "account"); err != nil {
+		return err
+	}
+	// The feed's secret and the reminder choices go with the account: a
+	// new account of the same name starts without them.
+	_, err = s.idb.NewDelete().Model((*reminderPrefsRow)(nil)).Where("username = ?", username).Exec(ctx)
+	return dbError(err, "reminder preferences")
 }
 
 // ---- revocations ----

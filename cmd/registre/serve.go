@@ -47,6 +47,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := checkPublicURL(c.PublicURL); err != nil {
 		return err
 	}
+	stopReminders, err := startReminders(ctx, e, c.PublicURL, svc, log)
+	if err != nil {
+		return err
+	}
+	defer stopReminders()
 	if err := office.CheckOIDC(c.office()); err != nil {
 		return err
 	}

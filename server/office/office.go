@@ -104,6 +104,7 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.importRoutes()...)
 	routes = append(routes, o.modelRoutes()...)
 	routes = append(routes, o.campaignRoutes()...)
+	routes = append(routes, o.reminderRoutes()...)
 	_ = post
 	return routes
 }

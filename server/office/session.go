@@ -328,6 +328,8 @@ type accountData struct {
 	Wait    int // minutes to wait, for a throttled change
 	Errors  []fieldError
 	Local   bool // a local account (its password is kept here)
+	// Reminders is the reminders section (reminders.go).
+	Reminders *remindersData
 }
 
 // Fields are the password form's fields, in order.
@@ -354,6 +356,16 @@ func (o *Office) showAccount(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if d.Done {
 		v.Flash = v.T("account.done")
+	}
+	if r.URL.Query().Get("done") == "reminders" {
+		v.Flash = v.T("rem.done")
+	}
+	if d.Reminders == nil {
+		rd, err := o.remindersOf(r)
+		if err != nil {
+			return err
+		}
+		d.Reminders = rd
 	}
 	v.Data = d
 	return o.render(w, status, "account", v)
