@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -184,14 +185,22 @@ func (b *officeBrowser) press(sel string) {
 	}
 }
 
-// focused is the id (or class) of the element that has focus.
+// focused is the id (or class) of the element that has focus. A page's
+// autofocus is applied at its next rendering step, which a loaded machine
+// may delay past the load event: while focus is still on the body, it asks
+// again for up to two seconds.
 func (b *officeBrowser) focused() string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; return e ? (e.id || e.className) : ''; })()`))
-	if err != nil {
-		b.t.Fatal(err)
+	for try := 0; ; try++ {
+		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; return e && e !== document.body ? (e.id || e.className) : ''; })()`))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if s != "" || try == 20 {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return s
 }
 
 func (b *officeBrowser) text(sel string) string {
