@@ -192,11 +192,11 @@ func (b *officeBrowser) press(sel string) {
 func (b *officeBrowser) focused() string {
 	b.t.Helper()
 	for try := 0; ; try++ {
-		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; return e && e !== document.body ? (e.id || e.className) : ''; })()`))
+		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; return !e || e === document.body ? '<body>' : (e.id || e.className); })()`))
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		if s != "" || try == 20 {
+		if s != "<body>" || try == 20 {
 			return s
 		}
 		time.Sleep(100 * time.Millisecond)
