@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/registre/registre/register"
+	"github.com/registre/registre/server/httpkit"
 )
 
 // OIDC configures sign-in through an OpenID provider (docs/identity.md);
@@ -67,6 +68,11 @@ func CheckOIDC(c OIDC) error {
 type relyingParty struct {
 	cfg    OIDC
 	client *http.Client
+	// starts bounds the sign-ins one address may begin: each writes a row
+	// (kept ExternalLoginTTL) before anyone is known, so an anonymous
+	// flood would otherwise cost a database write per request. The limit
+	// is generous enough for a whole office behind one address.
+	starts *httpkit.Limiter
 
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
@@ -81,7 +87,9 @@ func newRelyingParty(c OIDC) *relyingParty {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &relyingParty{cfg: c, client: client}
+	// 120 sign-ins at once from one address, then one a second.
+	starts := httpkit.NewLimiter(httpkit.Limit{Free: 120, Burst: 120, Decay: time.Second}, 10_000)
+	return &relyingParty{cfg: c, client: client, starts: starts}
 }
 
 func (rp *relyingParty) ctx(ctx context.Context) context.Context {
@@ -122,6 +130,12 @@ func (o *Office) oidcRoutes() []Route {
 func (o *Office) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	if o.rp == nil {
 		return errNotFound()
+	}
+	client := httpkit.AddrKey(httpkit.ClientAddr(r, o.cfg.TrustedProxies))
+	if ok, retry, _ := o.rp.starts.Reserve(client, time.Now()); !ok {
+		p := httpkit.NewProblem(http.StatusTooManyRequests, "too many sign-ins begun from this address; try again later")
+		p.RetryAfter = max(1, int(retry/time.Second))
+		return p
 	}
 	_, oc, err := o.rp.ready(r.Context())
 	if err != nil {

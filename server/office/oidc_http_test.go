@@ -328,3 +328,37 @@ func (b *browser) cookieValue(suffix string) string {
 	}
 	return ""
 }
+
+// TestSingleSignOnStartsAreBoundedPerAddress: beginning a sign-in writes a
+// row before anyone is known, so one address may begin only so many at
+// once; past that it gets 429 with Retry-After and nothing is written.
+func TestSingleSignOnStartsAreBoundedPerAddress(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		s := startSSO(t, db, false)
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		count := func() int {
+			n, err := db.Bun().NewSelect().Table("oidc_logins").Count(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		const burst = 120
+		for i := range burst + 5 {
+			res, err := c.Get(s.URL + "/office/login/sso")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			switch {
+			case i < burst && res.StatusCode != http.StatusSeeOther:
+				t.Fatalf("start %d: %d, want 303", i, res.StatusCode)
+			case i >= burst && (res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == ""):
+				t.Fatalf("start %d: %d (Retry-After %q), want 429 with Retry-After", i, res.StatusCode, res.Header.Get("Retry-After"))
+			}
+		}
+		if n := count(); n != burst {
+			t.Fatalf("%d sign-ins stored, want %d", n, burst)
+		}
+	})
+}
