@@ -86,18 +86,7 @@ const readFacts = `(() => {
 // at 320 px, on a page over 50 KB, on a request to another origin, and on a
 // script.
 func TestPublicPagesInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	shots := os.Getenv(envScreenshots)
 	if shots != "" {
 		if err := os.MkdirAll(shots, 0o755); err != nil {
@@ -278,4 +267,24 @@ func TestPublicPagesInBrowser(t *testing.T) {
 			t.Errorf("after the switch: %q", lang)
 		}
 	})
+}
+
+// browserTools returns the Chromium binary and axe-core's script that
+// ./scripts/test provides; without them the test is skipped, or fails when
+// REGISTRE_REQUIRE_BROWSER=1.
+func browserTools(t *testing.T) (chrome string, axe []byte) {
+	t.Helper()
+	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
+	if chrome == "" || axePath == "" {
+		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
+		if os.Getenv(envRequireBrowser) == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	axe, err := os.ReadFile(axePath)
+	if err != nil {
+		t.Fatalf("axe-core: %v", err)
+	}
+	return chrome, axe
 }

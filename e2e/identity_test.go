@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -28,18 +27,7 @@ import (
 // refused in the browser and open no session (in more cases over plain
 // HTTP: server/office/oidc_http_test.go).
 func TestIdentityInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	shots := os.Getenv(envScreenshots)
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		start := time.Now()

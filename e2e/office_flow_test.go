@@ -50,18 +50,7 @@ var processingPathRE = regexp.MustCompile(`/office/processings/([0-9a-f-]{36})`)
 // and every workflow page passes axe-core's WCAG 2.2 A/AA rules at 1280
 // and 375 px.
 func TestOfficeFlowInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	shots := os.Getenv(envScreenshots)
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		start := time.Now()

@@ -28,18 +28,7 @@ import (
 // error and to the new row on "add another"; the keyboard alone fills a
 // section, adds a row and saves with Enter.
 func TestOfficeFormsInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	env := apitest.Start(t, dbtest.Open(t, dbtest.SQLiteDSN(t)), func(c *server.Config) { c.Logger = slog.New(slog.DiscardHandler) })
 	f := e2e.LoadOffice(t, env)
 	b := &officeBrowser{t: t, ctx: startBrowser(t, chrome), env: env, axe: string(axe), shots: os.Getenv(envScreenshots)}

@@ -72,18 +72,7 @@ const rowTitles = `[...document.querySelectorAll('table.register tbody th a')].m
 // meets no control that changes anything; signing out and deleting the
 // account end the session at once.
 func TestOfficeInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	shots := os.Getenv(envScreenshots)
 	if shots != "" {
 		if err := os.MkdirAll(shots, 0o755); err != nil {

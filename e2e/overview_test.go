@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
@@ -28,18 +27,7 @@ import (
 // copied into another carries no internal field; every new page kind passes
 // axe-core's WCAG 2.2 A/AA rules at 1280 and 375 px.
 func TestOverviewImportModelsInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		env := apitest.Start(t, db, func(c *server.Config) { c.Logger = slog.New(slog.DiscardHandler) })
 		f := e2e.LoadOffice(t, env)

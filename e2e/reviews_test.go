@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 
@@ -26,18 +25,7 @@ const progressRows = `Array.from(document.querySelectorAll('table.register tbody
 // AA rules; the progress per unit is right; the editor confirms one task by
 // pressing its button; once closed, what was left is flagged overdue.
 func TestReviewCampaignInBrowser(t *testing.T) {
-	chrome, axePath := os.Getenv(envChromium), os.Getenv(envAxe)
-	if chrome == "" || axePath == "" {
-		msg := fmt.Sprintf("the browser test needs %s and %s (./scripts/test sets them)", envChromium, envAxe)
-		if os.Getenv(envRequireBrowser) == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	axe, err := os.ReadFile(axePath)
-	if err != nil {
-		t.Fatalf("axe-core: %v", err)
-	}
+	chrome, axe := browserTools(t)
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		env := apitest.Start(t, db, func(c *server.Config) { c.Logger = slog.New(slog.DiscardHandler) })
 		f := e2e.LoadReviews(t, env)
