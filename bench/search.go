@@ -272,6 +272,13 @@ func benchRest(ctx context.Context, svc *register.Service, mix map[string][]stri
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	if f := os.Getenv("BENCH_HEAPPROFILE"); f != "" {
+		// What the heap holds after the load, before the CSV: the
+		// server's caches and the load generator's corpus together.
+		if err := writeHeapProfile(f); err != nil {
+			return err
+		}
+	}
 	peak := make(chan uint64)
 	stop := make(chan struct{})
 	go func() {
@@ -302,6 +309,18 @@ func benchRest(ctx context.Context, svc *register.Service, mix map[string][]stri
 		n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
 	fmt.Printf("process memory (server and load generator together): %s\n", vmHWM())
 	return nil
+}
+
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func orgSlug(o int) string { return fmt.Sprintf("org-%04d", o) }

@@ -212,6 +212,9 @@ func (s *Service) ListPublicPage(ctx context.Context, f PublicFilter) (Publicati
 		}
 		f.Page = 1
 	}
+	if err := s.deepPage(ctx, &f); err != nil {
+		return PublicationPage{}, err
+	}
 	page, err := s.store.SearchPublications(ctx, f)
 	if err != nil {
 		return PublicationPage{}, err

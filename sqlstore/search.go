@@ -187,8 +187,11 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 			q = q.Where("(p.organisation, p.title, p.processing_id) > (?, ?, ?)", k[0], k[1], k[2])
 		}
 		q = q.OrderExpr("p.organisation, p.title, p.processing_id").Limit(int64(f.PerPage + 1))
-		if f.After == nil {
+		switch {
+		case f.After == nil:
 			q = q.Offset(int64((f.Page - 1) * f.PerPage))
+		case f.Skip > 0:
+			q = q.Offset(int64(f.Skip)) // a deep page, from the service's anchor before it
 		}
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "publications")

@@ -190,7 +190,7 @@ func (c *publicationCache) drop(id string) { c.store.drop(kindPublication, id) }
 
 // put keeps e; its decoded document is counted as much again as its bytes.
 func (c *publicationCache) put(id string, e *cachedPublication) {
-	c.store.put(kindPublication, id, e, 2*len(e.body))
+	c.store.put(kindPublication, id, e, 2*cap(e.body))
 }
 
 // ---- conditional requests ----
@@ -441,7 +441,7 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	}
 	b.WriteString("}\n")
 	e := &keptList{seq: seq, day: today, encodedBody: encode(b.Bytes())}
-	s.cache.put(kindList, key, e, len(e.body)+len(e.gz))
+	s.cache.put(kindList, key, e, cap(e.body)+cap(e.gz))
 	publicHeaders(w)
 	return writeEncoded(w, r, &e.encodedBody)
 }
@@ -469,7 +469,7 @@ func listKey(q url.Values) string {
 // encode makes a body ready to serve: its entity tag and, when large
 // enough to gain, its gzip form.
 func encode(body []byte) encodedBody {
-	e := encodedBody{body: body, tag: hashETag([]byte("application/json"), body)}
+	e := encodedBody{body: fit(body), tag: hashETag([]byte("application/json"), body)}
 	if len(body) >= 1024 {
 		// The fastest level: a page of 50 processings is 150 KB of JSON,
 		// which the default level took longer to compress than the search
@@ -478,7 +478,7 @@ func encode(body []byte) encodedBody {
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level: cannot fail
 		_, _ = zw.Write(body)
 		_ = zw.Close()
-		e.gz = buf.Bytes()
+		e.gz = fit(buf.Bytes())
 	}
 	return e
 }
