@@ -171,9 +171,24 @@ func benchSearches(ctx context.Context, svc *register.Service, c *corpus, freq [
 		return err
 	}
 	fmt.Printf("public search mix  %d clients: %s\n", conc, l)
+	if f := os.Getenv("BENCH_COLDPROFILE"); f != "" {
+		// Where the cold searches spend the CPU (server and load
+		// generator together).
+		pf, err := os.Create(f)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
 	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)])+cold(k, len(all)), "")
 	}, dur)
+	if os.Getenv("BENCH_COLDPROFILE") != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}

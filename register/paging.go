@@ -297,6 +297,18 @@ func (s *Service) checkListFilter(p *identity.Principal, f *ProcessingFilter) er
 	return nil
 }
 
+// RankedCursor builds the cursor after the last item of a page ranked by
+// relevance: its score and the store's key among equal scores (the store
+// chooses it: an id, or SQLite's row number, newest first).
+func (f PublicFilter) RankedCursor(score float64, tie string) string {
+	return (&Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{tie}}).Encode()
+}
+
+// RankedCursor is PublicFilter.RankedCursor for the back office.
+func (f ProcessingFilter) RankedCursor(score float64, tie string) string {
+	return (&Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{tie}}).Encode()
+}
+
 // NextCursor builds the cursor after the last item of a public page.
 func (f PublicFilter) NextCursor(last *Publication, score float64) string {
 	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ProcessingID}}

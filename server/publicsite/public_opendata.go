@@ -105,7 +105,7 @@ func (s *Site) publicOrgsList(r *http.Request) (*encodedBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := encode(body)
+	e := s.pub.encode(body)
 	s.pub.mu.Lock()
 	if s.pub.orgs.valid && s.pub.orgs.seq == seq {
 		s.pub.orgs.list = &e
