@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -48,6 +49,11 @@ func runSearch(args []string) error {
 		return err
 	}
 	ctx := context.Background()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The soft memory limit registre serve sets (cmd/registre/serve.go),
+		// so that the memory measured is the service's as deployed.
+		debug.SetMemoryLimit(120 << 20)
+	}
 	if *dsn == "" {
 		dir, err := os.MkdirTemp("", "registre-bench")
 		if err != nil {
