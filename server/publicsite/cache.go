@@ -29,7 +29,7 @@ const entryOverhead = 256
 
 // defaultCacheBytes is the bound of the public bytes besides PDF documents
 // (PDFConfig.CacheBytes adds to it).
-const defaultCacheBytes = 32 << 20
+const defaultCacheBytes = 24 << 20
 
 // bytesCache is an LRU bounded by the bytes of its entries. An entry larger
 // than an eighth of the bound is not kept: it would evict most others.

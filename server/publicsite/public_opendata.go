@@ -38,7 +38,7 @@ type orgsCache struct {
 
 // encodedBody is a response body kept with its entity tag and gzip form.
 type encodedBody struct {
-	body, gz []byte
+	body, gz []byte // body nil: kept compressed only (gz)
 	tag      string
 }
 
