@@ -24,6 +24,7 @@ const (
 	ActionOrgUpdate     = "organisation.update"
 	ActionUnitCreate    = "unit.create"
 	ActionUnitUpdate    = "unit.update"
+	ActionUnitDelete    = "unit.delete"
 	ActionUserCreate    = "user.create"
 	ActionUserDelete    = "user.delete"
 	ActionLogin         = "login"
@@ -52,7 +53,7 @@ const (
 // import refuses any other.
 func AuditActions() []string {
 	return []string{ActionCreate, ActionUpdate, ActionDelete, ActionSubmit, ActionReturn, ActionPublish, ActionArchive,
-		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUnitUpdate, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
+		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUnitUpdate, ActionUnitDelete, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
 		ActionUserUpdate, ActionUserDisable, ActionUserEnable, ActionSubjectAssign, ActionSubjectUnassign, ActionUserSignOut,
 		ActionImport, ActionOverride, ActionTextClean, ActionModel,
 		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges}

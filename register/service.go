@@ -333,6 +333,37 @@ func (s *Service) RenameUnit(ctx context.Context, p *identity.Principal, org, sl
 	return u, nil
 }
 
+// DeleteUnit removes a unit that nothing refers to: one created by mistake
+// or never used. A unit that any processing (in any status, archived
+// ones included), account, review campaign or import under way names is
+// kept (conflict): its name is in their history. Admins, and the DPO of the
+// organisation.
+func (s *Service) DeleteUnit(ctx context.Context, p *identity.Principal, org, slug string) error {
+	if _, err := s.GetOrganisation(ctx, p, org); err != nil {
+		return err
+	}
+	if err := requireRole(p, identity.RoleAdmin, identity.RoleDPO); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx Store) error {
+		if _, err := tx.GetUnit(ctx, org, slug); err != nil {
+			return err
+		}
+		uses, err := tx.UnitUses(ctx, org, slug)
+		if err != nil {
+			return err
+		}
+		if uses.Any() {
+			return Errorf(EConflict, "the unit is still used (%d processings, %d accounts, %d review campaigns, %d imports under way): move or remove those first",
+				uses.Processings, uses.Accounts, uses.Campaigns, uses.Imports)
+		}
+		if err := tx.DeleteUnit(ctx, org, slug); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, s.clock(), org, ActionUnitDelete, "unit/"+org+"/"+slug, 0, "")
+	})
+}
+
 // ---- processings ----
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -46,7 +46,19 @@ type OrganisationStore interface {
 	CreateUnit(ctx context.Context, u *Unit) error
 	GetUnit(ctx context.Context, org, slug string) (*Unit, error)
 	ListUnits(ctx context.Context, org string) ([]Unit, error)
+	// UnitUses counts what refers to a unit; DeleteUnit removes it.
+	UnitUses(ctx context.Context, org, slug string) (UnitUses, error)
+	DeleteUnit(ctx context.Context, org, slug string) error
 }
+
+// UnitUses is what still refers to a unit: processings in any status,
+// accounts, review campaigns and their tasks, imports under way.
+type UnitUses struct {
+	Processings, Accounts, Campaigns, Imports int
+}
+
+// Any reports whether anything refers to the unit.
+func (u UnitUses) Any() bool { return u.Processings+u.Accounts+u.Campaigns+u.Imports > 0 }
 
 // ProcessingStore keeps processings and their versions.
 type ProcessingStore interface {

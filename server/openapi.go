@@ -112,6 +112,7 @@ func apiDocs() []op {
 		{method: "PUT", path: "/api/v1/organisations/{org}", summary: "Change an organisation (admin: name and contacts; dpo: contacts)", tag: "organisations", body: register.Organisation{}, status: 200, resp: register.Organisation{}, errors: errsWrite()},
 		{method: "GET", path: "/api/v1/organisations/{org}/units", summary: "Units of an organisation", tag: "organisations", status: 200, resp: listOf[register.Unit]{}, errors: errsRead},
 		{method: "POST", path: "/api/v1/organisations/{org}/units", summary: "Create a unit", tag: "organisations", body: register.Unit{}, status: 201, resp: register.Unit{}, errors: errsWrite(409)},
+		{method: "DELETE", path: "/api/v1/organisations/{org}/units/{unit}", summary: "Remove a unit that nothing refers to (409 while a processing in any status, an account, a review campaign or an import under way names it)", tag: "organisations", status: 204, errors: []int{401, 403, 404, 409}},
 		{method: "PATCH", path: "/api/v1/organisations/{org}/units/{unit}", summary: "Rename a unit (its identifier stays; published versions keep the name they were published with)", tag: "organisations", body: register.UnitRename{}, status: 200, resp: register.Unit{}, errors: errsWrite(404)},
 
 		{method: "GET", path: "/api/v1/organisations/{org}/campaigns", summary: "Review campaigns of an organisation, latest first", tag: "campaigns", status: 200, resp: listOf[register.Campaign]{}, errors: errsRead},

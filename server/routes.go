@@ -28,6 +28,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/units", roles: anyRole(), h: s.api.ListUnits},
 		{method: http.MethodPost, pattern: "/api/v1/organisations/{org}/units", roles: dpo, h: s.api.CreateUnit},
 		{method: http.MethodPatch, pattern: "/api/v1/organisations/{org}/units/{unit}", roles: dpo, h: s.api.RenameUnit},
+		{method: http.MethodDelete, pattern: "/api/v1/organisations/{org}/units/{unit}", roles: dpo, h: s.api.DeleteUnit},
 
 		// Review campaigns (issue 20, docs/reviews.md).
 		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/campaigns", roles: anyRole(), h: s.api.ListCampaigns},

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -599,4 +600,36 @@ func (s *Store) LastAuditOf(ctx context.Context, actions []string) (int64, error
 		return 0, dbError(err, "audit head of public changes")
 	}
 	return seq, nil
+}
+
+// UnitUses implements register.Store. Accounts and campaigns keep their
+// units as JSON arrays of slugs: a slug is found between its quotes.
+func (s *Store) UnitUses(ctx context.Context, org, slug string) (register.UnitUses, error) {
+	var u register.UnitUses
+	quoted := `%"` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(slug) + `"%`
+	for _, c := range []struct {
+		n     *int
+		table string
+		where string
+		arg   string
+	}{
+		{&u.Processings, "processings", "unit = ?", slug},
+		{&u.Accounts, "users", `units LIKE ? ESCAPE '\'`, quoted},
+		{&u.Campaigns, "review_campaigns", `units LIKE ? ESCAPE '\'`, quoted},
+		{&u.Campaigns, "review_tasks", "unit = ?", slug},
+		{&u.Imports, "staged_imports", "unit = ?", slug},
+	} {
+		n, err := s.idb.NewSelect().Table(c.table).Where("organisation = ?", org).Where(c.where, c.arg).Count(ctx)
+		if err != nil {
+			return u, dbError(err, c.table)
+		}
+		*c.n += int(n)
+	}
+	return u, nil
+}
+
+// DeleteUnit implements register.Store.
+func (s *Store) DeleteUnit(ctx context.Context, org, slug string) error {
+	_, err := s.idb.NewDelete().Table("units").Where("organisation = ? AND slug = ?", org, slug).Exec(ctx)
+	return dbError(err, "unit")
 }

@@ -92,6 +92,15 @@ func (s *API) RenameUnit(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteJSON(w, http.StatusOK, u)
 }
 
+// DeleteUnit removes a unit that nothing refers to.
+func (s *API) DeleteUnit(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.DeleteUnit(r.Context(), principal(r), r.PathValue("org"), r.PathValue("unit")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // ---- processings ----
 
 // etag is the entity tag of a processing: its revision changes with every

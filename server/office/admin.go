@@ -116,6 +116,9 @@ func formErrors(err error) (problem string, fields []fieldError, ok bool) {
 		if strings.Contains(e.Message, "last") {
 			return "admin.problem.lastadmin", nil, true
 		}
+		if strings.Contains(e.Message, "still used") {
+			return "admin.problem.unitinuse", nil, true
+		}
 		return "admin.problem.conflict", nil, true
 	}
 	return "", nil, false
@@ -197,7 +200,7 @@ func (o *Office) showOrg(w http.ResponseWriter, r *http.Request, status int, d a
 }
 
 // adminOrgPost changes the contacts (do=contacts), adds a unit (do=unit)
-// or renames one (do=unit-rename).
+// renames one (do=unit-rename) or removes one (do=unit-delete).
 func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 	ctx, p, f := r.Context(), principal(r), r.PostForm
 	slug := r.PathValue("org")
@@ -217,6 +220,8 @@ func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 		_, err = o.svc.CreateUnit(ctx, p, slug, register.Unit{Slug: strings.TrimSpace(f.Get("unit_slug")), Name: strings.TrimSpace(f.Get("unit_name"))})
 	case "unit-rename":
 		_, err = o.svc.RenameUnit(ctx, p, slug, f.Get("rename_unit"), strings.TrimSpace(f.Get("rename_name")))
+	case "unit-delete":
+		err = o.svc.DeleteUnit(ctx, p, slug, f.Get("remove_unit"))
 	default:
 		return register.Errorf(register.EInvalid, "unknown action")
 	}
@@ -234,12 +239,12 @@ func (o *Office) adminOrgPost(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		form := f
-		if do == "unit" || do == "unit-rename" {
+		if do == "unit" || do == "unit-rename" || do == "unit-delete" {
 			// The contacts' form shows what is stored, not the other form's input.
 			form = url.Values{"address": {org.Address}, "website": {org.Website}, "dpo_contact": {org.DPOContact},
 				"lipad_contact": {org.LIPADContact}, "transparency_contact": {org.TransparencyContact},
 				"unit_slug": {f.Get("unit_slug")}, "unit_name": {f.Get("unit_name")},
-				"rename_unit": {f.Get("rename_unit")}, "rename_name": {f.Get("rename_name")}}
+				"rename_unit": {f.Get("rename_unit")}, "rename_name": {f.Get("rename_name")}, "remove_unit": {f.Get("remove_unit")}}
 		}
 		return o.showOrg(w, r, http.StatusUnprocessableEntity, adminData{Problem: problem, Errors: fields, Form: form})
 	}

@@ -189,6 +189,20 @@ func TestAdministrationRoles(t *testing.T) {
 		if u, err := s.Service.ListUnits(t.Context(), &auth.Principal{Subject: "ada", Role: auth.RoleAdmin}, "geneve"); err != nil || !slices.ContainsFunc(u, func(u register.Unit) bool { return u.Slug == "archives" && u.Name == "Archives municipales" }) {
 			t.Fatalf("after the rename: %+v %v", u, err)
 		}
+		// A unit an account names is kept, said on the page; one nothing
+		// refers to is removed.
+		if r := dpo.post("/office/admin/organisations/geneve?lang=en", url.Values{"do": {"unit-delete"}, "remove_unit": {"etat-civil"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "still used") {
+			t.Fatalf("a unit in use removed: %d\n%s", r.status, r.body)
+		}
+		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit"}, "unit_slug": {"erreur"}, "unit_name": {"Créée par erreur"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("DPO adds a unit: %d\n%s", r.status, r.body)
+		}
+		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit-delete"}, "remove_unit": {"erreur"}}); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "done=unit-delete") {
+			t.Fatalf("DPO removes an unused unit: %d %s\n%s", r.status, r.header.Get("Location"), r.body)
+		}
+		if u, err := s.Service.ListUnits(t.Context(), &auth.Principal{Subject: "ada", Role: auth.RoleAdmin}, "geneve"); err != nil || slices.ContainsFunc(u, func(u register.Unit) bool { return u.Slug == "erreur" }) {
+			t.Fatalf("after the removal: %+v %v", u, err)
+		}
 		r = dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"contacts"}, "address": {"Rue 1"}, "website": {"ftp://x"}, "dpo_contact": {"dpo@geneve.ch"}, "lipad_contact": {""}, "transparency_contact": {""}})
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `href="#website"`) || !strings.Contains(r.body, `value="ftp://x"`) {
 			t.Fatalf("bad website: %d\n%s", r.status, r.body)
@@ -204,7 +218,7 @@ func TestAdministrationRoles(t *testing.T) {
 		if r := dpo.postFrom("/office/", "/office/admin/organisations/carouge", url.Values{"do": {"unit-rename"}, "rename_unit": {"archives"}, "rename_name": {"Pris"}}); r.status != http.StatusNotFound {
 			t.Fatalf("a DPO renamed another organisation's unit: %d", r.status)
 		}
-		if p := dpo.must(200, "GET", "/office/audit?lang=en", nil); strings.Contains(p.body, "--head") || !strings.Contains(p.body, "unit added") || !strings.Contains(p.body, "unit renamed") {
+		if p := dpo.must(200, "GET", "/office/audit?lang=en", nil); strings.Contains(p.body, "--head") || !strings.Contains(p.body, "unit added") || !strings.Contains(p.body, "unit renamed") || !strings.Contains(p.body, "unit removed") {
 			t.Fatalf("DPO audit page:\n%s", p.body)
 		}
 		ed := newBrowser(t, s.Env)
