@@ -178,6 +178,11 @@ func (s *Service) ReminderSettings(ctx context.Context, p *identity.Principal, o
 	if !sameOrg(p, org) {
 		return nil, notFound("organisation")
 	}
+	// The store answers the defaults for any slug: an administrator asking
+	// for an organisation that does not exist is told so.
+	if _, err := s.store.GetOrganisation(ctx, org); err != nil {
+		return nil, err
+	}
 	return s.store.GetReminderSettings(ctx, org)
 }
 

@@ -77,6 +77,19 @@ type csvImportResult struct {
 	Items    []register.Processing `json:"items"`
 }
 
+// reminderSettingsBody and myRemindersBody are the bodies of the PUTs of
+// reminders (server/jsonapi/reminders.go); the read-only organisation and
+// username may be sent back and are ignored.
+type reminderSettingsBody struct {
+	Frequency string `json:"frequency"`
+	Hour      int    `json:"hour"`
+}
+
+type myRemindersBody struct {
+	OptOut bool   `json:"opt_out"`
+	Lang   string `json:"lang"`
+}
+
 type returnBody struct {
 	Comment string            `json:"comment"`
 	Notes   map[string]string `json:"notes,omitempty"`
@@ -120,6 +133,10 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/campaigns/{id}/close", summary: "Close a campaign; tasks left open stay, overdue", tag: "campaigns", status: 200, resp: register.CampaignProgress{}, errors: []int{401, 403, 404, 409, 503}},
 		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/confirm", summary: "Still accurate: a review event (who, when) moving reviewed_at to now and review_due a year on, without a new version or touching the published content; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
 		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/changes", summary: "Needs changes: opens a draft (version + 1) of a published processing, which goes through the normal review; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
+		{method: "GET", path: "/api/v1/organisations/{org}/reminders", summary: "When the organisation's reminder digests go out: frequency (daily, or weekly on Mondays) and local hour (Europe/Zurich); weekly at 7 unless chosen", tag: "reminders", status: 200, resp: register.ReminderSettings{}, errors: errsRead},
+		{method: "PUT", path: "/api/v1/organisations/{org}/reminders", summary: "Choose when the organisation's digests go out ({\"frequency\":\"daily\"|\"weekly\",\"hour\":0..23}); audited as reminders.settings", tag: "reminders", body: reminderSettingsBody{}, status: 200, resp: register.ReminderSettings{}, errors: errsWrite()},
+		{method: "GET", path: "/api/v1/me/reminders", summary: "The caller's reminder preferences: opted out or not, language of the digest and feed (fr by default)", tag: "reminders", status: 200, resp: register.ReminderPrefs{}, errors: []int{401}},
+		{method: "PUT", path: "/api/v1/me/reminders", summary: "Opt out of (or back into) the digests, choose their language; the private feed's address is made on the account page only, where it is shown once", tag: "reminders", body: myRemindersBody{}, status: 200, resp: register.ReminderPrefs{}, errors: []int{400, 401, 413, 415, 422, 503}},
 		{method: "GET", path: "/api/v1/processings", summary: "List processings of the caller's organisation", tag: "processings",
 			query: pageParams(
 				param{name: "unit", typ: "string", desc: "unit slug"},
