@@ -357,6 +357,8 @@ func (s *Site) PublicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	stamp, err := s.svc.PublicStamp(ctx, id) // not found for a non-UUID
 	if err != nil {
+		// Ended: 410 with the same body as the JSON's (docs/reviews.md).
+		_, err = s.gone(w, r, err)
 		return err
 	}
 	slug, err := s.publicationOrg(ctx, id)
