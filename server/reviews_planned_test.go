@@ -126,10 +126,10 @@ func TestPlannedProcessingIsPlannedEverywhereUntilItsStartDay(t *testing.T) {
 			}
 			for what, got := range map[string]bool{
 				"PDF register": strings.Contains(reg, "PRÉVU") || strings.Contains(regEN, "PLANNED"),
-				"feed":       strings.Contains(feed, "Vidéosurveillance du parc (Prévu)"),
-				"page":       strings.Contains(page, `<strong class="tag">Prévu</strong>`) && strings.Contains(page, "il commencera le 10\u00a0janvier 2027"),
-				"org page":   strings.Contains(orgPage, `<strong class="tag">Prévu</strong>`),
-				"PDF notice": strings.Contains(notice, "PRÉVU"),
+				"feed":         strings.Contains(feed, "Vidéosurveillance du parc (Prévu)"),
+				"page":         strings.Contains(page, `<strong class="tag">Prévu</strong>`) && strings.Contains(page, "il commencera le 10\u00a0janvier 2027"),
+				"org page":     strings.Contains(orgPage, `<strong class="tag">Prévu</strong>`),
+				"PDF notice":   strings.Contains(notice, "PRÉVU"),
 			} {
 				if got != planned {
 					t.Errorf("%s: shows planned %v, want %v", what, got, planned)
