@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,7 +45,7 @@ func TestMyTasksInBrowser(t *testing.T) {
 	now.Store(&later)
 
 	ctx := startBrowser(t, chrome)
-	b := &officeBrowser{t: t, ctx: ctx, env: env, axe: string(axe)}
+	b := &officeBrowser{t: t, ctx: ctx, env: env, axe: string(axe), shots: os.Getenv(envScreenshots)}
 	for _, who := range []string{"dpo", "editor"} { // the editor takes the overdue task last
 		b.signIn(f.Users[who], f.Password)
 		for _, lang := range []string{"fr", "en"} {
