@@ -37,6 +37,11 @@ func TestTwoServeProcessesSendEachDigestOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A daily period is the Zurich day: a run across midnight would rightly
+	// send a second digest, in the next period. Start after it instead.
+	if now := time.Now().In(zone); now.Hour() == 23 && now.Minute() == 59 {
+		time.Sleep(time.Duration(60-now.Second()+1) * time.Second)
+	}
 	hour := time.Now().In(zone).Hour()
 	seedReminders(t, db, hour)
 
