@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -48,6 +49,11 @@ func runSearch(args []string) error {
 		return err
 	}
 	ctx := context.Background()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The soft memory limit registre serve sets (cmd/registre/serve.go),
+		// so that the memory measured is the service's as deployed.
+		debug.SetMemoryLimit(100 << 20)
+	}
 	if *dsn == "" {
 		dir, err := os.MkdirTemp("", "registre-bench")
 		if err != nil {
@@ -171,9 +177,24 @@ func benchSearches(ctx context.Context, svc *register.Service, c *corpus, freq [
 		return err
 	}
 	fmt.Printf("public search mix  %d clients: %s\n", conc, l)
+	if f := os.Getenv("BENCH_COLDPROFILE"); f != "" {
+		// Where the cold searches spend the CPU (server and load
+		// generator together).
+		pf, err := os.Create(f)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
 	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)])+cold(k, len(all)), "")
 	}, dur)
+	if os.Getenv("BENCH_COLDPROFILE") != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
@@ -272,6 +293,13 @@ func benchRest(ctx context.Context, svc *register.Service, mix map[string][]stri
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	if f := os.Getenv("BENCH_HEAPPROFILE"); f != "" {
+		// What the heap holds after the load, before the CSV: the
+		// server's caches and the load generator's corpus together.
+		if err := writeHeapProfile(f); err != nil {
+			return err
+		}
+	}
 	peak := make(chan uint64)
 	stop := make(chan struct{})
 	go func() {
@@ -302,6 +330,18 @@ func benchRest(ctx context.Context, svc *register.Service, mix map[string][]stri
 		n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
 	fmt.Printf("process memory (server and load generator together): %s\n", vmHWM())
 	return nil
+}
+
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func orgSlug(o int) string { return fmt.Sprintf("org-%04d", o) }

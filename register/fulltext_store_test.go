@@ -321,3 +321,62 @@ func TestMigrateIndexesRowsWithoutTerms(t *testing.T) {
 		}
 	})
 }
+
+// TestDeepPagesFromAnchorsAreThePagesByOffset asks every page of the public
+// list, of the whole register and of each organisation, from a service that
+// starts deep pages at its anchors and from one that reads them by offset:
+// the same items in the same order, also past the end, and again after a
+// publication and an archiving have moved the anchors.
+func TestDeepPagesFromAnchorsAreThePagesByOffset(t *testing.T) {
+	var docs []searchDoc
+	for i := range 23 {
+		// Titles that repeat, so that ids break ties across anchors.
+		docs = append(docs, searchDoc{[]string{"carouge", "onex"}[i%3%2], "Registre " + string(rune('A'+i%7)), "Tenue.", "", i != 20})
+	}
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		plain, ids := seedSearch(t, db, docs)
+		anchored := register.NewService(db.Store(), register.WithPageAnchors(4))
+		compare := func(when string) {
+			t.Helper()
+			for _, org := range []string{"", "carouge", "onex"} {
+				for _, per := range []int{1, 2, 3, 5} {
+					for page := 1; page <= 25/per+2; page++ {
+						f := register.PublicFilter{Organisation: org, Page: page, PerPage: per}
+						want, err := plain.ListPublicPage(ctx, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := anchored.ListPublicPage(ctx, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !slices.Equal(titlesAndIDs(got.Items), titlesAndIDs(want.Items)) || got.Total != want.Total {
+							t.Fatalf("%s: org %q page %d of %d: %v (total %d), want %v (total %d)", when, org, page, per,
+								titlesAndIDs(got.Items), got.Total, titlesAndIDs(want.Items), want.Total)
+						}
+					}
+				}
+			}
+		}
+		compare("first")
+		cli := register.CommandLine("test")
+		for _, s := range []register.Step{register.StepSubmit, register.StepPublish} {
+			if _, err := plain.Transition(ctx, cli, ids[docs[20].title], s, nil, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := plain.Transition(ctx, cli, ids[docs[0].title], register.StepArchive, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		compare("after a publication and an archiving")
+	})
+}
+
+func titlesAndIDs(items []register.Publication) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Title + " " + it.ProcessingID
+	}
+	return out
+}

@@ -212,6 +212,9 @@ func (s *Service) ListPublicPage(ctx context.Context, f PublicFilter) (Publicati
 		}
 		f.Page = 1
 	}
+	if err := s.deepPage(ctx, &f); err != nil {
+		return PublicationPage{}, err
+	}
 	page, err := s.store.SearchPublications(ctx, f)
 	if err != nil {
 		return PublicationPage{}, err
@@ -292,6 +295,18 @@ func (s *Service) checkListFilter(p *identity.Principal, f *ProcessingFilter) er
 	}
 	f.Actor, f.Today = p.Subject, s.today()
 	return nil
+}
+
+// RankedCursor builds the cursor after the last item of a page ranked by
+// relevance: its score and the store's key among equal scores (the store
+// chooses it: an id, or SQLite's row number, newest first).
+func (f PublicFilter) RankedCursor(score float64, tie string) string {
+	return (&Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{tie}}).Encode()
+}
+
+// RankedCursor is PublicFilter.RankedCursor for the back office.
+func (f ProcessingFilter) RankedCursor(score float64, tie string) string {
+	return (&Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{tie}}).Encode()
 }
 
 // NextCursor builds the cursor after the last item of a public page.

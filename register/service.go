@@ -32,6 +32,8 @@ type Service struct {
 
 	sessionIdle, sessionMax time.Duration // 0: the defaults (sessions.go)
 	localOff                bool          // local passwords refused (external.go)
+
+	anchors publicAnchors // deep pages of the public list (public_anchors.go)
 }
 
 // Option configures a Service.
@@ -45,7 +47,8 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich()}
+	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich(),
+		anchors: publicAnchors{every: defaultAnchorEvery}}
 	for _, o := range opts {
 		o(s)
 	}

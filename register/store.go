@@ -82,6 +82,9 @@ type PublicationStore interface {
 	// f.Search() is not empty, else by (organisation, title, id); after
 	// f.After when set, else at f.Page.
 	SearchPublications(ctx context.Context, f PublicFilter) (PublicationPage, error)
+	// PublicListAnchors returns the anchors of the public list, every rows
+	// apart.
+	PublicListAnchors(ctx context.Context, every int) (PublicAnchors, error)
 	// SearchProcessings is SearchPublications for the back office: by
 	// relevance or by (updated_at DESC, id DESC).
 	SearchProcessings(ctx context.Context, f ProcessingFilter) (ProcessingPage, error)
@@ -187,6 +190,18 @@ type PublicFilter struct {
 	PerPage      int
 	Cursor       string  // from a previous page's NextCursor; Page is then ignored
 	After        *Cursor // Cursor decoded by the service, for the store
+	// Skip is how many rows after After the page starts: the service turns a
+	// deep ?page= of the list into the nearest anchor before it and a short
+	// offset (paging.go, publicAnchors). Only with After and no query.
+	Skip int
+}
+
+// PublicAnchors are the sort keys (organisation, title, id) of the rows of
+// the public list at every multiple of a spacing (1-based), in list order,
+// and how many rows of the list come before each organisation's first.
+type PublicAnchors struct {
+	Keys   [][]string
+	Before map[string]int
 }
 
 // Clock gives the time of a transaction; tests pass a fixed one.

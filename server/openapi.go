@@ -362,7 +362,10 @@ func buildOpenAPI(routes []route, docs []op) ([]byte, error) {
 			"description": "The register of personal-data processing of public administrations. Errors are RFC 9457 problem details. See README.md.",
 			"license":     map[string]any{"name": "see the repository"},
 		},
-		"paths": paths,
+		// The paths are relative to the instance that serves this
+		// document, whatever its public address.
+		"servers": []any{map[string]any{"url": "/", "description": "the instance serving this document"}},
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas":         sg.defs,
 			"responses":       errResponses,

@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -78,5 +81,44 @@ func TestPublicListCursor(t *testing.T) {
 			e.Must(200, "GET", "/public/v1/processings?per_page=1", "", nil).JSON(t, &p)
 			e.Must(422, "GET", "/public/v1/processings?per_page=1&q=registre&cursor="+url.QueryEscape(p.Cursor), "", nil)
 		})
+	})
+}
+
+// TestKeptListPagesServeEveryClient asks a page of the public list and of a
+// search three times: the first answer is made, the others come from the
+// page kept compressed only. A client that takes gzip and one that does not
+// read the same JSON, and the entity tags follow the encoding.
+func TestKeptListPagesServeEveryClient(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := apitest.Start(t, db)
+		e2e.Load(t, e)
+		plain := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+		identity := func(path string) (*http.Response, []byte) {
+			t.Helper()
+			resp, err := plain.Get(e.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "" {
+				t.Fatalf("%s without gzip: %d %q", path, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+			}
+			return resp, b
+		}
+		for _, path := range []string{"/public/v1/processings?per_page=50", "/public/v1/processings?q=registre"} {
+			first, want := identity(path)
+			zipped, got := gunzipGet(t, e, path)
+			if zipped.Header.Get("Content-Encoding") != "gzip" || !bytes.Equal(got, want) {
+				t.Fatalf("%s kept, with gzip: %q, %d bytes, want the %d bytes of the first answer", path,
+					zipped.Header.Get("Content-Encoding"), len(got), len(want))
+			}
+			again, body := identity(path)
+			if !bytes.Equal(body, want) || again.Header.Get("ETag") != first.Header.Get("ETag") ||
+				zipped.Header.Get("ETag") == first.Header.Get("ETag") {
+				t.Fatalf("%s kept, without gzip: %d bytes (want %d), tags %q %q %q", path, len(body), len(want),
+					first.Header.Get("ETag"), again.Header.Get("ETag"), zipped.Header.Get("ETag"))
+			}
+		}
 	})
 }

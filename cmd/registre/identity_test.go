@@ -247,9 +247,12 @@ func TestUserAndTokenCommands(t *testing.T) {
 	env := map[string]string{"REGISTRE_DB": dsn, "REGISTRE_JWT_SECRET": "a-shared-secret-of-at-least-32-bytes!!"}
 
 	const evePW = "eve's password, long enough"
-	out, _, err := cli(env, evePW+"\nignored second line\n", "user", "add", "--username", "eve", "--role", "editor", "--org", "geneve", "--units", "etat-civil")
+	out, _, err := cli(env, evePW+"\nignored second line\n", "user", "add", "--username", "eve", "--role", "editor", "--org", "geneve", "--units", "etat-civil", "--email", "eve@geneve.example")
 	if err != nil || !strings.Contains(out, "created account eve") || strings.Contains(out, evePW) {
 		t.Fatalf("user add: %q, %v", out, err)
+	}
+	if eve, err := svc.GetUser(ctx, root, "eve"); err != nil || eve.Email != "eve@geneve.example" {
+		t.Fatalf("user add --email: %+v, %v", eve, err)
 	}
 	out, _, err = cli(env, "", "user", "add", "--username", "audrey", "--role", "auditor", "--org", "geneve")
 	m := regexp.MustCompile(`password \(shown only now\): (\S+)`).FindStringSubmatch(out)
@@ -267,6 +270,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 		{"ErrUnknownOrg", evePW, []string{"--username", "x2", "--role", "dpo", "--org", "lausanne"}, "org"},
 		{"ErrDuplicate", evePW, []string{"--username", "eve", "--role", "dpo", "--org", "geneve"}, "already exists"},
 		{"ErrBadRole", evePW, []string{"--username", "x3", "--role", "root", "--org", "geneve"}, "role"},
+		{"ErrBadEmail", evePW, []string{"--username", "x4", "--role", "dpo", "--org", "geneve", "--email", "not an address"}, "email"},
 	} {
 		_, _, err := cli(env, tc.stdin, append([]string{"user", "add"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), evePW) {

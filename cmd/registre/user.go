@@ -18,7 +18,7 @@ import (
 // database; the audit trail signs it "cli:user-add" (role "cli").
 func runUser(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("user: want `user add --username U --role R [--org O] [--units a,b]`")
+		return errors.New("user: want `user add --username U --role R [--org O] [--units a,b] [--email E]`")
 	}
 	var c config
 	fs := flagSet("user add", e, &c)
@@ -26,6 +26,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	role := fs.String("role", "", "admin, dpo, editor or auditor")
 	org := fs.String("org", "", "organisation slug (not for admin)")
 	units := fs.String("units", "", "comma-separated unit slugs (editor only)")
+	email := fs.String("email", "", "the address the reminders' digests go to (optional)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	defer app.close()
 	svc := app.svc
 	a, err := svc.CreateUserAsOperator(ctx, register.NewAccount{
-		Username: *username, Password: password, Role: *role, Org: *org, Units: splitList(*units),
+		Username: *username, Password: password, Role: *role, Org: *org, Units: splitList(*units), Email: *email,
 	})
 	if err != nil {
 		return describe(err)
@@ -51,6 +52,9 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	}
 	if len(a.Units) > 0 {
 		fmt.Fprintf(e.stdout, ", units %s", strings.Join(a.Units, ","))
+	}
+	if a.Email != "" {
+		fmt.Fprintf(e.stdout, ", e-mail %s", a.Email)
 	}
 	fmt.Fprintln(e.stdout, ")")
 	if generated {

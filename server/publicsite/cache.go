@@ -1,6 +1,7 @@
 package publicsite
 
 import (
+	"bytes"
 	"container/list"
 	"sync"
 )
@@ -28,7 +29,7 @@ const entryOverhead = 256
 
 // defaultCacheBytes is the bound of the public bytes besides PDF documents
 // (PDFConfig.CacheBytes adds to it).
-const defaultCacheBytes = 48 << 20
+const defaultCacheBytes = 24 << 20
 
 // bytesCache is an LRU bounded by the bytes of its entries. An entry larger
 // than an eighth of the bound is not kept: it would evict most others.
@@ -44,6 +45,17 @@ type cacheEntry struct {
 	key  string
 	size int
 	val  any
+}
+
+// fit returns b with no more capacity than it uses: a kept body built in
+// a growing buffer holds up to twice its length, which the cache's bound,
+// counted in bytes held, would not see (a bench found 146 MB held under a
+// bound of 48).
+func fit(b []byte) []byte {
+	if cap(b)-len(b) <= len(b)/32 {
+		return b
+	}
+	return bytes.Clone(b)
 }
 
 func newBytesCache(max int) *bytesCache {

@@ -386,7 +386,7 @@ func (c *pageCache) stale(key string) *renderedPage {
 }
 
 func (c *pageCache) put(key string, p *renderedPage) {
-	c.store.put(kindPage, key, p, len(p.body)+len(p.gz))
+	c.store.put(kindPage, key, p, cap(p.body)+cap(p.gz))
 }
 
 // pageFunc prepares a page: it fills v (Title, Data, FeedURL) and returns
@@ -444,7 +444,7 @@ func (s *Site) renderPage(status int, name string, v *view, explicit bool) (*ren
 	if err := s.pub.pages.pages[name].ExecuteTemplate(&b, "layout", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
-	p := &renderedPage{status: status, lang: v.Lang, explicit: explicit, body: b.Bytes(),
+	p := &renderedPage{status: status, lang: v.Lang, explicit: explicit, body: fit(b.Bytes()),
 		tag: hashETag([]byte("text/html"), b.Bytes())}
 	var gz bytes.Buffer
 	zw := s.pub.gz.Get().(*gzip.Writer)
@@ -452,7 +452,7 @@ func (s *Site) renderPage(status int, name string, v *view, explicit bool) (*ren
 	_, _ = zw.Write(p.body)
 	_ = zw.Close()
 	s.pub.gz.Put(zw)
-	p.gz = gz.Bytes()
+	p.gz = fit(gz.Bytes())
 	return p, nil
 }
 

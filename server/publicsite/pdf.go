@@ -52,7 +52,7 @@ type PDFConfig struct {
 	Reports int
 	// CacheBytes is what the rendered public documents add to the bound of
 	// the public register's one cache of bytes (cache.go), which holds
-	// 48 MiB besides. Default: 64 MiB; negative: documents are not cached.
+	// 24 MiB besides. Default: 8 MiB; negative: documents are not cached.
 	CacheBytes int64
 	// OrgMaxAge is how long an organisation read for public documents is
 	// used before it is read again: its contacts are printed in every
@@ -69,7 +69,7 @@ type PDFConfig struct {
 // Defaults of PDFConfig.
 const (
 	defaultPDFWait       = 2 * time.Second
-	defaultPDFCacheBytes = 64 << 20
+	defaultPDFCacheBytes = 8 << 20
 	defaultOrgMaxAge     = time.Second
 	maxOrgOf             = 1 << 16 // entries of the id -> organisation map
 	pdfRetryAfter        = 5       // seconds, in the 429's Retry-After

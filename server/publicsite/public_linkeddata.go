@@ -97,7 +97,7 @@ func renderOnce(seq int64, tag string, body []byte) *renderedPage {
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	_, _ = zw.Write(body)
 	_ = zw.Close()
-	return &renderedPage{seq: seq, status: http.StatusOK, body: body, gz: buf.Bytes(), tag: tag}
+	return &renderedPage{seq: seq, status: http.StatusOK, body: fit(body), gz: fit(buf.Bytes()), tag: tag}
 }
 
 // serveRendered answers with a kept rendering: 304 when the client has it,

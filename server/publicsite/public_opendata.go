@@ -38,7 +38,7 @@ type orgsCache struct {
 
 // encodedBody is a response body kept with its entity tag and gzip form.
 type encodedBody struct {
-	body, gz []byte
+	body, gz []byte // body nil: kept compressed only (gz)
 	tag      string
 }
 
@@ -105,7 +105,7 @@ func (s *Site) publicOrgsList(r *http.Request) (*encodedBody, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := encode(body)
+	e := s.pub.encode(body)
 	s.pub.mu.Lock()
 	if s.pub.orgs.valid && s.pub.orgs.seq == seq {
 		s.pub.orgs.list = &e
