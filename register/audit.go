@@ -56,7 +56,7 @@ func AuditActions() []string {
 		ActionOrgCreate, ActionOrgUpdate, ActionUnitCreate, ActionUnitUpdate, ActionUnitDelete, ActionUserCreate, ActionUserDelete, ActionLogin, ActionLogout, ActionPasswordChange,
 		ActionUserUpdate, ActionUserDisable, ActionUserEnable, ActionSubjectAssign, ActionSubjectUnassign, ActionUserSignOut,
 		ActionImport, ActionOverride, ActionTextClean, ActionModel,
-		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges}
+		ActionCampaignOpen, ActionCampaignClose, ActionReviewConfirm, ActionReviewChanges, ActionReminderSettings}
 }
 
 // GenesisHash is the prev_hash of the first entry of the chain.

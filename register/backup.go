@@ -38,6 +38,9 @@ type Backup struct {
 	ReviewNotes []BackupReviewNote `json:"review_notes,omitempty"`
 	Campaigns   []BackupCampaign   `json:"review_campaigns,omitempty"`
 	ReviewTasks []BackupReviewTask `json:"review_tasks,omitempty"`
+	// ReminderSettings are the organisations' choices of when digests go
+	// out (an organisation without one has the defaults).
+	ReminderSettings []ReminderSettings `json:"reminder_settings,omitempty"`
 	// Secrets are left out of exports over HTTP: password hashes and private
 	// keys never appear in an API answer.
 	Secrets *BackupSecrets `json:"secrets,omitempty"`
@@ -153,6 +156,21 @@ type BackupSecrets struct {
 	// Subjects are the identity provider's people and the accounts they
 	// are assigned to; absent from backups made before single sign-on.
 	Subjects []ExternalSubject `json:"oidc_subjects,omitempty"`
+	// ReminderPrefs are people's opt-outs, languages and the hashes of
+	// their private feeds' secrets: personal, and the hash is as good as
+	// a credential to keep, so they travel with the accounts. Absent from
+	// backups made before reminders.
+	ReminderPrefs []BackupReminderPrefs `json:"reminder_prefs,omitempty"`
+}
+
+// BackupReminderPrefs is one person's reminder preferences as stored.
+// FeedHash is the SHA-256 (hex) of their feed's secret, "" for none; the
+// secret itself is never stored, so a restored feed keeps its URL.
+type BackupReminderPrefs struct {
+	Username string `json:"username"`
+	OptOut   bool   `json:"opt_out"`
+	Lang     string `json:"lang"`
+	FeedHash string `json:"feed_hash,omitempty"`
 }
 
 // BackupUser is a local account with its password hash.
@@ -330,6 +348,11 @@ func checkBackupRefs(b *Backup) error {
 			return invalid(FieldError{Field: fmt.Sprintf("review_campaigns[%d].organisation", i), Message: "is not an organisation of the document"})
 		}
 		campaigns[c.ID] = true
+	}
+	for i, rs := range b.ReminderSettings {
+		if !orgs[rs.Organisation] {
+			return invalid(FieldError{Field: fmt.Sprintf("reminder_settings[%d].organisation", i), Message: "is not an organisation of the document"})
+		}
 	}
 	for i, t := range b.ReviewTasks {
 		if !campaigns[t.CampaignID] {

@@ -267,6 +267,7 @@ func (s *Service) checkBackupContent(b *Backup, withAccounts bool) error {
 	}
 
 	c.checkKeeping(b, heads, units)
+	c.checkReminderSettings(b.ReminderSettings)
 
 	if withAccounts && b.Secrets != nil {
 		c.checkSecrets(b.Secrets, orgs, units)
@@ -414,6 +415,60 @@ func (c *backupCheck) checkKeeping(b *Backup, heads map[string]*BackupProcessing
 	}
 }
 
+// checkReminderSettings holds the organisations' reminder settings to what
+// SetReminderSettings accepts, one per organisation (the organisation was
+// checked by checkBackupRefs).
+func (c *backupCheck) checkReminderSettings(settings []ReminderSettings) {
+	seen := map[string]bool{}
+	for i, rs := range settings {
+		f := fmt.Sprintf("reminder_settings[%d]", i)
+		if seen[rs.Organisation] {
+			c.add(f+".organisation", "is given twice")
+		}
+		seen[rs.Organisation] = true
+		for _, fe := range checkReminderSettings(rs) {
+			c.add(f+"."+fe.Field, fe.Message)
+		}
+	}
+}
+
+// checkReminderPrefs holds people's reminder preferences to what the
+// service writes: a language it sends in, a feed hash that is a SHA-256 in
+// hex or none, one row per person. The person need not be an account of
+// the document: preferences outlive a deleted account (its feed answers
+// 404 all the same), and a person signed in by a token alone has some.
+func (c *backupCheck) checkReminderPrefs(prefs []BackupReminderPrefs) {
+	seen := map[string]bool{}
+	for i, p := range prefs {
+		f := fmt.Sprintf("secrets.reminder_prefs[%d]", i)
+		if p.Username == "" || len(p.Username) > 200 || badText(p.Username) != "" {
+			c.add(f+".username", "is not a username")
+		}
+		if seen[p.Username] {
+			c.add(f+".username", "is given twice")
+		}
+		seen[p.Username] = true
+		if p.Lang != "fr" && p.Lang != "en" {
+			c.add(f+".lang", "is not one of fr, en")
+		}
+		if p.FeedHash != "" && !isSHA256Hex(p.FeedHash) {
+			c.add(f+".feed_hash", "is not a SHA-256 in lowercase hex")
+		}
+	}
+}
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // placeholderPassword stands in for the password, which a document never
 // holds, when an account of a document goes through the API's account rules.
 const placeholderPassword = "placeholder-password-for-the-account-rules"
@@ -461,6 +516,7 @@ func (c *backupCheck) checkSecrets(sec *BackupSecrets, orgs, units map[string]bo
 			c.add(fmt.Sprintf("secrets.revoked_tokens[%d]", i), "needs a subject and a token id")
 		}
 	}
+	c.checkReminderPrefs(sec.ReminderPrefs)
 	for i, k := range sec.SigningKeys {
 		f := fmt.Sprintf("secrets.signing_keys[%d]", i)
 		if k.Algorithm != "EdDSA" || len(k.PrivateKey) != ed25519.SeedSize {

@@ -139,14 +139,7 @@ func (s *Service) SetReminderSettings(ctx context.Context, p *identity.Principal
 	if !sameOrg(p, in.Organisation) {
 		return nil, notFound("organisation")
 	}
-	var fields []FieldError
-	if in.Frequency != Daily && in.Frequency != Weekly {
-		fields = append(fields, FieldError{Field: "frequency", Message: "is not one of daily, weekly"})
-	}
-	if in.Hour < 0 || in.Hour > 23 {
-		fields = append(fields, FieldError{Field: "hour", Message: "must be an hour from 0 to 23"})
-	}
-	if fields != nil {
+	if fields := checkReminderSettings(in); fields != nil {
 		return nil, invalid(fields...)
 	}
 	err := s.store.InTx(ctx, func(tx Store) error {
@@ -165,6 +158,18 @@ func (s *Service) SetReminderSettings(ctx context.Context, p *identity.Principal
 	return &in, nil
 }
 
+// checkReminderSettings says what is wrong with rs's frequency and hour.
+func checkReminderSettings(rs ReminderSettings) []FieldError {
+	var fields []FieldError
+	if rs.Frequency != Daily && rs.Frequency != Weekly {
+		fields = append(fields, FieldError{Field: "frequency", Message: "is not one of daily, weekly"})
+	}
+	if rs.Hour < 0 || rs.Hour > 23 {
+		fields = append(fields, FieldError{Field: "hour", Message: "must be an hour from 0 to 23"})
+	}
+	return fields
+}
+
 // ReminderSettings returns when org's digests go out.
 func (s *Service) ReminderSettings(ctx context.Context, p *identity.Principal, org string) (*ReminderSettings, error) {
 	if p == nil {
@@ -172,6 +177,11 @@ func (s *Service) ReminderSettings(ctx context.Context, p *identity.Principal, o
 	}
 	if !sameOrg(p, org) {
 		return nil, notFound("organisation")
+	}
+	// The store answers the defaults for any slug: an administrator asking
+	// for an organisation that does not exist is told so.
+	if _, err := s.store.GetOrganisation(ctx, org); err != nil {
+		return nil, err
 	}
 	return s.store.GetReminderSettings(ctx, org)
 }

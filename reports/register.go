@@ -142,6 +142,11 @@ func (d *doc) contents(ps []*register.PublicProcessing) []tocEntry {
 		if p.Reference != "" {
 			label += d.c.line(p.Reference) + " — "
 		}
+		// A planned processing's mark goes first, where cutting a long
+		// title cannot lose it.
+		if m := d.plannedMark(p); m != "" {
+			label += "[" + m + "] "
+		}
 		label = d.fit(label+d.c.line(p.Title), contentW-numW-8)
 		d.pdf.SetXY(marginL, y)
 		w := d.pdf.GetStringWidth(label) + 2
@@ -182,6 +187,10 @@ func (d *doc) sectionHead(n int, p *register.PublicProcessing) {
 	d.para(fmt.Sprintf("%d · %s", n, d.l.noticeShort))
 	d.space(1)
 	d.titleBlock(p)
+	// As on the notice: planned until its start day, then in operation.
+	if t := d.plannedText(p); t != "" {
+		d.box(t, 0xfff4d6, alert, true)
+	}
 }
 
 // titleBlock draws a processing's title and, under it in grey, its

@@ -77,6 +77,19 @@ type csvImportResult struct {
 	Items    []register.Processing `json:"items"`
 }
 
+// reminderSettingsBody and myRemindersBody are the bodies of the PUTs of
+// reminders (server/jsonapi/reminders.go); the read-only organisation and
+// username may be sent back and are ignored.
+type reminderSettingsBody struct {
+	Frequency string `json:"frequency"`
+	Hour      int    `json:"hour"`
+}
+
+type myRemindersBody struct {
+	OptOut bool   `json:"opt_out"`
+	Lang   string `json:"lang"`
+}
+
 type returnBody struct {
 	Comment string            `json:"comment"`
 	Notes   map[string]string `json:"notes,omitempty"`
@@ -121,6 +134,10 @@ func apiDocs() []op {
 		{method: "POST", path: "/api/v1/campaigns/{id}/close", summary: "Close a campaign; tasks left open stay, overdue", tag: "campaigns", status: 200, resp: register.CampaignProgress{}, errors: []int{401, 403, 404, 409, 503}},
 		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/confirm", summary: "Still accurate: a review event (who, when) moving reviewed_at to now and review_due a year on, without a new version or touching the published content; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
 		{method: "POST", path: "/api/v1/campaigns/{id}/tasks/{processing}/changes", summary: "Needs changes: opens a draft (version + 1) of a published processing, which goes through the normal review; audited", tag: "campaigns", status: 200, resp: register.Processing{}, errors: []int{401, 403, 404, 409, 412, 503}},
+		{method: "GET", path: "/api/v1/organisations/{org}/reminders", summary: "When the organisation's reminder digests go out: frequency (daily, or weekly on Mondays) and local hour (Europe/Zurich); weekly at 7 unless chosen", tag: "reminders", status: 200, resp: register.ReminderSettings{}, errors: errsRead},
+		{method: "PUT", path: "/api/v1/organisations/{org}/reminders", summary: "Choose when the organisation's digests go out ({\"frequency\":\"daily\"|\"weekly\",\"hour\":0..23}); audited as reminders.settings", tag: "reminders", body: reminderSettingsBody{}, status: 200, resp: register.ReminderSettings{}, errors: errsWrite()},
+		{method: "GET", path: "/api/v1/me/reminders", summary: "The caller's reminder preferences: opted out or not, language of the digest and feed (fr by default)", tag: "reminders", status: 200, resp: register.ReminderPrefs{}, errors: []int{401}},
+		{method: "PUT", path: "/api/v1/me/reminders", summary: "Opt out of (or back into) the digests, choose their language; the private feed's address is made on the account page only, where it is shown once", tag: "reminders", body: myRemindersBody{}, status: 200, resp: register.ReminderPrefs{}, errors: []int{400, 401, 413, 415, 422, 503}},
 		{method: "GET", path: "/api/v1/processings", summary: "List processings of the caller's organisation", tag: "processings",
 			query: pageParams(
 				param{name: "unit", typ: "string", desc: "unit slug"},
@@ -192,7 +209,7 @@ func apiDocs() []op {
 		{method: "GET", path: "/organisations/{org}", summary: "Public pages: an organisation, its contacts and its published processings (HTML)", tag: "pages", query: []param{{name: "page", typ: "integer"}, langParam()}, status: 200, resp: "", respType: "text/html", errors: []int{404}},
 		{method: "GET", path: "/processings/{id}", summary: "Public pages: a published processing (HTML)", tag: "pages", query: []param{langParam()}, status: 200, resp: "", respType: "text/html", errors: []int{404}},
 		{method: "GET", path: "/static/{file}", summary: "Stylesheet of the public pages (fingerprinted with ?v=)", tag: "pages", status: 200, resp: "", respType: "text/css", errors: []int{404}},
-		{method: "GET", path: "/public/v1/processings/{id}/notice.pdf", summary: "The transparency notice (PDF) of a published processing", tag: "public", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{404, 422, 429, 500, 503}},
+		{method: "GET", path: "/public/v1/processings/{id}/notice.pdf", summary: "The transparency notice (PDF) of a published processing; once it ended, 410 Gone with the same JSON body as the processing's ({id, organisation, title, ended_on, reason}) and a Link to its page", tag: "public", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{404, 410, 422, 429, 500, 503}},
 		{method: "GET", path: "/public/v1/organisations/{org}/register.pdf", summary: "The organisation's public register (PDF)", tag: "public", query: []param{langParam()}, status: 200, resp: "", respType: "application/pdf", errors: []int{404, 422, 429, 500, 503}},
 
 		{method: "GET", path: "/api/v1/users", summary: "Local accounts (never passwords or hashes)", tag: "accounts", status: 200, resp: listOf[register.Account]{}, errors: []int{401, 403}},

@@ -95,7 +95,8 @@ func TestPDFPublicRoutes(t *testing.T) {
 			{"NoticeBadLang", notice + "?lang=de", nil, 422, "", ""},
 			{"NoticeEmptyLang", notice + "?lang=", nil, 422, "", ""},
 			{"NoticeDraft", "/public/v1/processings/" + draft + "/notice.pdf", nil, 404, "", ""},
-			{"NoticeArchived", "/public/v1/processings/" + archived + "/notice.pdf", nil, 404, "", ""},
+			// An archived processing's notice answers 410 with its ending
+			// (TestEndedProcessingsNoticeIsGone).
 			{"NoticeUnknown", "/public/v1/processings/0193a5b2-7c1d-7e00-8a11-000000000000/notice.pdf", nil, 404, "", ""},
 			{"NoticeNotUUID", "/public/v1/processings/nope/notice.pdf", nil, 404, "", ""},
 			{"Register", "/public/v1/organisations/geneve/register.pdf", nil, 200, "fr", "Table des matières"},

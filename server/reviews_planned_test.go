@@ -33,7 +33,7 @@ func zurichTime(s string) time.Time {
 }
 
 // A processing published with a planned start is planned on every public
-// surface (JSON, list, CSV, feed, page, PDF notice) until that day in
+// surface (JSON, list, CSV, feed, page, PDF notice and register) until that day in
 // Zurich, and active from its first minute, with no write in between: the
 // state is decided when read, and no kept byte (cached page, notice, ETag)
 // hides the change. The served JSON still proves against the transparency
@@ -110,12 +110,26 @@ func TestPlannedProcessingIsPlannedEverywhereUntilItsStartDay(t *testing.T) {
 			page := string(e.Must(200, "GET", "/processings/"+id+"?lang=fr", "", nil).Body)
 			orgPage := string(e.Must(200, "GET", "/organisations/geneve?lang=fr", "", nil).Body)
 			notice := pdfText(t, e.Must(200, "GET", "/public/v1/processings/"+id+"/notice.pdf?lang=fr", "", nil).Body)
+			// The organisation's register marks it in its contents (first,
+			// with the start day) and in its section, as the notice does;
+			// the other processing is not marked.
+			reg := pdfText(t, e.Must(200, "GET", "/public/v1/organisations/geneve/register.pdf?lang=fr", "", nil).Body)
+			regEN := pdfText(t, e.Must(200, "GET", "/public/v1/organisations/geneve/register.pdf?lang=en", "", nil).Body)
+			flat := strings.Join(strings.Fields(reg), " ")
 			planned := state == "planned"
+			if planned && (strings.Count(reg, "PRÉVU") != 2 || !strings.Contains(flat, "[PRÉVU, dès le 10 janvier 2027] Vidéosurveillance du parc") ||
+				!strings.Contains(flat, "il commencera le 10 janvier 2027") || !strings.Contains(strings.Join(strings.Fields(regEN), " "), "[PLANNED, from 10 January 2027]")) {
+				t.Errorf("register PDF on the eve: want the mark in the contents and the section only:\n%s", reg)
+			}
+			if !planned && !strings.Contains(flat, "En vigueur depuis le 10 janvier 2027") {
+				t.Errorf("register PDF from the start day: want since when:\n%s", reg)
+			}
 			for what, got := range map[string]bool{
-				"feed":       strings.Contains(feed, "Vidéosurveillance du parc (Prévu)"),
-				"page":       strings.Contains(page, `<strong class="tag">Prévu</strong>`) && strings.Contains(page, "il commencera le 10\u00a0janvier 2027"),
-				"org page":   strings.Contains(orgPage, `<strong class="tag">Prévu</strong>`),
-				"PDF notice": strings.Contains(notice, "PRÉVU"),
+				"PDF register": strings.Contains(reg, "PRÉVU") || strings.Contains(regEN, "PLANNED"),
+				"feed":         strings.Contains(feed, "Vidéosurveillance du parc (Prévu)"),
+				"page":         strings.Contains(page, `<strong class="tag">Prévu</strong>`) && strings.Contains(page, "il commencera le 10\u00a0janvier 2027"),
+				"org page":     strings.Contains(orgPage, `<strong class="tag">Prévu</strong>`),
+				"PDF notice":   strings.Contains(notice, "PRÉVU"),
 			} {
 				if got != planned {
 					t.Errorf("%s: shows planned %v, want %v", what, got, planned)

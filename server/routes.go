@@ -37,6 +37,10 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodPost, pattern: "/api/v1/campaigns/{id}/close", roles: dpo, h: s.api.CloseCampaign},
 		{method: http.MethodPost, pattern: "/api/v1/campaigns/{id}/tasks/{processing}/confirm", roles: writers, h: s.api.ConfirmReview},
 		{method: http.MethodPost, pattern: "/api/v1/campaigns/{id}/tasks/{processing}/changes", roles: writers, h: s.api.RequestChanges},
+		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/reminders", roles: anyRole(), h: s.api.ReminderSettings},
+		{method: http.MethodPut, pattern: "/api/v1/organisations/{org}/reminders", roles: dpo, h: s.api.SetReminderSettings},
+		{method: http.MethodGet, pattern: "/api/v1/me/reminders", roles: anyRole(), h: s.api.MyReminders},
+		{method: http.MethodPut, pattern: "/api/v1/me/reminders", roles: anyRole(), h: s.api.SetMyReminders},
 
 		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole(), h: s.api.ListProcessings},
 		{method: http.MethodPost, pattern: "/api/v1/processings", roles: writers, h: s.api.CreateProcessing},

@@ -25,9 +25,9 @@ func µs(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 func BackupTables() []string {
 	return []string{
 		"organisations", "units", "processings", "processing_versions", "publications", "audit_log",
-		"models", "processing_endings", "review_notes", "review_campaigns", "review_tasks",
+		"models", "processing_endings", "review_notes", "review_campaigns", "review_tasks", "reminder_settings",
 		// the secrets, in operators' exports
-		"users", "revoked_tokens", "deleted_accounts", "signing_keys", "oidc_subjects",
+		"users", "revoked_tokens", "deleted_accounts", "signing_keys", "oidc_subjects", "reminder_prefs",
 	}
 }
 
@@ -55,13 +55,10 @@ func TablesLeftOutOfBackups() map[string]string {
 		"translog_records": "transparency log: not carried yet, a restore starts a new log",
 		"translog_state":   "transparency log: not carried yet",
 		"translog_keys":    "transparency log: not carried yet",
-		// A known gap (docs/reviews.md, "Reminders"): after a restore the
-		// organisations' reminder settings are the defaults again, people's
-		// opt-outs and languages are lost and their feed addresses must be
-		// made again. The claims only stop a second digest in one period.
-		"reminder_settings": "reminders: not carried yet, the defaults after a restore",
-		"reminder_prefs":    "reminders: not carried yet, opt-outs and feed secrets are lost by a restore",
-		"reminder_claims":   "digests sent per person and period, days long",
+		// The claims only stop a second digest in one period (days long);
+		// a restore into another database may send the period's digest
+		// again, which is the lesser harm than carrying sending state.
+		"reminder_claims": "digests sent per person and period, days long",
 	}
 }
 
@@ -214,6 +211,13 @@ func exportKeeping(ctx context.Context, tx bun.Tx, b *register.Backup) error {
 		}
 		b.ReviewTasks = append(b.ReviewTasks, t)
 	}
+	var settings []reminderSettingsRow
+	if err := tx.NewSelect().Model(&settings).Order("organisation").Scan(ctx); err != nil {
+		return dbError(err, "reminder settings")
+	}
+	for _, r := range settings {
+		b.ReminderSettings = append(b.ReminderSettings, register.ReminderSettings{Organisation: r.Organisation, Frequency: r.Frequency, Hour: r.Hour})
+	}
 	return nil
 }
 
@@ -272,7 +276,14 @@ func importKeeping(ctx context.Context, tx bun.IDB, b *register.Backup) error {
 	if err := insertAll(ctx, tx, "review campaigns", campaigns); err != nil {
 		return err
 	}
-	return insertAll(ctx, tx, "review tasks", tasks)
+	if err := insertAll(ctx, tx, "review tasks", tasks); err != nil {
+		return err
+	}
+	settings := make([]*reminderSettingsRow, 0, len(b.ReminderSettings))
+	for _, rs := range b.ReminderSettings {
+		settings = append(settings, &reminderSettingsRow{Organisation: rs.Organisation, Frequency: rs.Frequency, Hour: rs.Hour})
+	}
+	return insertAll(ctx, tx, "reminder settings", settings)
 }
 
 func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, error) {
@@ -327,6 +338,13 @@ func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, err
 		sub := subs[i].domain()
 		sub.FirstSeen, sub.LastSeen = µs(sub.FirstSeen), µs(sub.LastSeen)
 		sec.Subjects = append(sec.Subjects, sub)
+	}
+	var prefs []reminderPrefsRow
+	if err := tx.NewSelect().Model(&prefs).Order("username").Scan(ctx); err != nil {
+		return nil, dbError(err, "reminder preferences")
+	}
+	for _, r := range prefs {
+		sec.ReminderPrefs = append(sec.ReminderPrefs, register.BackupReminderPrefs{Username: r.Username, OptOut: r.OptOut, Lang: r.Lang, FeedHash: r.FeedHash})
 	}
 	return sec, nil
 }
@@ -455,6 +473,13 @@ func importSecrets(ctx context.Context, tx bun.IDB, sec *register.BackupSecrets)
 			Source: x.Source, Email: x.Email, Name: x.Name, FirstSeen: utc(x.FirstSeen), LastSeen: utc(x.LastSeen)})
 	}
 	if err := insertAll(ctx, tx, "subjects", subs); err != nil {
+		return err
+	}
+	prefs := make([]*reminderPrefsRow, 0, len(sec.ReminderPrefs))
+	for _, p := range sec.ReminderPrefs {
+		prefs = append(prefs, &reminderPrefsRow{Username: p.Username, OptOut: p.OptOut, Lang: p.Lang, FeedHash: p.FeedHash})
+	}
+	if err := insertAll(ctx, tx, "reminder preferences", prefs); err != nil {
 		return err
 	}
 	return insertAll(ctx, tx, "signing keys", keys)

@@ -105,6 +105,12 @@ func seedRich(t *testing.T, db *sqlstore.DB) {
 	}))
 	p, err := svc.Login(ctx, "alice", "correct horse battery")
 	must(err)
+	// Reminders: the organisation's schedule, alice's opt-out and language
+	// (reminder_settings, reminder_prefs).
+	_, err = svc.SetReminderSettings(ctx, admin, register.ReminderSettings{Organisation: "geneve", Frequency: register.Daily, Hour: 9})
+	must(err)
+	_, err = svc.SetMyReminderPrefs(ctx, p, true, "en")
+	must(err)
 	p.TokenID = "jti-1"
 	must(svc.Logout(ctx, p))
 }
@@ -131,7 +137,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 		}
 		t.Run(strings.Join(names, "-to-"), func(t *testing.T) {
 			first := dbtest.DSNs()[path[0]](t)
-			seedRich(t, dbtest.Open(t, first))
+			db := dbtest.Open(t, first)
+			seedRich(t, db)
+			// alice's private feed: its address must work after a restore.
+			feed, err := register.NewService(db.Store()).RotateFeedToken(context.Background(), &auth.Principal{Subject: "alice", Role: auth.RoleDPO, Org: "geneve"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			doc := cmdRun(t, first, nil, "export")
 			if !strings.Contains(doc, `"secrets":{"users":[{"username":"admin"`) && !strings.Contains(doc, `"password_hash"`) {
 				t.Fatalf("operator export lacks the accounts")
@@ -151,6 +163,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 					t.Fatalf("after import into %s: %s", kind, v)
 				}
 				endingRestored(t, dsn, doc)
+				remindersRestored(t, dsn, feed)
 				again := cmdRun(t, dsn, nil, "export")
 				if again != doc {
 					t.Fatalf("export after import into %s differs:\n%s\n%s", kind, firstDiff(doc, again), "")
@@ -180,6 +193,10 @@ func wantKeeping(t *testing.T, doc string) {
 			closed++
 		}
 	}
+	if len(b.ReminderSettings) != 1 || b.ReminderSettings[0] != (register.ReminderSettings{Organisation: "geneve", Frequency: register.Daily, Hour: 9}) ||
+		b.Secrets == nil || len(b.Secrets.ReminderPrefs) != 1 || !b.Secrets.ReminderPrefs[0].OptOut || b.Secrets.ReminderPrefs[0].Lang != "en" {
+		t.Fatalf("export lacks the reminders: settings %+v, secrets %v", b.ReminderSettings, b.Secrets != nil)
+	}
 	if len(b.Models) != 1 || len(b.Endings) != 1 || b.Endings[0].Reason != "Remplacé par la plateforme cantonale." ||
 		len(b.ReviewNotes) != 2 || len(b.Campaigns) != 2 || closed != 1 ||
 		outcomes[register.TaskOpen] < 1 || outcomes[register.TaskConfirmed] != 1 || outcomes[register.TaskChanges] != 1 {
@@ -201,6 +218,28 @@ func endingRestored(t *testing.T, dsn, doc string) {
 	got, err := svc.PublicEnding(context.Background(), want.ProcessingID)
 	if err != nil || got.Reason != want.Reason || got.EndedOn != want.EndedOn || got.Title != want.Title {
 		t.Fatalf("the restored archived processing's ending: %+v %v, want %+v", got, err, want)
+	}
+}
+
+// remindersRestored checks through the domain that the restored register
+// keeps the organisation's schedule, alice's opt-out and language, and the
+// address of her private feed (only its hash was in the document).
+func remindersRestored(t *testing.T, dsn, feed string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := register.NewService(dbtest.Open(t, dsn).Store())
+	rs, err := svc.ReminderSettings(ctx, &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}, "geneve")
+	if err != nil || rs.Frequency != register.Daily || rs.Hour != 9 {
+		t.Fatalf("restored reminder settings: %+v %v, want daily at 9", rs, err)
+	}
+	alice := &auth.Principal{Subject: "alice", Role: auth.RoleDPO, Org: "geneve"}
+	prefs, err := svc.MyReminderPrefs(ctx, alice)
+	if err != nil || !prefs.OptOut || prefs.Lang != "en" {
+		t.Fatalf("restored preferences of alice: %+v %v, want opted out, en", prefs, err)
+	}
+	d, err := svc.FeedDigest(ctx, feed)
+	if err != nil || d.Username != "alice" || d.Lang != "en" {
+		t.Fatalf("alice's feed after a restore: %+v %v, want hers, in en", d, err)
 	}
 }
 
@@ -243,8 +282,8 @@ func TestImportRefusals(t *testing.T) {
 	})
 }
 
-// A backup made before models, endings, review notes and campaigns were
-// kept has none of their parts: it still restores, with none of them.
+// A backup made before models, endings, review notes, campaigns and
+// reminders were kept has none of their parts: it still restores, with none of them.
 func TestImportOfAnOlderBackupWithoutTheLaterParts(t *testing.T) {
 	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
 		seedRich(t, dbtest.Open(t, dsn))
@@ -252,12 +291,22 @@ func TestImportOfAnOlderBackupWithoutTheLaterParts(t *testing.T) {
 		if err := json.Unmarshal([]byte(cmdRun(t, dsn, nil, "export")), &doc); err != nil {
 			t.Fatal(err)
 		}
-		for _, part := range []string{"models", "endings", "review_notes", "review_campaigns", "review_tasks"} {
+		for _, part := range []string{"models", "endings", "review_notes", "review_campaigns", "review_tasks", "reminder_settings"} {
 			if doc[part] == nil {
 				t.Fatalf("the export has no %q to leave out", part)
 			}
 			delete(doc, part)
 		}
+		var secrets map[string]json.RawMessage
+		if err := json.Unmarshal(doc["secrets"], &secrets); err != nil || secrets["reminder_prefs"] == nil {
+			t.Fatalf("the export's secrets have no reminder_prefs to leave out (%v)", err)
+		}
+		delete(secrets, "reminder_prefs")
+		raw, err := json.Marshal(secrets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc["secrets"] = raw
 		old, err := json.Marshal(doc)
 		if err != nil {
 			t.Fatal(err)
@@ -267,7 +316,7 @@ func TestImportOfAnOlderBackupWithoutTheLaterParts(t *testing.T) {
 			t.Fatalf("import said %q", out)
 		}
 		again := cmdRun(t, empty, nil, "export")
-		for _, part := range []string{`"models"`, `"endings"`, `"review_notes"`, `"review_campaigns"`, `"review_tasks"`} {
+		for _, part := range []string{`"models"`, `"endings"`, `"review_notes"`, `"review_campaigns"`, `"review_tasks"`, `"reminder_settings"`, `"reminder_prefs"`} {
 			if strings.Contains(again, part) {
 				t.Errorf("restored from a document without %s, the export has some", part)
 			}
@@ -312,6 +361,14 @@ func TestImportRefusesCraftedKeeping(t *testing.T) {
 			}, "a done task has both when and by whom"},
 			{"CampaignOfAnotherUnit", func(b *register.Backup) { b.Campaigns[0].Units = []string{"police"} }, `"police" is not a unit of the organisation`},
 			{"CampaignOfNoOrganisation", func(b *register.Backup) { b.Campaigns[0].Organisation = "lausanne" }, "review_campaigns[0].organisation"},
+			{"RemindersOfNoOrganisation", func(b *register.Backup) { b.ReminderSettings[0].Organisation = "lausanne" }, "reminder_settings[0].organisation"},
+			{"RemindersAtHour24", func(b *register.Backup) { b.ReminderSettings[0].Hour = 24 }, "reminder_settings[0].hour"},
+			{"RemindersMonthly", func(b *register.Backup) { b.ReminderSettings[0].Frequency = "monthly" }, "reminder_settings[0].frequency"},
+			{"RemindersTwice", func(b *register.Backup) { b.ReminderSettings = append(b.ReminderSettings, b.ReminderSettings[0]) }, "reminder_settings[1].organisation"},
+			{"PrefsInGerman", func(b *register.Backup) { b.Secrets.ReminderPrefs[0].Lang = "de" }, "secrets.reminder_prefs[0].lang"},
+			{"PrefsWithAFeedSecretInsteadOfItsHash", func(b *register.Backup) {
+				b.Secrets.ReminderPrefs[0].FeedHash = "the-secret-itself-not-a-hash"
+			}, "secrets.reminder_prefs[0].feed_hash"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				raw, err := json.Marshal(orig)

@@ -17,6 +17,8 @@ func TestServeRefusesBadReminderSettings(t *testing.T) {
 		"ErrNoPublicURL": {map[string]string{"REGISTRE_SMTP_URL": "smtp://u:" + pw + "@127.0.0.1:2525", "REGISTRE_MAIL_FROM": "registre@example.ch"}, "REGISTRE_PUBLIC_URL"},
 		"ErrScheme":      {map[string]string{"REGISTRE_SMTP_URL": "http://u:" + pw + "@127.0.0.1:2525", "REGISTRE_MAIL_FROM": "registre@example.ch", "REGISTRE_PUBLIC_URL": "https://registre.example.ch"}, "smtp://"},
 		"ErrNoFrom":      {map[string]string{"REGISTRE_SMTP_URL": "smtp://u:" + pw + "@127.0.0.1:2525", "REGISTRE_PUBLIC_URL": "https://registre.example.ch"}, "REGISTRE_MAIL_FROM"},
+		"ErrInterval": {map[string]string{"REGISTRE_SMTP_URL": "smtp://u:" + pw + "@127.0.0.1:2525", "REGISTRE_MAIL_FROM": "registre@example.ch",
+			"REGISTRE_PUBLIC_URL": "https://registre.example.ch", "REGISTRE_REMINDERS_INTERVAL": "1ms"}, "REGISTRE_REMINDERS_INTERVAL"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -13,11 +13,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -82,12 +85,15 @@ func Parse(rawURL, from, baseURL string) (Config, error) {
 
 // Sender sends digests; it implements register.DigestSender.
 type Sender struct {
-	cfg Config
-	now func() time.Time
+	cfg  Config
+	now  func() time.Time
+	html *template.Template
 }
 
 // New returns a Sender for cfg.
-func New(cfg Config) *Sender { return &Sender{cfg: cfg, now: time.Now} }
+func New(cfg Config) *Sender {
+	return &Sender{cfg: cfg, now: time.Now, html: template.Must(template.New("digest").Parse(digestHTML))}
+}
 
 var _ register.DigestSender = (*Sender)(nil)
 
@@ -164,13 +170,40 @@ func (s *Sender) SendDigest(ctx context.Context, d *register.Digest) error {
 	return c.Quit()
 }
 
-// Message is the digest as an RFC 5322 message: plain text, UTF-8,
-// quoted-printable, in the person's language.
+// Message is the digest as an RFC 5322 message in the person's language:
+// multipart/alternative, a plain-text part and an HTML part (the one mail
+// programs show when they can), both UTF-8 and quoted-printable, saying the
+// same with the same absolute links.
 func (s *Sender) Message(d *register.Digest) ([]byte, error) {
 	if _, err := mail.ParseAddress(d.Email); err != nil || strings.ContainsAny(d.Email, "\r\n") {
 		return nil, fmt.Errorf("the address of %s is not usable", d.Username)
 	}
 	w := words(d.Lang)
+	html, err := s.HTML(d)
+	if err != nil {
+		return nil, err
+	}
+	var body bytes.Buffer
+	mp := multipart.NewWriter(&body)
+	for _, part := range []struct{ ctype, text string }{
+		{"text/plain; charset=utf-8", s.Text(d)},
+		{"text/html; charset=utf-8", html},
+	} {
+		pw, err := mp.CreatePart(textproto.MIMEHeader{"Content-Type": {part.ctype}, "Content-Transfer-Encoding": {"quoted-printable"}})
+		if err != nil {
+			return nil, err
+		}
+		qp := quotedprintable.NewWriter(pw)
+		if _, err := qp.Write([]byte(strings.ReplaceAll(part.text, "\n", "\r\n"))); err != nil {
+			return nil, err
+		}
+		if err := qp.Close(); err != nil {
+			return nil, err
+		}
+	}
+	if err := mp.Close(); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	var id [12]byte
 	_, _ = rand.Read(id[:])
@@ -182,18 +215,93 @@ func (s *Sender) Message(d *register.Digest) ([]byte, error) {
 	hdr("Date", s.now().Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+hex.EncodeToString(id[:])+"@"+domain+">")
 	hdr("MIME-Version", "1.0")
-	hdr("Content-Type", "text/plain; charset=utf-8")
-	hdr("Content-Transfer-Encoding", "quoted-printable")
+	hdr("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": mp.Boundary()}))
 	hdr("Auto-Submitted", "auto-generated")
 	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	if _, err := qp.Write([]byte(strings.ReplaceAll(s.Text(d), "\n", "\r\n"))); err != nil {
-		return nil, err
-	}
-	if err := qp.Close(); err != nil {
-		return nil, err
-	}
+	b.Write(body.Bytes())
 	return b.Bytes(), nil
+}
+
+// digestHTML is the HTML part. html/template escapes every value for where
+// it stands (text, attribute, URL): titles, units, campaigns and the DPO's
+// comments are people's words. Styles are inline, the only ones mail
+// programs keep; the layout is one column, readable at any width.
+const digestHTML = `<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Subject}}</title>
+</head>
+<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff">
+<p>{{.Hello}}</p>
+{{- range .Sections}}
+<h2 style="font-size:18px;margin:24px 0 8px">{{.Head}}</h2>
+<ul style="padding-left:20px;margin:0">
+{{- range .Items}}
+<li style="margin:0 0 12px"><a href="{{.Link}}" style="color:#0b5394">{{.Title}}</a> ({{.Unit}})
+{{- if .Campaign}}<br>{{$.CampaignWord}}{{$.Colon}} {{.Campaign}}, {{$.DueWord}} {{.DueOn}}{{end}}
+{{- if .Comment}}<br>{{$.CommentWord}}{{$.Colon}} {{.Comment}}{{end}}</li>
+{{- end}}
+</ul>
+{{- end}}
+<hr style="border:0;border-top:1px solid #767676;margin:24px 0 8px">
+<p style="font-size:14px">{{.Footer}} <a href="{{.Account}}" style="color:#0b5394">{{.Account}}</a></p>
+</body>
+</html>
+`
+
+type htmlItem struct {
+	Link, Title, Unit, Campaign, DueOn, Comment string
+}
+
+type htmlSection struct {
+	Head  string
+	Items []htmlItem
+}
+
+// HTML is the digest's HTML part.
+func (s *Sender) HTML(d *register.Digest) (string, error) {
+	w := words(d.Lang)
+	data := struct {
+		Lang, Subject, Hello, Footer, Account     string
+		CampaignWord, DueWord, CommentWord, Colon string
+		Sections                                  []htmlSection
+	}{
+		Lang: w.code, Subject: fmt.Sprintf(w.subject, len(d.Items)), Hello: fmt.Sprintf(w.hello, d.Username),
+		Footer: w.footer, Account: s.cfg.BaseURL + "/office/account",
+		CampaignWord: w.campaign, DueWord: w.due, CommentWord: w.comment, Colon: w.colon,
+	}
+	for _, kind := range []string{register.ItemTask, register.ItemReturned, register.ItemToReview} {
+		sec := htmlSection{Head: strings.TrimSuffix(strings.TrimSuffix(w.heads[kind], ":"), " ")}
+		for _, it := range d.Items {
+			if it.Kind != kind {
+				continue
+			}
+			h := htmlItem{Link: s.link(it), Title: it.Title, Unit: it.Unit, Comment: it.Comment}
+			if kind == register.ItemTask {
+				h.Campaign, h.DueOn, h.Comment = it.Campaign, it.DueOn, ""
+			}
+			sec.Items = append(sec.Items, h)
+		}
+		if sec.Items != nil {
+			data.Sections = append(data.Sections, sec)
+		}
+	}
+	var b strings.Builder
+	if err := s.html.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("digest HTML: %w", err)
+	}
+	return b.String(), nil
+}
+
+// link is the office page of an item: the campaign of a task, the record
+// otherwise. Ids are path-escaped: they come from the database.
+func (s *Sender) link(it register.DigestItem) string {
+	if it.Kind == register.ItemTask {
+		return s.cfg.BaseURL + "/office/campaigns/" + url.PathEscape(it.CampaignID)
+	}
+	return s.cfg.BaseURL + "/office/processings/" + url.PathEscape(it.ProcessingID)
 }
 
 // Text is the digest's body.
@@ -234,6 +342,7 @@ func (s *Sender) Text(d *register.Digest) string {
 }
 
 type lang struct {
+	code, colon                                    string // the lang attribute; the colon before a value (French: a no-break space first)
 	subject, hello, campaign, due, comment, footer string
 	heads                                          map[string]string
 }
@@ -241,6 +350,7 @@ type lang struct {
 func words(l string) lang {
 	if l == "en" {
 		return lang{
+			code: "en", colon: ":",
 			subject: "Registre: %d item(s) waiting for you", hello: "Hello %s,",
 			campaign: "Campaign", due: "due", comment: "DPO's comment",
 			footer: "You receive this digest because you have an account on Registre. To stop it, or to change its language:",
@@ -252,6 +362,7 @@ func words(l string) lang {
 		}
 	}
 	return lang{
+		code: "fr", colon: "\u00a0:",
 		subject: "Registre : %d élément(s) vous attendent", hello: "Bonjour %s,",
 		campaign: "Campagne", due: "échéance", comment: "Commentaire du DPO",
 		footer: "Vous recevez ce résumé parce que vous avez un compte sur Registre. Pour ne plus le recevoir, ou en changer la langue :",

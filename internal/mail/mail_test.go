@@ -3,19 +3,13 @@ package mail_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"slices"
 	"strings"
@@ -23,115 +17,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
 	mailer "github.com/registre/registre/internal/mail"
+	"github.com/registre/registre/internal/smtptest"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
 )
-
-// received is a message the test server accepted.
-type received struct {
-	from, user string
-	to         []string
-	tls        bool
-	data       []byte
-}
-
-// smtpServer is a real SMTP server on 127.0.0.1 that offers STARTTLS with
-// a certificate of its own, requires PLAIN authentication, refuses the
-// recipients in refuse and keeps what it receives.
-type smtpServer struct {
-	mu     sync.Mutex
-	msgs   []received
-	refuse string
-	roots  *x509.CertPool
-	addr   string
-}
-
-type session struct {
-	srv  *smtpServer
-	conn *smtp.Conn
-	cur  received
-}
-
-func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{srv: s, conn: c}, nil
-}
-
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (s *session) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != "registre" || pass != "s3cret-Pa55" {
-			return errors.New("bad credentials")
-		}
-		s.cur.user = user
-		return nil
-	}), nil
-}
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if s.cur.user == "" {
-		return smtp.ErrAuthRequired
-	}
-	s.cur.from = from
-	return nil
-}
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if to == s.srv.refuse {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "<" + to + ">: no such user"}
-	}
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	_, s.cur.tls = s.conn.TLSConnectionState()
-	s.cur.data = b
-	s.srv.mu.Lock()
-	s.srv.msgs = append(s.srv.msgs, s.cur)
-	s.srv.mu.Unlock()
-	return nil
-}
-func (s *session) Reset()        { s.cur = received{user: s.cur.user} }
-func (s *session) Logout() error { return nil }
-
-func startSMTP(t *testing.T) *smtpServer {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
-	srv := &smtpServer{roots: roots}
-	s := smtp.NewServer(srv)
-	s.Domain = "127.0.0.1"
-	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.addr = l.Addr().String()
-	go func() { _ = s.Serve(l) }()
-	t.Cleanup(func() { _ = s.Close() })
-	return srv
-}
 
 // fixture: geneve/etat-civil; ed (editor, English) submitted a draft that
 // dora (DPO) returned; another record waits for dora's review; eve has
@@ -185,17 +78,45 @@ func fixture(t *testing.T, db *sqlstore.DB, now func() time.Time, log *slog.Logg
 	return svc
 }
 
-func body(t *testing.T, data []byte) (*mail.Message, string) {
+// parts reads a digest back: its header, and the decoded body of each part
+// of its multipart/alternative by media type (text/plain, text/html),
+// failing unless there are exactly these two, plain text first.
+func parts(t *testing.T, data []byte) (*mail.Message, map[string]string) {
 	t.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := io.ReadAll(quotedprintable.NewReader(m.Body))
-	if err != nil {
-		t.Fatal(err)
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q (%v), want multipart/alternative", m.Header.Get("Content-Type"), err)
 	}
-	return m, string(b)
+	out := map[string]string{}
+	var order []string
+	r := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := r.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, cp, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if err != nil || cp["charset"] != "utf-8" || p.Header.Get("Content-Transfer-Encoding") != "quoted-printable" {
+			t.Fatalf("part %q %q: want UTF-8, quoted-printable", p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"))
+		}
+		b, err := io.ReadAll(quotedprintable.NewReader(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[ct] = string(b)
+		order = append(order, ct)
+	}
+	if !slices.Equal(order, []string{"text/plain", "text/html"}) {
+		t.Fatalf("parts %v, want text/plain then text/html", order)
+	}
+	return m, out
 }
 
 // Two instances on one database send the due digests through a real SMTP
@@ -206,18 +127,18 @@ func TestDigestsReachTheSMTPServerOncePerPeriod(t *testing.T) {
 	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		srv := startSMTP(t)
-		srv.refuse = "eve@geneve.example.ch"
+		srv := smtptest.Start(t, "registre", "s3cret-Pa55")
+		srv.Refuse("eve@geneve.example.ch")
 		now := func() time.Time { return time.Date(2026, 11, 30, 7, 30, 0, 0, time.UTC) } // Monday 08:30 Zurich
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil))
 		svc := fixture(t, db, now, log)
 		other := register.NewService(db.Store(), register.WithClock(now), register.WithLogger(log))
-		cfg, err := mailer.Parse("smtp://registre:s3cret-Pa55@"+srv.addr, "registre@geneve.example.ch", "https://registre.example.ch/")
+		cfg, err := mailer.Parse("smtp://registre:s3cret-Pa55@"+srv.Addr, "registre@geneve.example.ch", "https://registre.example.ch/")
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.TLS = &tls.Config{RootCAs: srv.roots}
+		cfg.TLS = &tls.Config{RootCAs: srv.Roots}
 		var wg sync.WaitGroup
 		start := time.Now()
 		for _, s := range []*register.Service{svc, other} {
@@ -230,15 +151,16 @@ func TestDigestsReachTheSMTPServerOncePerPeriod(t *testing.T) {
 		wg.Wait()
 		t.Logf("two instances, 3 digests claimed: %v", time.Since(start))
 		var to []string
-		got := map[string]string{}
-		for _, m := range srv.msgs {
-			to = append(to, m.to...)
-			if !m.tls || m.from != "registre@geneve.example.ch" || m.user != "registre" {
-				t.Errorf("message to %v: tls %t from %q user %q", m.to, m.tls, m.from, m.user)
+		got, html := map[string]string{}, map[string]string{}
+		for _, m := range srv.Messages() {
+			to = append(to, m.To...)
+			if !m.TLS || m.From != "registre@geneve.example.ch" || m.User != "registre" {
+				t.Errorf("message to %v: tls %t from %q user %q", m.To, m.TLS, m.From, m.User)
 			}
-			hdr, text := body(t, m.data)
+			hdr, body := parts(t, m.Data)
 			subject, _ := new(mime.WordDecoder).DecodeHeader(hdr.Header.Get("Subject"))
-			got[m.to[0]] = subject + "\n" + text
+			got[m.To[0]] = subject + "\n" + body["text/plain"]
+			html[m.To[0]] = body["text/html"]
 		}
 		slices.Sort(to)
 		if !slices.Equal(to, []string{"dora@geneve.example.ch", "ed@geneve.example.ch"}) {
@@ -256,8 +178,24 @@ func TestDigestsReachTheSMTPServerOncePerPeriod(t *testing.T) {
 				}
 			}
 		}
-		if strings.Contains(got["ed@geneve.example.ch"], "mariages") || strings.Contains(got["dora@geneve.example.ch"], "décès") {
-			t.Errorf("someone else's item in a digest: %v", got)
+		// The HTML part says the same, in the person's language, with
+		// absolute links on REGISTRE_PUBLIC_URL.
+		for addr, want := range map[string][]string{
+			"ed@geneve.example.ch": {`<html lang="en">`, "<title>Registre: 1 item(s) waiting for you</title>", "Hello ed,", "Drafts returned to you",
+				`<a href="https://registre.example.ch/office/processings/`, "Registre des décès", "DPO&#39;s comment: Préciser la durée.",
+				`<a href="https://registre.example.ch/office/account"`},
+			"dora@geneve.example.ch": {`<html lang="fr">`, "Bonjour dora,", "Traitements qui attendent votre revue", "Registre des naissances",
+				`<a href="https://registre.example.ch/office/processings/`},
+		} {
+			for _, w := range want {
+				if !strings.Contains(html[addr], w) {
+					t.Errorf("%s's HTML part lacks %q:\n%s", addr, w, html[addr])
+				}
+			}
+		}
+		if strings.Contains(got["ed@geneve.example.ch"], "mariages") || strings.Contains(got["dora@geneve.example.ch"], "décès") ||
+			strings.Contains(html["ed@geneve.example.ch"], "mariages") || strings.Contains(html["dora@geneve.example.ch"], "décès") {
+			t.Errorf("someone else's item in a digest: %v %v", got, html)
 		}
 		l := logs.String()
 		if !strings.Contains(l, "sending a digest") || !strings.Contains(l, "user=eve") {
@@ -302,6 +240,58 @@ func TestParseRefusesBadSettingsWithoutQuotingThem(t *testing.T) {
 		}
 		if strings.Contains(c.String(), "hunter2") {
 			t.Errorf("String shows the password: %s", c)
+		}
+	}
+}
+
+// Every value a digest interpolates into its HTML part is people's words
+// (titles, units, campaign titles, the DPO's comments, usernames): sent
+// through the SMTP server with hostile ones, the HTML part holds them as
+// text, escaped, and no markup of theirs; the plain-text part holds them as
+// they are.
+func TestDigestHTMLEscapesHostileValues(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t, "registre", "s3cret-Pa55")
+	cfg, err := mailer.Parse("smtp://registre:s3cret-Pa55@"+srv.Addr, "registre@geneve.example.ch", "https://registre.example.ch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TLS = &tls.Config{RootCAs: srv.Roots}
+	const script = `<script>alert("title")</script>`
+	d := &register.Digest{Username: `<b>ed</b>`, Email: "ed@geneve.example.ch", Lang: "en", Organisation: "geneve", Period: "2026-W49",
+		Items: []register.DigestItem{
+			{Kind: register.ItemTask, ProcessingID: "0193a000-0000-7000-8000-000000000001", Title: script, Unit: `etat"civil`,
+				CampaignID: "0193a000-0000-7000-8000-0000000000c1", Campaign: `Revue <img src=x onerror=alert(1)>`, DueOn: "2026-12-31"},
+			{Kind: register.ItemReturned, ProcessingID: "0193a000-0000-7000-8000-000000000002", Title: `"><a href="javascript:alert(2)">x</a>`,
+				Unit: "etat-civil", Comment: `Fix & <i>resubmit</i>`},
+		}}
+	if err := mailer.New(cfg).SendDigest(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	_, body := parts(t, msgs[0].Data)
+	html, text := body["text/html"], body["text/plain"]
+	for _, bad := range []string{"<script", "<img", "<b>", "<i>", `href="javascript:`} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the HTML part holds %q unescaped:\n%s", bad, html)
+		}
+	}
+	for _, want := range []string{
+		"&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;", "etat&#34;civil", "Revue &lt;img src=x onerror=alert(1)&gt;",
+		"&#34;&gt;&lt;a href=&#34;javascript:alert(2)&#34;&gt;x&lt;/a&gt;", "Fix &amp; &lt;i&gt;resubmit&lt;/i&gt;", "Hello &lt;b&gt;ed&lt;/b&gt;,",
+		`<a href="https://registre.example.ch/office/campaigns/0193a000-0000-7000-8000-0000000000c1"`,
+		`<a href="https://registre.example.ch/office/processings/0193a000-0000-7000-8000-000000000002"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML part lacks %q:\n%s", want, html)
+		}
+	}
+	for _, want := range []string{script, `Revue <img src=x onerror=alert(1)>`, `Fix & <i>resubmit</i>`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the plain-text part lacks %q as written:\n%s", want, text)
 		}
 	}
 }

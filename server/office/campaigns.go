@@ -150,6 +150,9 @@ func (o *Office) takeTask(w http.ResponseWriter, r *http.Request) error {
 	id, pid := r.PathValue("id"), r.PathValue("processing")
 	var err error
 	to := link("/office/campaigns/"+id, url.Values{"done": {"confirmed"}}, pickLang(r))
+	if r.PostForm.Get("from") == "tasks" { // taken on "my review tasks": back there
+		to = link("/office/tasks", url.Values{"done": {"confirmed"}}, pickLang(r))
+	}
 	switch r.PathValue("outcome") {
 	case "confirm":
 		_, err = o.svc.ConfirmReview(r.Context(), principal(r), id, pid)

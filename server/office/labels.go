@@ -12,7 +12,7 @@ type text struct{ fr, en string }
 // public pages and the PDF documents.
 func labelTable() map[string]text {
 	t := map[string]text{}
-	for _, part := range []map[string]text{commonLabels(), sessionLabels(), pageLabels(), formLabels(), workflowLabels(), ssoLabels(), adminLabels(), overviewLabels(), importLabels(), modelLabels(), reviewsLabels(), reminderLabels()} {
+	for _, part := range []map[string]text{commonLabels(), sessionLabels(), pageLabels(), formLabels(), workflowLabels(), ssoLabels(), adminLabels(), overviewLabels(), importLabels(), modelLabels(), reviewsLabels(), reminderLabels(), myTasksLabels()} {
 		for k, v := range part {
 			if _, dup := t[k]; dup {
 				panic("office: label " + k + " defined twice") // a programming error the tests catch

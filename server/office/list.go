@@ -358,6 +358,9 @@ func listChrome(v *view, d *listData) {
 	for _, name := range []register.View{register.ViewMyDrafts, register.ViewReturned, register.ViewToReview} {
 		d.Views = append(d.Views, viewLink{Label: v.T("view." + string(name)), URL: viewURL(string(name)), Current: lq.View == string(name)})
 	}
+	if mayHaveTasks(v.Who) { // the campaigns' tasks have a page of their own (mytasks.go)
+		d.Views = append(d.Views, viewLink{Label: v.T("view.tasks"), URL: link("/office/tasks", nil, v.Lang)})
+	}
 
 	d.Statuses = append(d.Statuses, option{Value: "", Label: v.T("filter.any"), Selected: lq.Status == ""})
 	for _, s := range []register.Status{register.StatusDraft, register.StatusInReview, register.StatusPublished, register.StatusArchived} {

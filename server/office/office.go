@@ -105,6 +105,7 @@ func (o *Office) Routes() []Route {
 	routes = append(routes, o.modelRoutes()...)
 	routes = append(routes, o.campaignRoutes()...)
 	routes = append(routes, o.reminderRoutes()...)
+	routes = append(routes, o.myTaskRoutes()...)
 	_ = post
 	return routes
 }

@@ -15,13 +15,19 @@ import (
 // lists show endings only when asked (?include=ended).
 
 // writeGone answers a processing that ended: 410 with
-// {"id","organisation","title","ended_on","reason"}.
+// {"id","organisation","title","ended_on","reason"}, for its JSON, its
+// JSON-LD and its notice PDF alike: one answer for one fact, which a
+// program reads and a browser shows as text; the page (linked) is for
+// people.
 func (s *Site) writeGone(w http.ResponseWriter, r *http.Request, e *register.Ending) error {
 	body, err := jsonBytes(e)
 	if err != nil {
 		return err
 	}
 	publicHeaders(w)
+	// Whoever followed a link to the record or its notice finds the page
+	// that says the same in words.
+	w.Header().Set("Link", "</processings/"+url.PathEscape(e.ProcessingID)+`>; rel="alternate"; type="text/html"`)
 	return s.pub.writeBody(w, r, http.StatusGone, "application/json", body)
 }
 

@@ -357,6 +357,8 @@ func (s *Site) PublicNoticePDF(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	stamp, err := s.svc.PublicStamp(ctx, id) // not found for a non-UUID
 	if err != nil {
+		// Ended: 410 with the same body as the JSON's (docs/reviews.md).
+		_, err = s.gone(w, r, err)
 		return err
 	}
 	slug, err := s.publicationOrg(ctx, id)
@@ -478,11 +480,15 @@ func (s *Site) PublicRegisterPDF(w http.ResponseWriter, r *http.Request) error {
 	if m.count == 0 { // its last publication was archived meanwhile
 		return errNotInPublicRegister()
 	}
-	tag := `"r` + m.key + `"`
+	// Keyed on the Zurich day too, as the notice: a planned processing
+	// turns active on its start day without any change of the register.
+	today := s.svc.Today()
+	docKey := pdfKey(m.key, today)
+	tag := `"r` + docKey + `"`
 	if notModifiedPDF(w, r, tag) {
 		return nil
 	}
-	body, err := s.docs.cached(ctx, m.key, s.docs.weight(m.count), func(w io.Writer) error {
+	body, err := s.docs.cached(ctx, docKey, s.docs.weight(m.count), func(w io.Writer) error {
 		if pubs == nil { // the key came from the memo: read what it names
 			key, err := list(context.WithoutCancel(ctx))
 			if err != nil {
@@ -501,7 +507,7 @@ func (s *Site) PublicRegisterPDF(w http.ResponseWriter, r *http.Request) error {
 				return fmt.Errorf("decode publication %s: %w", pubs[i].ProcessingID, err)
 			}
 		}
-		return s.docs.cfg.Register(w, org, ps, reports.Options{Lang: lang, PublicURL: base})
+		return s.docs.cfg.Register(w, org, ps, reports.Options{Lang: lang, PublicURL: base, Today: today})
 	})
 	if err != nil {
 		return err
