@@ -90,6 +90,30 @@ func TestReviewCampaignOverThreeUnits(t *testing.T) {
 		e.Must(404, "POST", base+"/tasks/00000000-0000-4000-8000-000000000000/confirm", dpo, nil)
 		e.Must(404, "GET", "/api/v1/campaigns/"+c.ID, e.Token(auth.RoleDPO, "carouge"), nil)
 
+		// What is left to each, as GET /api/v1/me/tasks says it.
+		myTasks := func(tok string) []register.MyTask {
+			t.Helper()
+			var l struct {
+				Items []register.MyTask `json:"items"`
+				Total int               `json:"total"`
+			}
+			e.Must(200, "GET", "/api/v1/me/tasks", tok, nil).JSON(t, &l)
+			if l.Total != len(l.Items) {
+				t.Fatalf("my tasks: total %d for %d items", l.Total, len(l.Items))
+			}
+			return l.Items
+		}
+		if mine := myTasks(e.Token(auth.RoleEditor, "geneve", "ecoles")); len(mine) != 6 || mine[0].Unit != "ecoles" || mine[0].DueOn != "2027-03-31" || mine[0].CampaignTitle != "Revue 2027" {
+			t.Errorf("an editor's tasks: %d, first %+v", len(mine), mine)
+		}
+		if all := myTasks(dpo); len(all) != 12 {
+			t.Errorf("the DPO's tasks: %d, want 12", len(all))
+		}
+		if none := myTasks(e.Token(auth.RoleDPO, "carouge")); len(none) != 0 {
+			t.Errorf("another organisation's DPO sees %d tasks", len(none))
+		}
+		e.Must(403, "GET", "/api/v1/me/tasks", e.Token(auth.RoleAuditor, "geneve"), nil)
+
 		check := func(when string, overdue bool) {
 			t.Helper()
 			var got register.CampaignProgress

@@ -40,6 +40,7 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, pattern: "/api/v1/organisations/{org}/reminders", roles: anyRole(), h: s.api.ReminderSettings},
 		{method: http.MethodPut, pattern: "/api/v1/organisations/{org}/reminders", roles: dpo, h: s.api.SetReminderSettings},
 		{method: http.MethodGet, pattern: "/api/v1/me/reminders", roles: anyRole(), h: s.api.MyReminders},
+		{method: http.MethodGet, pattern: "/api/v1/me/tasks", roles: anyRole(), h: s.api.MyTasks},
 		{method: http.MethodPut, pattern: "/api/v1/me/reminders", roles: anyRole(), h: s.api.SetMyReminders},
 
 		{method: http.MethodGet, pattern: "/api/v1/processings", roles: anyRole(), h: s.api.ListProcessings},

@@ -48,6 +48,16 @@ func (s *API) ReviewNotes(w http.ResponseWriter, r *http.Request) error {
 	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.ReviewNote]{Items: notes, Total: len(notes), Page: 1, PerPage: len(notes)})
 }
 
+// MyTasks serves GET /api/v1/me/tasks: the caller's open review tasks, as
+// the back office's "my review tasks" shows them.
+func (s *API) MyTasks(w http.ResponseWriter, r *http.Request) error {
+	tasks, err := s.svc.MyTasks(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	return httpkit.WriteJSON(w, http.StatusOK, httpkit.List[register.MyTask]{Items: tasks, Total: len(tasks), Page: 1, PerPage: len(tasks)})
+}
+
 // ListCampaigns serves GET /api/v1/organisations/{org}/campaigns.
 func (s *API) ListCampaigns(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.svc.Campaigns(r.Context(), principal(r), r.PathValue("org"))
