@@ -44,6 +44,7 @@ func runSearch(args []string) error {
 	reqs := fs.Int("r", 400, "requests for each latency figure")
 	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
+	only := fs.String("only", "", "measure only this on an already seeded database: csv (the whole public CSV)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +67,17 @@ func runSearch(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := register.NewService(db.Store(), register.WithLogger(log))
+	switch *only {
+	case "":
+	case "csv":
+		seeded, err := db.Bun().NewSelect().TableExpr("publications").Limit(1).Exists(ctx)
+		if err != nil || !seeded {
+			return fmt.Errorf("-only csv: the database has no publications (seed it first, without -only): %v", err)
+		}
+		return benchCSV(ctx, db, svc, log)
+	default:
+		return fmt.Errorf("-only %q: want csv", *only)
+	}
 	c, err := newCorpus()
 	if err != nil {
 		return err
@@ -127,7 +139,10 @@ func runSearch(args []string) error {
 			return err
 		}
 	}
-	return benchRest(ctx, svc, queryMix(c, freq), ids, signer, get, ok, *reqs, *conc, *dur, *n, *orgs)
+	if err := benchRest(ctx, svc, queryMix(c, freq), ids, signer, get, ok, *reqs, *conc, *dur, *n, *orgs); err != nil {
+		return err
+	}
+	return benchCSV(ctx, db, svc, log) // the whole CSV, with the process's memory watched
 }
 
 // benchSearches measures the public search and the public list's pages.
@@ -268,38 +283,6 @@ func benchRest(ctx context.Context, svc *register.Service, mix map[string][]stri
 	}
 	fmt.Printf("back-office search mix %d clients: %s\n", conc, l)
 
-	// The whole CSV, with the process's memory watched.
-	var before runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	peak := make(chan uint64)
-	stop := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		var p uint64
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				peak <- p
-				return
-			case <-t.C:
-				runtime.ReadMemStats(&m)
-				p = max(p, m.HeapInuse)
-			}
-		}
-	}()
-	t0 := time.Now()
-	s, nb, err := get("/public/v1/processings.csv", "")
-	el := time.Since(t0)
-	close(stop)
-	pk := <-peak
-	if err != nil || s != 200 {
-		return fmt.Errorf("csv: %d %v", s, err)
-	}
-	fmt.Printf("public CSV: %d rows, %.1f MB in %s; heap in use %.0f MB before, peak %.0f MB during\n",
-		n, float64(nb)/1e6, el.Round(time.Millisecond), float64(before.HeapInuse)/1e6, float64(pk)/1e6)
 	fmt.Printf("process memory (server and load generator together): %s\n", vmHWM())
 	return nil
 }
