@@ -43,7 +43,7 @@ func runSearch(args []string) error {
 	dur := fs.Duration("d", 5*time.Second, "duration of each throughput run")
 	reqs := fs.Int("r", 400, "requests for each latency figure")
 	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding (with -only csv: of the CSV) to this file")
 	only := fs.String("only", "", "measure only this on an already seeded database: csv (the whole public CSV)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,6 +73,17 @@ func runSearch(args []string) error {
 		seeded, err := db.Bun().NewSelect().TableExpr("publications").Limit(1).Exists(ctx)
 		if err != nil || !seeded {
 			return fmt.Errorf("-only csv: the database has no publications (seed it first, without -only): %v", err)
+		}
+		if *cpuprofile != "" {
+			f, err := os.Create(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
 		}
 		return benchCSV(ctx, db, svc, log)
 	default:
