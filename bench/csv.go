@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/registre/registre/register"
@@ -89,6 +90,8 @@ func csvOnce(ctx context.Context, client *http.Client, url, enc string, rows int
 			}
 		}
 	}()
+	load, _ := os.ReadFile("/proc/loadavg")
+	cpu0 := cpuTime()
 	t0 := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -118,6 +121,7 @@ func csvOnce(ctx context.Context, client *http.Client, url, enc string, rows int
 	h := sha256.New()
 	n, err := io.Copy(h, body)
 	el := time.Since(t0)
+	cpu := cpuTime() - cpu0
 	close(stop)
 	pk := <-peak
 	if err != nil || resp.StatusCode != http.StatusOK {
@@ -130,9 +134,22 @@ func csvOnce(ctx context.Context, client *http.Client, url, enc string, rows int
 	fmt.Printf("public CSV (%s): %d rows, %.1f MB (%.1f MB on the wire) in %s, first byte after %s; sha256 %s\n",
 		enc, rows, float64(n)/1e6, float64(wire.n)/1e6, el.Round(time.Millisecond), first.Round(time.Millisecond),
 		hex.EncodeToString(h.Sum(nil))[:16])
+	fmt.Printf("  CPU time of the process (server and client) %s; load average before: %s\n",
+		cpu.Round(10*time.Millisecond), strings.Join(strings.Fields(string(load))[:3], " "))
 	fmt.Printf("  heap in use %.0f MB before, peak %.0f MB during; RSS %s before, peak %s during (with the mapped database file); anonymous RSS %s before, peak %.0f MB during\n",
 		float64(before.HeapInuse)/1e6, float64(pk.heap)/1e6, rssBefore, hwm, anonBefore, float64(pk.anonKB)/1024)
 	return nil
+}
+
+// cpuTime is the CPU time the process has used, user and system: on a
+// machine shared with other work it says what the CSV cost when the wall
+// time says mostly how busy the machine was.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // procKB reads one "…: N kB" line of /proc/self/status, 0 when it cannot.

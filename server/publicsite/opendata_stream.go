@@ -36,9 +36,10 @@ import (
 // the scan within a few chunks, and the server's write timeout ends it.
 
 // chunkRows is how many rows one worker encodes at a time: enough to make
-// the hand-over between stages cheap, few enough (about 150 KB of CSV) that
-// the chunks in flight stay small.
-const chunkRows = 128
+// the hand-over between stages cheap (a few microseconds a chunk, against
+// half a millisecond of work), few enough (about 70 KB of CSV) that the
+// chunks in flight stay small.
+const chunkRows = 64
 
 // chunk is a run of consecutive publications and, once a worker has
 // encoded them, their bytes.
@@ -58,11 +59,12 @@ func encodeInOrder(ctx context.Context, scan func(context.Context, func(register
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := min(max(runtime.GOMAXPROCS(0), 1), 4)
+	// In flight at most: cap(order) chunks queued (each also queued for or
+	// with a worker), one being written, one being filled and one waiting
+	// to be queued; written chunks are used again.
 	jobs := make(chan *chunk, workers)
-	order := make(chan *chunk, 2*workers)
-	// Chunks written are used again: at most cap(order) + workers + 2 ever
-	// exist (queued, being encoded, being filled, being written).
-	free := make(chan *chunk, cap(order)+workers+2)
+	order := make(chan *chunk, workers)
+	free := make(chan *chunk, cap(order)+3)
 	get := func() *chunk {
 		select {
 		case c := <-free:
@@ -118,12 +120,13 @@ func encodeInOrder(ctx context.Context, scan func(context.Context, func(register
 				return true
 			}
 			if !send(cur) {
+				cur = nil // queued for the writer, or given up: not to be sent again
 				return false
 			}
 			cur = get()
 			return true
 		})
-		if err == nil && len(cur.pubs) > 0 {
+		if err == nil && cur != nil && len(cur.pubs) > 0 {
 			send(cur)
 		}
 		if err == nil {
