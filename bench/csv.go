@@ -55,6 +55,19 @@ func benchCSV(ctx context.Context, db *sqlstore.DB, svc *register.Service, log *
 			return err
 		}
 	}
+	// The Atom feed holds the latest 100 events whatever the register's
+	// size: one read, for its time.
+	t0 := time.Now()
+	resp, err := client.Get("http://" + ln.Addr().String() + "/public/v1/feed.atom")
+	if err != nil {
+		return err
+	}
+	nb, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("feed: %d %v", resp.StatusCode, err)
+	}
+	fmt.Printf("public Atom feed: %.1f KB in %s\n", float64(nb)/1e3, time.Since(t0).Round(time.Millisecond))
 	return nil
 }
 
