@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -81,7 +82,7 @@ func encodeInOrder(ctx context.Context, scan func(context.Context, func(register
 		workersDone.Go(func() {
 			for c := range jobs {
 				if ctx.Err() == nil {
-					c.err = encode(&c.buf, c.pubs)
+					c.err = safely(func() error { return encode(&c.buf, c.pubs) })
 				} else {
 					c.err = ctx.Err()
 				}
@@ -114,17 +115,19 @@ func encodeInOrder(ctx context.Context, scan func(context.Context, func(register
 			}
 		}
 		cur := get()
-		err := scan(ctx, func(p register.Publication) bool {
-			cur.pubs = append(cur.pubs, p)
-			if len(cur.pubs) < chunkRows {
+		err := safely(func() error {
+			return scan(ctx, func(p register.Publication) bool {
+				cur.pubs = append(cur.pubs, p)
+				if len(cur.pubs) < chunkRows {
+					return true
+				}
+				if !send(cur) {
+					cur = nil // queued for the writer, or given up: not to be sent again
+					return false
+				}
+				cur = get()
 				return true
-			}
-			if !send(cur) {
-				cur = nil // queued for the writer, or given up: not to be sent again
-				return false
-			}
-			cur = get()
-			return true
+			})
 		})
 		if err == nil && cur != nil && len(cur.pubs) > 0 {
 			send(cur)
@@ -158,6 +161,18 @@ func encodeInOrder(ctx context.Context, scan func(context.Context, func(register
 		failed = err
 	}
 	return failed
+}
+
+// safely runs f and turns a panic into an error: the stages run on
+// goroutines of their own, where a panic would end the process, not the
+// request (the server recovers the handler's goroutine only).
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return f()
 }
 
 // openDataCSV returns the encode step of the open-data CSV: each

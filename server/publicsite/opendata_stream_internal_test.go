@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // The open-data pipeline writes the chunks in the scan's order whatever
 // order the workers finish them in, and stops everything (the scan, the
 // workers) on the first error of any stage, or when the context ends,
-// leaving no goroutine behind.
+// leaving no goroutine behind; a panic in a stage is an error of the
+// request, not the end of the process.
 func TestEncodeInOrder(t *testing.T) {
 	const rows = 20*chunkRows + 7 // a partial chunk at the end
 	scanOf := func(n int, scanned *int) func(context.Context, func(register.Publication) bool) error {
@@ -42,6 +44,9 @@ func TestEncodeInOrder(t *testing.T) {
 				if p.ProcessingID == failAt {
 					return errors.New("encode failed")
 				}
+				if "panic-"+p.ProcessingID == failAt {
+					panic("encode panicked")
+				}
 				b.WriteString(p.ProcessingID + "\n")
 			}
 			return nil
@@ -53,7 +58,7 @@ func TestEncodeInOrder(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name                     string
-		scanErr, writeErrAfter   int // scan error after n rows; write error at the nth write (0: none)
+		scanErr, writeErrAfter   int // scan error after n rows (a panic after -n); write error at the nth write (0: none)
 		encodeFailAt             string
 		cancelAfter              int // writes before the context is cancelled (0: never)
 		wantErr                  string
@@ -62,6 +67,8 @@ func TestEncodeInOrder(t *testing.T) {
 		{name: "OK", wantOK: true},
 		{name: "ScanErrorEndsIt", scanErr: 3*chunkRows + 5, wantErr: "scan failed", wantStoppedEarly: true},
 		{name: "EncodeErrorEndsIt", encodeFailAt: strconv.Itoa(2*chunkRows + 1), wantErr: "encode failed", wantStoppedEarly: true},
+		{name: "EncodePanicEndsIt", encodeFailAt: "panic-" + strconv.Itoa(2*chunkRows+1), wantErr: "panic: encode panicked", wantStoppedEarly: true},
+		{name: "ScanPanicEndsIt", scanErr: -(3*chunkRows + 5), wantErr: "panic: scan panicked", wantStoppedEarly: true},
 		{name: "WriteErrorEndsIt", writeErrAfter: 2, wantErr: "write failed", wantStoppedEarly: true},
 		{name: "CancelEndsIt", cancelAfter: 2, wantErr: context.Canceled.Error(), wantStoppedEarly: true},
 	} {
@@ -71,17 +78,20 @@ func TestEncodeInOrder(t *testing.T) {
 			defer cancel()
 			scanned := 0
 			scan := scanOf(rows, &scanned)
-			if c.scanErr > 0 {
-				inner := scan
+			if c.scanErr != 0 { // fails after that many rows; panics when negative
+				inner, limit := scan, max(c.scanErr, -c.scanErr)
 				scan = func(ctx context.Context, fn func(register.Publication) bool) error {
 					n := 0
 					err := inner(ctx, func(p register.Publication) bool {
-						if n++; n > c.scanErr {
+						if n++; n > limit {
+							if c.scanErr < 0 {
+								panic("scan panicked")
+							}
 							return false
 						}
 						return fn(p)
 					})
-					if err == nil && n > c.scanErr {
+					if err == nil && n > limit {
 						err = errors.New("scan failed")
 					}
 					return err
@@ -105,7 +115,7 @@ func TestEncodeInOrder(t *testing.T) {
 				t.Fatalf("got %v, want no error", err)
 			case c.wantOK && !bytes.Equal(got.Bytes(), want.Bytes()):
 				t.Fatalf("got %d bytes out of order or missing, want the %d bytes of the scan's order", got.Len(), want.Len())
-			case !c.wantOK && (err == nil || err.Error() != c.wantErr):
+			case !c.wantOK && (err == nil || !strings.HasPrefix(err.Error(), c.wantErr)):
 				t.Fatalf("got error %v, want %q", err, c.wantErr)
 			case !c.wantOK && !bytes.HasPrefix(want.Bytes(), got.Bytes()):
 				t.Errorf("what was written before the error is not the start of the file")
