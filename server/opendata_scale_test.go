@@ -77,8 +77,8 @@ func TestOpenDataCSVStreamsAtScale(t *testing.T) {
 		large := liveHeapDuringCSV(t, db, 8_000)
 		t.Logf("heap held by the CSV stream: median %.2f MB, most %.2f MB at 2,000 rows; median %.2f MB, most %.2f MB at 8,000",
 			mb(small.median), mb(small.most), mb(large.median), mb(large.most))
-		if large.median > small.median+1<<20 || large.most > 8<<20 {
-			t.Errorf("the heap held by the CSV stream grows with the register: median %.2f MB at 2,000 rows, %.2f MB at 8,000 (most %.2f MB); want the same within 1 MB, never 8 MB",
+		if large.median > small.median+3<<19 || large.most > 8<<20 {
+			t.Errorf("the heap held by the CSV stream grows with the register: median %.2f MB at 2,000 rows, %.2f MB at 8,000 (most %.2f MB); want the same within 1.5 MB, never 8 MB",
 				mb(small.median), mb(large.median), mb(large.most))
 		}
 
