@@ -111,6 +111,8 @@ func (s *Service) PublicStamp(ctx context.Context, id string) (PublicationStamp,
 // ScanPublic calls fn for every published processing that f selects (its
 // paging is ignored), in the order of ListPublic, until fn returns false.
 // It reads in batches so that a whole register is never held in memory.
+// Each publication carries its id, organisation, title and public JSON
+// (Data) only.
 func (s *Service) ScanPublic(ctx context.Context, f PublicFilter, fn func(Publication) bool) error {
 	if err := f.check(); err != nil {
 		return err

@@ -101,7 +101,9 @@ type PublicationStore interface {
 	// relevance or by (updated_at DESC, id DESC).
 	SearchProcessings(ctx context.Context, f ProcessingFilter) (ProcessingPage, error)
 	// ScanPublications calls fn for every publication f selects (paging
-	// ignored), ordered as ListPublications, until fn returns false.
+	// ignored), ordered as ListPublications, until fn returns false. For
+	// open data: each publication carries its id, organisation, title and
+	// Data (the public JSON, which holds the rest), and fn may keep them.
 	ScanPublications(ctx context.Context, f PublicFilter, fn func(Publication) bool) error
 	// GetPublicationStamp returns the version and date of a publication.
 	GetPublicationStamp(ctx context.Context, id string) (PublicationStamp, error)

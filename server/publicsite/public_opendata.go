@@ -2,8 +2,8 @@ package publicsite
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/csv"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -194,26 +194,26 @@ func (s *Site) PublicCSV(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(out)
 	cw.UseCRLF = true
 	_ = cw.Write(spreadsheet.OpenDataColumns())
-	var decodeErr error
-	err = s.svc.ScanPublic(ctx, f, func(pub register.Publication) bool {
-		var p register.PublicProcessing
-		if decodeErr = json.Unmarshal(pub.Data, &p); decodeErr != nil {
-			decodeErr = fmt.Errorf("decode publication %s: %w", pub.ProcessingID, decodeErr)
-			return false
-		}
-		return cw.Write(spreadsheet.OpenDataRow(&p, base, today)) == nil
-	})
 	cw.Flush()
+	err = cw.Error()
 	if err == nil {
-		err = decodeErr
-	}
-	if err == nil {
-		err = cw.Error()
+		// The rows stream through a pipeline (opendata_stream.go): the
+		// store's batches, rows encoded on every core, written in order.
+		err = encodeInOrder(ctx, func(ctx context.Context, fn func(register.Publication) bool) error {
+			return s.svc.ScanPublic(ctx, f, fn)
+		}, openDataCSV(base, today), func(b []byte) error {
+			_, err := out.Write(b)
+			return err
+		})
 	}
 	if err != nil {
 		// The status is sent: cut the connection so that the client sees a
 		// truncated file, not a complete-looking one.
-		s.log.ErrorContext(ctx, "csv export failed", "err", err)
+		if ctx.Err() != nil {
+			s.log.InfoContext(ctx, "csv export stopped: the client went away", "err", err)
+		} else {
+			s.log.ErrorContext(ctx, "csv export failed", "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
 	return nil
