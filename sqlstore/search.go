@@ -598,10 +598,15 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 			return page, register.Errorf(register.EInvalid, "the sort is not known")
 		}
 		// The page's ids are sorted first, narrow (from the covering index
-		// processings_list when one organisation is listed), and only its
-		// rows are then read whole: sorting whole rows, JSON included, would
+		// processings_list when one organisation is listed, from the index
+		// of the sort column across every organisation), and only its rows
+		// are then read whole: sorting whole rows, JSON included, would
 		// cost as many row reads as the list has rows.
-		keyed := base().ColumnExpr("p.id AS rid").ColumnExpr(col + " AS sk")
+		order := []string{col, "p.updated_at", "p.id"} // ties: the last change, then id
+		if key == register.SortUpdated {
+			order = []string{col, "p.id"}
+		}
+		keyed := base().ColumnExpr("p.id AS rid").ColumnExpr(col + " AS sk").ColumnExpr("p.updated_at AS su")
 		if !sq.Empty() {
 			keyed = s.matchOnly(keyed, "processings", sq, f.Organisation)
 		}
@@ -610,19 +615,34 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 			cmp, dir = "<", " DESC"
 		}
 		if f.After != nil {
-			v, err := sortArg(key, f.After.Keys[0])
-			if err != nil {
-				return page, register.Errorf(register.EInvalid, "the cursor is not valid")
+			// One row-value comparison, in the order's direction: both
+			// databases read it as a range of an index on the order's
+			// columns (an index of one direction throughout), where an OR
+			// of the columns would be a filter over every entry before it.
+			args := make([]any, len(order))
+			for i, k := range f.After.Keys {
+				var err error
+				switch {
+				case i == len(order)-1:
+					args[i] = k // the id
+				case i == 0:
+					args[i], err = sortArg(key, k)
+				default:
+					args[i], err = sortArg(register.SortUpdated, k)
+				}
+				if err != nil {
+					return page, register.Errorf(register.EInvalid, "the cursor is not valid")
+				}
 			}
-			keyed = keyed.Where("("+col+" "+cmp+" ? OR ("+col+" = ? AND p.id "+cmp+" ?))", v, v, f.After.Keys[1])
+			keyed = keyed.Where("("+strings.Join(order, ", ")+") "+cmp+" ("+strings.Repeat("?, ", len(order)-1)+"?)", args...)
 		}
-		keyed = keyed.OrderExpr(col + dir + ", p.id" + dir).Limit(int64(f.PerPage + 1))
+		keyed = keyed.OrderExpr(strings.Join(order, dir+", ") + dir).Limit(int64(f.PerPage + 1))
 		if f.After == nil {
 			keyed = keyed.Offset(int64((f.Page - 1) * f.PerPage))
 		}
 		q := s.idb.NewSelect().Model(&rows).ModelTableExpr("(?) AS s", keyed).
 			Join("JOIN processings AS p ON p.id = s.rid").
-			ColumnExpr(processingCols).ColumnExpr("0.0 AS score").OrderExpr("s.sk" + dir + ", s.rid" + dir)
+			ColumnExpr(processingCols).ColumnExpr("0.0 AS score").OrderExpr("s.sk" + dir + ", s.su" + dir + ", s.rid" + dir)
 		if err := q.Scan(ctx); err != nil {
 			return page, dbError(err, "processings")
 		}
@@ -659,7 +679,14 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	}
 	if more {
 		last := rows[len(rows)-1]
-		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], sortKey(key, &last.processingRow), last.Score)
+		var keys []string
+		if !f.Ranked() {
+			keys = []string{sortKey(key, &last.processingRow)}
+			if key != register.SortUpdated {
+				keys = append(keys, sortKey(register.SortUpdated, &last.processingRow))
+			}
+		}
+		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], keys, last.Score)
 	}
 	return page, nil
 }
