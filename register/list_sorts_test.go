@@ -59,6 +59,15 @@ func seedTwoOrganisations(t *testing.T, svc *register.Service, clk *standClock) 
 		case 4:
 			steps = []register.Step{register.StepSubmit, register.StepPublish}
 		}
+		if i%5 != 4 { // the risks (not on the published: they could block)
+			f.Profiling = i%4 == 1
+			if i%3 == 1 {
+				f.Transfers = []register.Transfer{{Country: "US", Safeguard: register.SafeguardSCC}}
+			}
+			if i%6 == 2 {
+				f.DPIA = register.DPIA{Required: true, Criteria: []register.DPIACriterion{register.CritNewTechnology}, Status: register.DPIANotStarted}
+			}
+		}
 		p, err := svc.CreateProcessing(ctx, who, "", f)
 		if err != nil {
 			t.Fatalf("record %d: %v", i, err)
@@ -194,6 +203,13 @@ func TestAdministratorsListOfEveryOrganisationComesInItsOrder(t *testing.T) {
 			func(p *register.Processing) bool { return p.Status == register.StatusPublished }},
 		{"BlockingByTitleDescending", register.ProcessingFilter{Blocking: &yes, Sort: register.SortTitle, Desc: true},
 			func(p *register.Processing) bool { return p.Standing.Blocking > 0 }},
+		// The overview's risk lists, read from partial indexes.
+		{"TransfersCurrent", register.ProcessingFilter{Risk: register.RiskTransfers, Current: true},
+			func(p *register.Processing) bool { return p.Standing.Abroad && p.Status != register.StatusArchived }},
+		{"ProfilingByTitle", register.ProcessingFilter{Risk: register.RiskProfiling, Sort: register.SortTitle},
+			func(p *register.Processing) bool { return p.Standing.Profiling }},
+		{"DPIADue", register.ProcessingFilter{Risk: register.RiskDPIA},
+			func(p *register.Processing) bool { return p.Standing.DPIADue }},
 		// Two filters: on SQLite the count then reads a covering index
 		// rather than seeking the status or blocking one (countNoSeek).
 		{"ToReviewWithBlocking", register.ProcessingFilter{View: register.ViewToReview, Blocking: &yes},
@@ -208,13 +224,22 @@ func TestAdministratorsListOfEveryOrganisationComesInItsOrder(t *testing.T) {
 		svc := standingFixture(t, db, clk)
 		all := seedTwoOrganisations(t, svc, clk)
 		// The fixture has what the cases need to tell orders apart.
-		blocking, orgs := map[int]bool{}, map[string]bool{}
+		blocking, orgs, risks := map[int]bool{}, map[string]bool{}, map[string]int{}
 		for _, p := range all {
 			blocking[p.Standing.Blocking] = true
 			orgs[p.Organisation] = true
+			if p.Standing.Abroad {
+				risks["abroad"]++
+			}
+			if p.Standing.Profiling {
+				risks["profiling"]++
+			}
+			if p.Standing.DPIADue {
+				risks["dpia"]++
+			}
 		}
-		if len(blocking) < 3 || len(orgs) != 2 {
-			t.Fatalf("fixture: blocking counts %v, organisations %v", blocking, orgs)
+		if len(blocking) < 3 || len(orgs) != 2 || risks["abroad"] < 6 || risks["profiling"] < 6 || risks["dpia"] < 2 {
+			t.Fatalf("fixture: blocking counts %v, organisations %v, risks %v", blocking, orgs, risks)
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {

@@ -544,13 +544,15 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter, noSeek b
 		// LIKE wildcard in it.
 		q = q.Where("p.blocking_laws LIKE ?", "%,"+f.Law+",%")
 	}
+	// "= TRUE" as the partial indexes processings_risk_* (migration
+	// 20261201000170) say it, so that both planners see the list is theirs.
 	switch f.Risk {
 	case register.RiskDPIA:
-		q = q.Where("p.dpia_due = ?", true)
+		q = q.Where("p.dpia_due = TRUE")
 	case register.RiskTransfers:
-		q = q.Where("p.abroad = ?", true)
+		q = q.Where("p.abroad = TRUE")
 	case register.RiskProfiling:
-		q = q.Where("p.profiling = ?", true)
+		q = q.Where("p.profiling = TRUE")
 	}
 	if f.Current {
 		q = q.Where("p.status <> ?", string(register.StatusArchived))
