@@ -216,6 +216,8 @@ func TestAdministratorsListOfEveryOrganisationComesInItsOrder(t *testing.T) {
 			func(p *register.Processing) bool { return inReview(p) && p.Standing.Blocking > 0 }},
 		{"DraftsWithoutBlockingByTitle", register.ProcessingFilter{Status: register.StatusDraft, Blocking: &no, Sort: register.SortTitle},
 			func(p *register.Processing) bool { return p.Status == register.StatusDraft && p.Standing.Blocking == 0 }},
+		{"UnitAndStatusByVersion", register.ProcessingFilter{Unit: "social", Status: register.StatusDraft, Sort: register.SortVersion, Desc: true},
+			func(p *register.Processing) bool { return p.Unit == "social" && p.Status == register.StatusDraft }},
 		{"OneOrganisationByBlocking", register.ProcessingFilter{Organisation: "carouge", Sort: register.SortBlocking, Desc: true},
 			func(p *register.Processing) bool { return p.Organisation == "carouge" }},
 	}

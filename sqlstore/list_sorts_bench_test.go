@@ -11,8 +11,8 @@ import (
 )
 
 // BenchmarkListIndexesWrites measures what the indexes of migration
-// 20261201000170_list_sorts (status, title, blocking, each with updated_at
-// and id) cost the writes of a processing: a create, an update and a
+// 20261201000170_list_sorts (one per sortable column, each with updated_at
+// and id, and the partial ones of the risks) cost the writes of a processing: a create, an update and a
 // submit (each with its version and audit entry), on a database with them
 // and on one where they are dropped. The two run interleaved, each first
 // in turn, so that the load of a shared machine weighs on both alike; each
@@ -31,7 +31,8 @@ func benchmarkListIndexesWrites(b *testing.B, dsn func(testing.TB) string) {
 	setup := func(drop bool) *register.Service {
 		db := dbtest.Open(b, dsn(b))
 		if drop {
-			for _, ix := range []string{"processings_status", "processings_title", "processings_blocking"} {
+			for _, ix := range []string{"processings_status", "processings_title", "processings_blocking",
+				"processings_unit", "processings_version", "processings_risk_dpia", "processings_risk_abroad", "processings_risk_profiling"} {
 				if _, err := db.Bun().ExecContext(ctx, "DROP INDEX "+ix); err != nil {
 					b.Fatal(err)
 				}
