@@ -4,10 +4,6 @@ DROP INDEX processings_risk_abroad;
 --bun:split
 DROP INDEX processings_risk_dpia;
 --bun:split
-DROP INDEX processings_version;
---bun:split
-DROP INDEX processings_unit;
---bun:split
 DROP INDEX processings_blocking;
 --bun:split
 DROP INDEX processings_title;

@@ -19,24 +19,21 @@
 -- record does not touch. One organisation's risk list reads
 -- processings_list as before.
 --
--- Every column header of the list sorts it, an administrator's too: five
--- narrow indexes, whose cost to a write (a create, an update, a submit) is
--- measured by sqlstore's BenchmarkListIndexesWrites (docs/office.md,
--- "Speed"). Not the reference: the list orders by COALESCE(reference, '')
--- (a NULL reference sorts as '' on both databases), and SQLite reads a
--- row-value range over an index on that expression as a scan from its
--- start, so an index would serve the first page only; across every
--- organisation that sort stays a sort of all the entries of
--- processings_list (docs/office.md, "Speed").
+-- Title, status and findings are the sorts that mean something across
+-- organisations (status also serves the "to review" view). Units and
+-- references are each organisation's own names, and versions count one
+-- record's edits: across every organisation those sorts stay a sort of
+-- all of processings_list's entries. Indexes for them too would make every
+-- write of a processing about 5 % slower on SQLite for sorts an
+-- administrator has little use for (sqlstore's BenchmarkListIndexesWrites;
+-- docs/office.md, "Speed of the register list"); the reference sorts as
+-- COALESCE(reference, ''), and SQLite reads a row-value range over an
+-- index on that expression as a scan from its start.
 CREATE INDEX processings_status ON processings (status, updated_at, id);
 --bun:split
 CREATE INDEX processings_title ON processings (title, updated_at, id);
 --bun:split
 CREATE INDEX processings_blocking ON processings (blocking, updated_at, id);
---bun:split
-CREATE INDEX processings_unit ON processings (unit, updated_at, id);
---bun:split
-CREATE INDEX processings_version ON processings (version, updated_at, id);
 --bun:split
 CREATE INDEX processings_risk_dpia ON processings (updated_at, id, organisation, status) WHERE dpia_due = TRUE;
 --bun:split

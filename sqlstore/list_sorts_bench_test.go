@@ -11,7 +11,7 @@ import (
 )
 
 // BenchmarkListIndexesWrites measures what the indexes of migration
-// 20261201000170_list_sorts (one per sortable column, each with updated_at
+// 20261201000170_list_sorts (status, title, blocking, each with updated_at
 // and id, and the partial ones of the risks) cost the writes of a processing: a create, an update and a
 // submit (each with its version and audit entry), on a database with them
 // and on one where they are dropped. The two run interleaved, each first
@@ -32,7 +32,7 @@ func benchmarkListIndexesWrites(b *testing.B, dsn func(testing.TB) string) {
 		db := dbtest.Open(b, dsn(b))
 		if drop {
 			for _, ix := range []string{"processings_status", "processings_title", "processings_blocking",
-				"processings_unit", "processings_version", "processings_risk_dpia", "processings_risk_abroad", "processings_risk_profiling"} {
+				"processings_risk_dpia", "processings_risk_abroad", "processings_risk_profiling"} {
 				if _, err := db.Bun().ExecContext(ctx, "DROP INDEX "+ix); err != nil {
 					b.Fatal(err)
 				}

@@ -509,19 +509,19 @@ func sortArg(k register.SortKey, v string) (any, error) {
 
 // processingFilters applies the filters of f other than the query to a
 // select over processings AS p: the standing's columns for the findings,
-// the views relative to f.Actor. noSeek keeps the terms on status, unit
-// and blocking from choosing an index of their own (SQLite's unary +; see
+// the views relative to f.Actor. noSeek keeps the terms on status and
+// blocking from choosing an index of their own (SQLite's unary +; see
 // countNoSeek).
 func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter, noSeek bool) *bun.SelectQuery {
-	status, unit, blocking := "p.status", "p.unit", "p.blocking"
+	status, blocking := "p.status", "p.blocking"
 	if noSeek {
-		status, unit, blocking = "+p.status", "+p.unit", "+p.blocking"
+		status, blocking = "+p.status", "+p.blocking"
 	}
 	if f.Organisation != "" {
 		q = q.Where("p.organisation = ?", f.Organisation)
 	}
 	if f.Unit != "" {
-		q = q.Where(unit+" = ?", f.Unit)
+		q = q.Where("p.unit = ?", f.Unit)
 	}
 	if f.Status != "" {
 		q = q.Where(status+" = ?", string(f.Status))
@@ -571,7 +571,7 @@ func processingFilters(q *bun.SelectQuery, f register.ProcessingFilter, noSeek b
 }
 
 // countNoSeek reports whether the count of an administrator's list on
-// SQLite must not seek the indexes on status, unit or blocking of migration
+// SQLite must not seek the indexes on status or blocking of migration
 // 20261201000170: with another filter beside them, such a seek reads the
 // row of every entry to test the other filter (10,000 rows for a capped
 // count: 70-140 ms at 200,000 records), where a scan of the covering index
