@@ -35,6 +35,7 @@ import (
 //	go run ./bench office -n 200000 -orgs 20
 //	go run ./bench office -n 200000 -orgs 20 -db 'postgres://...'
 //	go run ./bench office -n 200000 -orgs 20 -form   # the forms' pages
+//	go run ./bench office -n 200000 -orgs 20 -sorts  # and every sort both ways
 func runOffice(args []string) error {
 	fs := flag.NewFlagSet("office", flag.ExitOnError)
 	n := fs.Int("n", 200_000, "processings to seed")
@@ -44,6 +45,7 @@ func runOffice(args []string) error {
 	deep := fs.Int("deep", 40, "pages followed by cursor for the deep-page figure")
 	as := fs.String("as", "dpo,admin", "who reads: dpo (one organisation), admin (every organisation), or both")
 	forms := fs.Bool("form", false, "measure the forms' pages (task list, section forms, add a row, check your answers) instead of the list")
+	sorts := fs.Bool("sorts", false, "also measure every other sort of the list, both ways")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -138,7 +140,7 @@ func runOffice(args []string) error {
 		if err != nil {
 			return err
 		}
-		for _, c := range []struct{ name, path string }{
+		cases := []struct{ name, path string }{
 			{"default (last change first)", "/office/"},
 			{"filter status=draft", "/office/?status=draft"},
 			{"filter blocking=yes sensitive=no", "/office/?blocking=yes&sensitive=no"},
@@ -152,7 +154,15 @@ func runOffice(args []string) error {
 			{"overview (compliance dashboard)", "/office/overview?org=" + orgSlug(0)},
 			{"filter law=lipad-43 current", "/office/?law=lipad-43&current=1"},
 			{"filter risk=transfers current", "/office/?risk=transfers&current=1"},
-		} {
+		}
+		if *sorts {
+			for _, k := range []string{"title", "reference", "unit", "status", "version", "blocking", "updated"} {
+				for _, o := range []string{"asc", "desc"} {
+					cases = append(cases, struct{ name, path string }{"sort=" + k + " order=" + o, "/office/?sort=" + k + "&order=" + o})
+				}
+			}
+		}
+		for _, c := range cases {
 			l, err := latency(*reqs, 1, func(int) error { _, err := get(c.path); return err })
 			if err != nil {
 				return err

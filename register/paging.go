@@ -110,7 +110,10 @@ func (f ProcessingFilter) Ranked() bool { return !f.Search().Empty() && f.Sort =
 
 // SortOrder is the column the list is ordered by and whether descending:
 // (SortUpdated, newest first) when no sort is given; an explicit Sort is
-// ascending unless Desc.
+// ascending unless Desc. Ties are broken by the last change, then by id,
+// in the same direction: the order an index (column, updated_at, id)
+// serves both ways, and within a group the records changed most recently
+// first when descending.
 func (f ProcessingFilter) SortOrder() (SortKey, bool) {
 	if f.Sort == "" {
 		return SortUpdated, true
@@ -146,10 +149,13 @@ func (f PublicFilter) cursorKeys() int {
 }
 
 func (f ProcessingFilter) cursorKeys() int {
-	if !f.Ranked() {
-		return 2 // the sort column's value, id
+	if f.Ranked() {
+		return 1 // id; the score is the cursor's Score
 	}
-	return 1
+	if k, _ := f.SortOrder(); k != SortUpdated {
+		return 3 // the sort column's value, the last change, id
+	}
+	return 2 // the last change, id
 }
 
 // Search returns the filter's query as full-text terms.
@@ -319,11 +325,12 @@ func (f PublicFilter) NextCursor(last *Publication, score float64) string {
 }
 
 // NextCursor builds the cursor after the last item of a back-office page;
-// key is the item's value of the sort column as the store compares it.
-func (f ProcessingFilter) NextCursor(last *Processing, key string, score float64) string {
+// keys are the item's values of the order's columns before its id (the
+// sort column's, then the last change's, as the store compares them).
+func (f ProcessingFilter) NextCursor(last *Processing, keys []string, score float64) string {
 	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ID}}
 	if !f.Ranked() {
-		c.Keys = []string{key, last.ID}
+		c.Keys = append(slices.Clip(keys), last.ID)
 	}
 	return c.Encode()
 }

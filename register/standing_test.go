@@ -316,7 +316,7 @@ func TestEverySortPagesThroughEveryRowOnceInOrder(t *testing.T) {
 		}
 		ids := seedList(t, svc, rows)
 		key := map[register.SortKey]func(p *register.Processing) string{
-			register.SortUpdated:   func(p *register.Processing) string { return p.UpdatedAt.Format(time.RFC3339Nano) },
+			register.SortUpdated:   func(p *register.Processing) string { return p.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000000000") },
 			register.SortTitle:     func(p *register.Processing) string { return p.Title },
 			register.SortReference: func(p *register.Processing) string { return p.Reference },
 			register.SortUnit:      func(p *register.Processing) string { return p.Unit },
@@ -359,7 +359,11 @@ func TestEverySortPagesThroughEveryRowOnceInOrder(t *testing.T) {
 					sk, d = register.SortUpdated, true
 				}
 				for i := 1; i < len(got); i++ {
+					// Ties: the last change, then id, in the same direction.
 					a, b := key[sk](&got[i-1]), key[sk](&got[i])
+					if a == b {
+						a, b = key[register.SortUpdated](&got[i-1]), key[register.SortUpdated](&got[i])
+					}
 					if a == b {
 						a, b = got[i-1].ID, got[i].ID
 					}

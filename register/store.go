@@ -156,7 +156,8 @@ type ProcessingFilter struct {
 	Risk    Risk
 	Current bool
 	// Sort is the column the list is ordered by (SortUpdated when empty);
-	// Desc reverses it. Ties are broken by id.
+	// Desc reverses it. Ties are broken by the last change, then by id, in
+	// the same direction.
 	Sort SortKey
 	Desc bool
 
