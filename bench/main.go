@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -287,6 +288,41 @@ func throughput(d time.Duration, conc int, fn func(worker, k int) bool) (float64
 
 // serveHTTP serves svc through the real HTTP stack on 127.0.0.1 and returns
 // its base URL, a signer of tokens it accepts, and stop.
+// serveProcess starts bin serve on dsn at a free loopback port, with the
+// bench's signing secret, and waits until it is ready.
+func serveProcess(bin, dsn string) (base string, signer auth.Signer, stop func(), pid int, err error) {
+	signer, err = auth.NewHS256Signer([]byte(secret), "registre", "registre")
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "REGISTRE_DB="+dsn, "REGISTRE_ADDR="+addr, "REGISTRE_JWT_SECRET="+secret, "REGISTRE_LOG_LEVEL=error")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, nil, 0, err
+	}
+	stop = func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }
+	base = "http://" + addr
+	for deadline := time.Now().Add(20 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base, signer, stop, cmd.Process.Pid, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", nil, nil, 0, fmt.Errorf("%s serve: not ready after 20 minutes (a first start runs the queued maintenance steps over every record)", bin)
+		}
+	}
+}
+
 func serveHTTP(svc *register.Service, log *slog.Logger) (base string, signer auth.Signer, stop func(), err error) {
 	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
 	if err != nil {

@@ -44,6 +44,7 @@ func runSearch(args []string) error {
 	dur := fs.Duration("d", 5*time.Second, "duration of each throughput run")
 	reqs := fs.Int("r", 400, "requests for each latency figure")
 	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
+	serveBin := fs.String("serve", "", "a registre binary: load a `serve` process of its own (its memory measured alone) instead of the service in this process")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding (with -only csv: of the CSV) to this file")
 	only := fs.String("only", "", "measure only this on an already seeded database: csv (the whole public CSV)")
 	if err := fs.Parse(args); err != nil {
@@ -124,7 +125,13 @@ func runSearch(args []string) error {
 		return nil
 	}
 
+	// The service under load: in this process, or (-serve) a registre
+	// serve process of its own, whose memory is then the service's alone.
 	base, signer, stopServer, err := serveHTTP(svc, log)
+	serverPID := 0
+	if *serveBin != "" {
+		base, signer, stopServer, serverPID, err = serveProcess(*serveBin, *dsn)
+	}
 	if err != nil {
 		return err
 	}
@@ -158,6 +165,9 @@ func runSearch(args []string) error {
 	}
 	if err := benchRest(ctx, svc, queryMix(c, freq), ids, signer, get, ok, *reqs, *conc, *dur, *n, *orgs); err != nil {
 		return err
+	}
+	if serverPID != 0 {
+		fmt.Printf("memory of the registre serve process alone: %s\n", procMemory(serverPID))
 	}
 	return benchCSV(ctx, db, svc, log) // the whole CSV, with the process's memory watched
 }
@@ -577,8 +587,15 @@ func dbSize(ctx context.Context, db *sqlstore.DB, dsn string) (int64, error) {
 // much of the resident memory is the process's own (RssAnon) and how much
 // is the database file mapped by SQLite's mmap (RssFile), which the kernel
 // reclaims at will.
-func vmHWM() string {
-	b, err := os.ReadFile("/proc/self/status")
+func vmHWM() string { return procMemory(0) }
+
+// procMemory reads the peak and current memory of a process (0: this one).
+func procMemory(pid int) string {
+	path := "/proc/self/status"
+	if pid != 0 {
+		path = fmt.Sprintf("/proc/%d/status", pid)
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return "unknown"
 	}
