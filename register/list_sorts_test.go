@@ -190,9 +190,14 @@ func TestAdministratorsListOfEveryOrganisationComesInItsOrder(t *testing.T) {
 		{"BlockingAscending", register.ProcessingFilter{Sort: register.SortBlocking}, nil},
 		{"StatusAscending", register.ProcessingFilter{Sort: register.SortStatus}, nil},
 		{"StatusDescending", register.ProcessingFilter{Sort: register.SortStatus, Desc: true}, nil},
-		{"ReferenceAscending", register.ProcessingFilter{Sort: register.SortReference}, nil},
-		{"UnitDescending", register.ProcessingFilter{Sort: register.SortUnit, Desc: true}, nil},
-		{"VersionDescending", register.ProcessingFilter{Sort: register.SortVersion, Desc: true}, nil},
+		// Sorts whose values mean something only within an organisation:
+		// of one organisation (across all of them they are refused, below).
+		{"ReferenceAscendingOfOneOrganisation", register.ProcessingFilter{Organisation: "carouge", Sort: register.SortReference},
+			func(p *register.Processing) bool { return p.Organisation == "carouge" }},
+		{"UnitDescendingOfOneOrganisation", register.ProcessingFilter{Organisation: "onex", Sort: register.SortUnit, Desc: true},
+			func(p *register.Processing) bool { return p.Organisation == "onex" }},
+		{"VersionDescendingOfOneOrganisation", register.ProcessingFilter{Organisation: "carouge", Sort: register.SortVersion, Desc: true},
+			func(p *register.Processing) bool { return p.Organisation == "carouge" }},
 		{"ToReview", register.ProcessingFilter{View: register.ViewToReview}, inReview},
 		{"ToReviewByTitle", register.ProcessingFilter{View: register.ViewToReview, Sort: register.SortTitle}, inReview},
 		{"ToReviewOfOneOrganisation", register.ProcessingFilter{View: register.ViewToReview, Organisation: "onex"},
@@ -216,8 +221,10 @@ func TestAdministratorsListOfEveryOrganisationComesInItsOrder(t *testing.T) {
 			func(p *register.Processing) bool { return inReview(p) && p.Standing.Blocking > 0 }},
 		{"DraftsWithoutBlockingByTitle", register.ProcessingFilter{Status: register.StatusDraft, Blocking: &no, Sort: register.SortTitle},
 			func(p *register.Processing) bool { return p.Status == register.StatusDraft && p.Standing.Blocking == 0 }},
-		{"UnitAndStatusByVersion", register.ProcessingFilter{Unit: "social", Status: register.StatusDraft, Sort: register.SortVersion, Desc: true},
-			func(p *register.Processing) bool { return p.Unit == "social" && p.Status == register.StatusDraft }},
+		{"UnitAndStatusByVersion", register.ProcessingFilter{Organisation: "carouge", Unit: "social", Status: register.StatusDraft, Sort: register.SortVersion, Desc: true},
+			func(p *register.Processing) bool {
+				return p.Organisation == "carouge" && p.Unit == "social" && p.Status == register.StatusDraft
+			}},
 		{"OneOrganisationByBlocking", register.ProcessingFilter{Organisation: "carouge", Sort: register.SortBlocking, Desc: true},
 			func(p *register.Processing) bool { return p.Organisation == "carouge" }},
 	}
@@ -275,6 +282,14 @@ func TestAdministratorsListOfEveryOrganisationComesInItsOrder(t *testing.T) {
 					t.Fatalf("total %d, want %d", first.Total, len(want))
 				}
 			})
+		}
+		// Across every organisation, the sorts by values that mean
+		// something only within one are refused, naming the field.
+		for _, k := range []register.SortKey{register.SortReference, register.SortUnit, register.SortVersion} {
+			_, err := svc.ListProcessingsPage(context.Background(), standAdmin, register.ProcessingFilter{Sort: k, PerPage: 5})
+			if e, ok := register.AsError(err); !ok || e.Code != register.EInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "sort" {
+				t.Errorf("an administrator's list of every organisation by %s: %v, want invalid sort", k, err)
+			}
 		}
 	})
 }

@@ -130,6 +130,16 @@ func (k SortKey) Valid() bool {
 	return false
 }
 
+// WithinOrganisation reports whether k's values mean something only within
+// one organisation: references are each organisation's own numbering, unit
+// identifiers are per organisation, and versions count one record's
+// revisions. An administrator's list of every organisation is not sorted
+// by them (it would also be the one list no index serves at 200,000
+// records: issue 15).
+func (k SortKey) WithinOrganisation() bool {
+	return k == SortReference || k == SortUnit || k == SortVersion
+}
+
 // Valid reports whether v is one of the views.
 func (v View) Valid() bool {
 	switch v {
@@ -298,6 +308,9 @@ func (s *Service) checkListFilter(p *identity.Principal, f *ProcessingFilter) er
 	}
 	if p.Role != identity.RoleAdmin {
 		f.Organisation = p.Org
+	}
+	if f.Organisation == "" && f.Sort.WithinOrganisation() {
+		return invalid(FieldError{Field: "sort", Message: "by reference, unit or version needs one organisation (org): their values mean something only within it"})
 	}
 	f.Actor, f.Today = p.Subject, s.today()
 	return nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/registre/registre/auth"
+	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
@@ -52,6 +53,24 @@ func TestAdministrationPages(t *testing.T) {
 		s := startSSO(t, db, false)
 		a := adminBrowser(t, s)
 		a.must(200, "GET", "/office/admin/?lang=en", nil)
+
+		// The list of every organisation is not sorted by values that mean
+		// something only within one: those headers are no links, and the
+		// URL is refused; with an organisation named, they are.
+		s.Must(201, "POST", "/api/v1/processings", s.Token(auth.RoleDPO, "geneve"), apitest.Complete("etat-civil", "Registre des naissances"))
+		every := a.must(200, "GET", "/office/?lang=en", nil).body
+		for _, k := range []string{"reference", "unit", "version"} {
+			if sortLink(k).MatchString(every) {
+				t.Errorf("the list of every organisation offers a sort by %s", k)
+			}
+			a.must(http.StatusBadRequest, "GET", "/office/?sort="+k, nil)
+			if one := a.must(200, "GET", "/office/?org=geneve&sort="+k, nil).body; !sortLink(k).MatchString(one) {
+				t.Errorf("one organisation's list has no sort by %s", k)
+			}
+		}
+		if !sortLink("title").MatchString(every) {
+			t.Error("the list of every organisation has no sort by title")
+		}
 
 		// Add an account: the password is shown once and works.
 		created := a.post("/office/admin/accounts/new", url.Values{"username": {"leo"}, "role": {"dpo"}, "org": {"geneve"}, "email": {"leo@geneve.ch"}})
@@ -235,4 +254,9 @@ func TestAdministrationRoles(t *testing.T) {
 			t.Fatalf("an auditor renamed a unit: %d", r.status)
 		}
 	})
+}
+
+// sortLink matches a link that sorts the register list by key.
+func sortLink(key string) *regexp.Regexp {
+	return regexp.MustCompile(`href="/office/\?[^"]*\bsort=` + key + `\b`)
 }

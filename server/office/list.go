@@ -219,6 +219,10 @@ type listData struct {
 	ClearURL             string
 	Filtered, OnlyCursor bool
 	ShowUnits            bool
+	// AllOrgs: an administrator's list of every organisation, which is not
+	// sorted by the columns whose values mean something only within one
+	// (register.SortKey.WithinOrganisation): their headers are no links.
+	AllOrgs bool
 	// The register as a spreadsheet (import.go); "" for an administrator
 	// who has not named an organisation.
 	ExportXLSX, ExportCSV string
@@ -267,6 +271,7 @@ func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Rows = append(d.Rows, row)
 	}
+	d.AllOrgs = p != nil && p.Org == "" && lq.Org == ""
 	listChrome(v, &d)
 	if p != nil && (p.Org != "" || lq.Org != "") {
 		q := url.Values{}
@@ -338,7 +343,9 @@ func listChrome(v *view, d *listData) {
 		} else {
 			q.Set("order", "asc")
 		}
-		c.URL = link("/office/", q, v.Lang)
+		if !d.AllOrgs || !k.WithinOrganisation() {
+			c.URL = link("/office/", q, v.Lang)
+		}
 		d.Columns = append(d.Columns, c)
 	}
 	d.Caption = v.Tf("list.caption.sorted", strings.ToLower(v.T("col."+string(cur))), dir(curDesc))
