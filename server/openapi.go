@@ -150,7 +150,7 @@ func apiDocs() []op {
 				param{name: "blocking", typ: "boolean", desc: "has findings that block publication (as of the last check), or not"},
 				param{name: "overdue", typ: "boolean", desc: "true: only those whose planned review date has passed (Europe/Zurich)"},
 				param{name: "view", typ: "string", enum: []string{"my-drafts", "returned", "to-review"}, desc: "drafts the caller created or last changed; drafts returned to the caller; records in review"},
-				param{name: "sort", typ: "string", enum: sortKeys, desc: "order by this column, ascending, or descending with a leading '-' (default -updated; with q and no sort, by relevance)"}),
+				param{name: "sort", typ: "string", enum: sortKeys, desc: "order by this column, ascending, or descending with a leading '-' (default -updated; with q and no sort, by relevance); reference, unit and version only within one organisation (an administrator names it with org, else 422)"}),
 			status: 200, resp: cursorListOf[register.Processing]{}, errors: []int{400, 401, 403, 422}},
 		{method: "POST", path: "/api/v1/processings", summary: "Create a draft (version 1)", tag: "processings", body: register.Processing{}, status: 201, resp: register.Processing{}, errors: errsWrite()},
 		{method: "GET", path: "/api/v1/processings/{id}", summary: "One processing, current version", tag: "processings", status: 200, resp: register.Processing{}, errors: errsRead},
