@@ -54,7 +54,7 @@ func runSearch(args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// The soft memory limit registre serve sets (cmd/registre/serve.go),
 		// so that the memory measured is the service's as deployed.
-		debug.SetMemoryLimit(100 << 20)
+		debug.SetMemoryLimit(90 << 20)
 	}
 	if *dsn == "" {
 		dir, err := os.MkdirTemp("", "registre-bench")

@@ -25,7 +25,7 @@ import (
 // before a collection, and a CSV or an import leaves the process that large
 // long after. The limit is soft: a heap that needs more gets it, at the cost
 // of more frequent collections.
-const defaultMemoryLimit = 100 << 20
+const defaultMemoryLimit = 90 << 20
 
 // setMemoryLimit applies defaultMemoryLimit unless the operator chose one
 // with GOMEMLIMIT (which the runtime reads itself; GOMEMLIMIT=off: none).
