@@ -161,17 +161,11 @@ func run(n, orgs int, dsn string, dur time.Duration, conc, queries int) error {
 		return err
 	}
 	defer stop()
-	if profile != "" {
-		f, err := os.Create(profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cpuProfile(profile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2, MaxConnsPerHost: conc * 2}}
 	token := func(org string) string {
 		t, _, _ := signer.Issue(auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: org}, time.Hour, time.Now())
@@ -288,6 +282,23 @@ func throughput(d time.Duration, conc int, fn func(worker, k int) bool) (float64
 
 // serveHTTP serves svc through the real HTTP stack on 127.0.0.1 and returns
 // its base URL, a signer of tokens it accepts, and stop.
+// cpuProfile starts a CPU profile written to name ("" for none) and
+// returns what stops it.
+func cpuProfile(name string) (stop func(), err error) {
+	if name == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 // serveProcess starts bin serve on dsn at a free loopback port, with the
 // bench's signing secret, and waits until it is ready.
 func serveProcess(bin, dsn string) (base string, signer auth.Signer, stop func(), pid int, err error) {

@@ -81,17 +81,11 @@ func runSearch(args []string) error {
 		if err != nil || !seeded {
 			return fmt.Errorf("-only csv: the database has no publications (seed it first, without -only): %v", err)
 		}
-		if *cpuprofile != "" {
-			f, err := os.Create(*cpuprofile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+		stop, err := cpuProfile(*cpuprofile)
+		if err != nil {
+			return err
 		}
+		defer stop()
 		return benchCSV(ctx, db, svc, log)
 	default:
 		return fmt.Errorf("-only %q: want csv", *only)
@@ -100,20 +94,12 @@ func runSearch(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := cpuProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
 	ids, freq, err := seedOrReuse(ctx, db, svc, c, *n, *orgs, log)
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if err != nil {
 		return err
 	}
@@ -213,24 +199,16 @@ func benchSearches(ctx context.Context, svc *register.Service, c *corpus, freq [
 		return err
 	}
 	fmt.Printf("public search mix  %d clients: %s\n", conc, l)
-	if f := os.Getenv("BENCH_COLDPROFILE"); f != "" {
-		// Where the cold searches spend the CPU (server and load
-		// generator together).
-		pf, err := os.Create(f)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
+	// Where the cold searches spend the CPU (server and load generator
+	// together), when BENCH_COLDPROFILE names a file.
+	stopProfile, err := cpuProfile(os.Getenv("BENCH_COLDPROFILE"))
+	if err != nil {
+		return err
 	}
 	l, err = latency(0, conc, func(k int) error {
 		return ok("/public/v1/processings?q="+url.QueryEscape(all[k%len(all)])+cold(k, len(all)), "")
 	}, dur)
-	if os.Getenv("BENCH_COLDPROFILE") != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if err != nil {
 		return err
 	}
