@@ -216,6 +216,12 @@ func TestAdministrationRoles(t *testing.T) {
 		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit"}, "unit_slug": {"erreur"}, "unit_name": {"Créée par erreur"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("DPO adds a unit: %d\n%s", r.status, r.body)
 		}
+		// Another site's page cannot remove it, even with the form's token.
+		forged := url.Values{"do": {"unit-delete"}, "remove_unit": {"erreur"},
+			"csrf": {formToken(t, dpo.must(200, "GET", "/office/admin/organisations/geneve", nil).body)}}
+		if r := dpo.do("POST", "/office/admin/organisations/geneve", forged, "Origin: https://evil.example", "Sec-Fetch-Site: cross-site"); r.status != http.StatusForbidden {
+			t.Fatalf("a cross-site removal: %d", r.status)
+		}
 		if r := dpo.post("/office/admin/organisations/geneve", url.Values{"do": {"unit-delete"}, "remove_unit": {"erreur"}}); r.status != http.StatusSeeOther || !strings.Contains(r.header.Get("Location"), "done=unit-delete") {
 			t.Fatalf("DPO removes an unused unit: %d %s\n%s", r.status, r.header.Get("Location"), r.body)
 		}
