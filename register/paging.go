@@ -328,22 +328,16 @@ func (f ProcessingFilter) RankedCursor(score float64, tie string) string {
 	return (&Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{tie}}).Encode()
 }
 
-// NextCursor builds the cursor after the last item of a public page.
-func (f PublicFilter) NextCursor(last *Publication, score float64) string {
-	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ProcessingID}}
-	if f.Search().Empty() {
-		c.Keys = []string{last.Organisation, last.Title, last.ProcessingID}
-	}
-	return c.Encode()
+// NextCursor builds the cursor after the last item of a page of the public
+// list (a search's is RankedCursor).
+func (f PublicFilter) NextCursor(last *Publication) string {
+	return (&Cursor{Filter: f.cursorDigest(), Keys: []string{last.Organisation, last.Title, last.ProcessingID}}).Encode()
 }
 
 // NextCursor builds the cursor after the last item of a back-office page;
 // keys are the item's values of the order's columns before its id (the
 // sort column's, then the last change's, as the store compares them).
-func (f ProcessingFilter) NextCursor(last *Processing, keys []string, score float64) string {
-	c := Cursor{Filter: f.cursorDigest(), Score: score, Keys: []string{last.ID}}
-	if !f.Ranked() {
-		c.Keys = append(slices.Clip(keys), last.ID)
-	}
-	return c.Encode()
+// (A page ranked by relevance has RankedCursor's.)
+func (f ProcessingFilter) NextCursor(last *Processing, keys []string) string {
+	return (&Cursor{Filter: f.cursorDigest(), Keys: append(slices.Clip(keys), last.ID)}).Encode()
 }

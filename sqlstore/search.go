@@ -234,8 +234,9 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	}
 	if more {
 		last := rows[len(rows)-1]
-		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], last.Score)
-		if !sq.Empty() {
+		if sq.Empty() {
+			page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1])
+		} else {
 			page.NextCursor = f.RankedCursor(last.Score, s.tie(last.ProcessingID, last.RowNumber))
 		}
 	}
@@ -816,16 +817,14 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	}
 	if more {
 		last := rows[len(rows)-1]
-		var keys []string
-		if !f.Ranked() {
-			keys = []string{sortKey(key, &last.processingRow)}
+		if f.Ranked() {
+			page.NextCursor = f.RankedCursor(last.Score, s.tie(last.ID, last.RowNumber))
+		} else {
+			keys := []string{sortKey(key, &last.processingRow)}
 			if key != register.SortUpdated {
 				keys = append(keys, sortKey(register.SortUpdated, &last.processingRow))
 			}
-		}
-		page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], keys, last.Score)
-		if f.Ranked() {
-			page.NextCursor = f.RankedCursor(last.Score, s.tie(last.ID, last.RowNumber))
+			page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1], keys)
 		}
 	}
 	return page, nil
