@@ -46,7 +46,7 @@ func runSearch(args []string) error {
 	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
 	serveBin := fs.String("serve", "", "a registre binary: load a `serve` process of its own (its memory measured alone) instead of the service in this process")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding (with -only csv: of the CSV) to this file")
-	only := fs.String("only", "", "measure only this on an already seeded database: csv (the whole public CSV)")
+	only := fs.String("only", "", "measure only this on an already seeded database: csv (the whole public CSV), search (the search mix and the list's pages)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func runSearch(args []string) error {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := register.NewService(db.Store(), register.WithLogger(log))
 	switch *only {
-	case "":
+	case "", "search":
 	case "csv":
 		seeded, err := db.Bun().NewSelect().TableExpr("publications").Limit(1).Exists(ctx)
 		if err != nil || !seeded {
@@ -88,7 +88,7 @@ func runSearch(args []string) error {
 		defer stop()
 		return benchCSV(ctx, db, svc, log)
 	default:
-		return fmt.Errorf("-only %q: want csv", *only)
+		return fmt.Errorf("-only %q: want csv or search", *only)
 	}
 	c, err := newCorpus()
 	if err != nil {
@@ -148,6 +148,12 @@ func runSearch(args []string) error {
 		if err := benchSearches(ctx, svc, c, freq, ok, *reqs, *conc, *dur, *n); err != nil {
 			return err
 		}
+	}
+	if *only == "search" {
+		if serverPID != 0 {
+			fmt.Printf("memory of the registre serve process alone: %s\n", procMemory(serverPID))
+		}
+		return nil
 	}
 	if err := benchRest(ctx, svc, queryMix(c, freq), ids, signer, get, ok, *reqs, *conc, *dur, *n, *orgs); err != nil {
 		return err
