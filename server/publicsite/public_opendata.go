@@ -1,7 +1,6 @@
 package publicsite
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/xml"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/server/httpkit"
