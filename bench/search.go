@@ -46,6 +46,7 @@ func runSearch(args []string) error {
 	seedOnly := fs.Bool("seed-only", false, "seed and report the database size, measure nothing")
 	serveBin := fs.String("serve", "", "a registre binary: load a `serve` process of its own (its memory measured alone) instead of the service in this process")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the seeding (with -only csv: of the CSV) to this file")
+	raw := fs.Bool("raw", false, "the load generator asks for gzip and reads the compressed bodies without inflating them (on the same 2 cores, inflating a client's bodies takes CPU from the server; a real client inflates on its own machine)")
 	only := fs.String("only", "", "measure only this on an already seeded database: csv (the whole public CSV), search (the search mix and the list's pages)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -127,6 +128,10 @@ func runSearch(args []string) error {
 		req, _ := http.NewRequest("GET", base+path, nil)
 		if tok != "" {
 			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		if *raw {
+			// Set by hand, the transport leaves the body compressed.
+			req.Header.Set("Accept-Encoding", "gzip")
 		}
 		resp, err := client.Do(req)
 		if err != nil {

@@ -386,8 +386,103 @@ func inRankOrder[T any](rows []T, page []rankedRow, rowNumber func(*T) *int64, s
 // scored tier + ts_rank/(1 + ts_rank), the tier 1 when every word matched
 // in the title, purpose or summary (weight A), and counted in the same
 // query.
+//
+// Across organisations they are looked for among the table's newest rows
+// first (recent.go), in the ranking query itself: the planner walks those
+// ids newest first for a word in many rows, or intersects the GIN index
+// and the id's range for words it expects rarer, among which two frequent
+// words rarely together (thousands of matches in the table, a few hundred
+// in its newest rows). Found there, they are the newest of all; otherwise
+// the words are rare (fewer than one match in 50 rows) and the GIN index
+// alone finds them (rankedRare). One organisation's search, and a table
+// smaller than recentRows, asks the planner for its estimate first.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
+	// newest selects the newest SearchRankCap+1 matches (a new query each
+	// time: bun's Where adds to the query it is called on).
+	newest := func() *bun.SelectQuery {
+		return s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
+			OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
+	}
+	var bound string
+	if org == "" {
+		var err error
+		if bound, err = s.recentBound(ctx, table, idCol); err != nil {
+			return 0, false, err
+		}
+	}
+	if bound != "" {
+		n, err := s.rankPostgres(ctx, model, newest().Where("p."+idCol+" > ?", bound), table, idCol, cols, sq, after, limit, offset)
+		if err != nil || n > register.SearchRankCap {
+			return capTotal(n, err)
+		}
+		return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, org, after, limit, offset))
+	}
+	// For a word in many rows the planner walks the ids newest first and
+	// tests each row, a few hundred rows. But it guesses a rare prefix
+	// ("heliport:*") to match 1% of the rows, and would walk the whole
+	// table for it (1.5 s at 200,000): when it expects few matches,
+	// rankedRare reads them by the GIN index alone.
+	frequent, err := s.expectsMany(ctx, s.matchOnly(base().ColumnExpr("1"), table, sq, org))
+	if err != nil {
+		return 0, false, err
+	}
+	if frequent {
+		return capTotal(s.rankPostgres(ctx, model, newest(), table, idCol, cols, sq, after, limit, offset))
+	}
+	return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, org, after, limit, offset))
+}
+
+// capTotal turns a count of candidates into a search's total.
+func capTotal(n int, err error) (int, bool, error) {
+	if err != nil {
+		return 0, false, err
+	}
+	if n > register.SearchRankCap {
+		return register.SearchRankCap, true, nil
+	}
+	return n, false, nil
+}
+
+// rankedRare ranks the matches of words expected to be rare: the first
+// SearchRankCap+1 read by the GIN index alone (the planner told not to walk
+// any other index), which are all of them when fewer; else the newest.
+func (s *Store) rankedRare(ctx context.Context, model any, base func(...string) *bun.SelectQuery, newest *bun.SelectQuery,
+	table, idCol, cols string, sq register.Query, org string, after *register.Cursor, limit, offset int) (int, error) {
+	var some []string
+	err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+			return err
+		}
+		if err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &some); err != nil {
+			return err
+		}
+		// Within a caller's transaction the savepoint's SET LOCAL
+		// would outlive it.
+		_, err := tx.ExecContext(ctx, "RESET enable_indexscan; RESET enable_seqscan")
+		return err
+	})
+	if err != nil {
+		return 0, dbError(err, "search")
+	}
+	if len(some) == 0 {
+		return 0, nil
+	}
+	cands := newest
+	if len(some) <= register.SearchRankCap {
+		cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
+			Where("p."+idCol+" IN (?)", bun.List(some))
+	}
+	return s.rankPostgres(ctx, model, cands, table, idCol, cols, sq, after, limit, offset)
+}
+
+// rankPostgres scores cands (rid, search_tsv), reads the page of them after
+// the cursor or offset into model, and returns how many cands there are.
+func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQuery, table, idCol, cols string,
+	sq register.Query, after *register.Cursor, limit, offset int) (int, error) {
 	high := sq
 	high.Groups = make([][]register.QueryForm, len(sq.Groups))
 	for i, g := range sq.Groups {
@@ -399,72 +494,6 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 			}
 			f.Term += "A"
 			high.Groups[i] = append(high.Groups[i], f)
-		}
-	}
-	newest := s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
-		OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
-	// The newest matches: for a word in many rows the planner walks the ids
-	// newest first and tests each row, a few hundred rows. But it guesses a
-	// rare prefix ("heliport:*") to match 1% of the rows, and would walk the
-	// whole table for it (1.5 s at 200,000): when it expects few matches,
-	// the first SearchRankCap+1 are read by the GIN index alone, which are
-	// all of them when fewer.
-	frequent, err := s.expectsMany(ctx, s.matchOnly(base().ColumnExpr("1"), table, sq, org))
-	if err != nil {
-		return 0, false, err
-	}
-	cands := newest
-	if !frequent {
-		// Two words each found in many records, but rarely together, are
-		// expected few and found in thousands: ranking the newest of all
-		// their matches visits every one of them (5,000 matches, 30–45 ms).
-		// Their newest matches are first looked for among the table's
-		// newest rows only, the GIN index and the id's range intersected
-		// (a few hundred rows visited); past SearchRankCap there, they are
-		// the newest of all.
-		bound := ""
-		if org == "" {
-			if bound, err = s.recentBound(ctx, table, idCol); err != nil {
-				return 0, false, err
-			}
-		}
-		var recent, some []string
-		err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-				return err
-			}
-			if bound != "" {
-				err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Where("p."+idCol+" > ?", bound).
-					OrderExpr("p."+idCol+" DESC").Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &recent)
-				if err != nil {
-					return err
-				}
-			}
-			if len(recent) <= register.SearchRankCap {
-				err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &some)
-				if err != nil {
-					return err
-				}
-			}
-			// Within a caller's transaction the savepoint's SET LOCAL
-			// would outlive it.
-			_, err := tx.ExecContext(ctx, "RESET enable_indexscan; RESET enable_seqscan")
-			return err
-		})
-		if err != nil {
-			return 0, false, dbError(err, "search")
-		}
-		if len(recent) > register.SearchRankCap {
-			some = recent
-		} else if len(some) == 0 {
-			return 0, false, nil
-		}
-		if len(some) <= register.SearchRankCap || len(recent) > register.SearchRankCap {
-			cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
-				Where("p."+idCol+" IN (?)", bun.List(some))
 		}
 	}
 	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
@@ -479,11 +508,11 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		keyed = keyed.Offset(int64(offset))
 	}
 	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
-	err = s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
+	err := s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
 		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
 		ColumnExpr(cols).ColumnExpr("s.score, s.matches").OrderExpr("s.score DESC, s.rid").Scan(ctx)
 	if err != nil {
-		return 0, false, dbError(err, "search")
+		return 0, dbError(err, "search")
 	}
 	var n int
 	switch rows := model.(type) {
@@ -499,15 +528,12 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 	if n == 0 && (after != nil || offset > 0) {
 		// Past the last page: no row brought the count.
 		c, err := s.idb.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("1").Count(ctx)
-		n = int(c)
 		if err != nil {
-			return 0, false, dbError(err, "search")
+			return 0, dbError(err, "search")
 		}
+		n = int(c)
 	}
-	if n > register.SearchRankCap {
-		return register.SearchRankCap, true, nil
-	}
-	return n, false, nil
+	return n, nil
 }
 
 // manyRows is the number of matches past which the planner's newest-first
