@@ -280,8 +280,6 @@ func throughput(d time.Duration, conc int, fn func(worker, k int) bool) (float64
 	return float64(ok.Load()) / time.Since(start).Seconds(), bad.Load()
 }
 
-// serveHTTP serves svc through the real HTTP stack on 127.0.0.1 and returns
-// its base URL, a signer of tokens it accepts, and stop.
 // cpuProfile starts a CPU profile written to name ("" for none) and
 // returns what stops it.
 func cpuProfile(name string) (stop func(), err error) {
@@ -334,6 +332,9 @@ func serveProcess(bin, dsn string) (base string, signer auth.Signer, stop func()
 	}
 }
 
+// serveHTTP serves svc through the real HTTP stack on 127.0.0.1 and returns
+// its base URL, a signer of tokens it accepts, and stop. It reads the public
+// list's anchors in the background, as registre serve does.
 func serveHTTP(svc *register.Service, log *slog.Logger) (base string, signer auth.Signer, stop func(), err error) {
 	v, err := auth.NewVerifier(auth.VerifierConfig{Secret: []byte(secret), Issuer: "registre", Audience: "registre"})
 	if err != nil {
@@ -348,6 +349,7 @@ func serveHTTP(svc *register.Service, log *slog.Logger) (base string, signer aut
 		return "", nil, nil, err
 	}
 	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Verifier: v, Logger: log})}
+	stopAnchors := svc.KeepPublicAnchors(context.Background())
 	go hs.Serve(ln) //nolint:errcheck
-	return "http://" + ln.Addr().String(), signer, func() { _ = hs.Close() }, nil
+	return "http://" + ln.Addr().String(), signer, func() { _ = hs.Close(); stopAnchors() }, nil
 }

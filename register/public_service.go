@@ -170,7 +170,11 @@ func publicActions() []string {
 // back office. Processes that share a database poll it (see the public
 // site's cache) to see each other's publications.
 func (s *Service) PublicSeq(ctx context.Context) (int64, error) {
-	return s.store.LastAuditOf(ctx, publicActions())
+	seq, err := s.store.LastAuditOf(ctx, publicActions())
+	if err == nil {
+		s.anchorsSeen(seq) // a change no hook told of: public_anchors.go
+	}
+	return seq, err
 }
 
 // OnPublicChange registers f, called after every change of the public

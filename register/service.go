@@ -47,8 +47,8 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // NewService returns a Service over store.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich(),
-		anchors: publicAnchors{every: defaultAnchorEvery}}
+	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich()}
+	s.anchors.init()
 	for _, o := range opts {
 		o(s)
 	}

@@ -101,6 +101,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// Processes sharing a PostgreSQL database tell each other of public
 	// changes, so that their caches follow within milliseconds.
 	app.db.ListenPublicChanges(ctx, svc.PublicChangedElsewhere, log)
+	// The public list's deep-page anchors are read now and after each
+	// public change in the background: no visitor's page waits for them.
+	defer svc.KeepPublicAnchors(ctx)()
 	if c.PublicURL == "" {
 		log.WarnContext(ctx, "REGISTRE_PUBLIC_URL is not set: pages and documents answer only for the listen address and localhost; other host names get 421")
 	}
