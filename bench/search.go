@@ -114,10 +114,16 @@ func runSearch(args []string) error {
 
 	// The service under load: in this process, or (-serve) a registre
 	// serve process of its own, whose memory is then the service's alone.
-	base, signer, stopServer, err := serveHTTP(svc, log)
-	serverPID := 0
+	var (
+		base       string
+		signer     auth.Signer
+		stopServer func()
+		serverPID  int
+	)
 	if *serveBin != "" {
 		base, signer, stopServer, serverPID, err = serveProcess(*serveBin, *dsn)
+	} else {
+		base, signer, stopServer, err = serveHTTP(svc, log)
 	}
 	if err != nil {
 		return err
