@@ -122,6 +122,9 @@ func runSearch(args []string) error {
 	)
 	if *serveBin != "" {
 		base, signer, stopServer, serverPID, err = serveProcess(*serveBin, *dsn)
+		// The deep pages measured through the domain (not over HTTP) are
+		// this process's service's: its anchors are kept as serve keeps them.
+		defer svc.KeepPublicAnchors(ctx)()
 	} else {
 		base, signer, stopServer, err = serveHTTP(svc, log)
 	}
