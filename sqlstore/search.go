@@ -451,10 +451,7 @@ func (s *Store) rankedRare(ctx context.Context, model any, base func(...string) 
 	table, idCol, cols string, sq register.Query, org string, after *register.Cursor, limit, offset int) (int, error) {
 	var some []string
 	err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off"); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off"); err != nil {
 			return err
 		}
 		if err := s.matchOnly(base().ColumnExpr("p."+idCol), table, sq, org).Limit(register.SearchRankCap+1).Conn(tx).Scan(ctx, &some); err != nil {
