@@ -8,7 +8,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/registre/registre/auth"
 	"github.com/registre/registre/e2e"
+	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
 	"github.com/registre/registre/internal/oidctest"
 	"github.com/registre/registre/sqlstore"
@@ -57,6 +59,13 @@ func TestIdentityInBrowser(t *testing.T) {
 
 		// The administrator assigns the subject to the editor's account.
 		admin.signIn(f.Admin, f.Password)
+		// The administrator's list of every organisation names each
+		// record's organisation in a column of its own.
+		f.Env.Must(201, "POST", "/api/v1/processings", f.Env.Token(auth.RoleDPO, f.Org), apitest.Complete("etat-civil", "Registre des naissances"))
+		admin.checkPage("/office/?lang=en", "en", 200, "list-every-organisation")
+		if text := admin.pageText(); !strings.Contains(text, "Organisation") {
+			t.Fatalf("the list of every organisation has no organisation column:\n%s", text)
+		}
 		admin.open("/office/admin/subjects?lang=fr", 200)
 		if err := chromedp.Do(actx, chromedp.SetValue(chromedp.ID("username-0"), f.Editor)); err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package office_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -70,6 +71,19 @@ func TestAdministrationPages(t *testing.T) {
 		}
 		if !sortLink("title").MatchString(every) {
 			t.Error("the list of every organisation has no sort by title")
+		}
+		// It says which organisation each record is of, a link to that
+		// organisation's list; one organisation's list does not.
+		org, err := s.Service.GetOrganisation(t.Context(), &auth.Principal{Subject: adminName, Role: auth.RoleAdmin}, "geneve")
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgCell := `<td><a href="/office/?org=geneve&amp;lang=en" lang="fr">` + html.EscapeString(org.Name) + `</a></td>`
+		if !strings.Contains(every, `<th scope="col">Organisation</th>`) || !strings.Contains(every, orgCell) {
+			t.Errorf("the list of every organisation does not name the record's organisation (%s):\n%s", orgCell, every)
+		}
+		if one := a.must(200, "GET", "/office/?org=geneve&lang=en", nil).body; strings.Contains(one, `<th scope="col">Organisation</th>`) {
+			t.Error("one organisation's list has an organisation column")
 		}
 
 		// Add an account: the password is shown once and works.

@@ -40,6 +40,7 @@ func pageLabels() map[string]text {
 		"filter.clear":           {"Effacer les filtres", "Clear filters"},
 		"filter.active":          {"Filtres appliqués", "Filters applied"},
 		"col.title":              {"Titre", "Title"},
+		"col.organisation":       {"Organisation", "Organisation"},
 		"col.reference":          {"Référence", "Reference"},
 		"col.unit":               {"Service", "Unit"},
 		"col.status":             {"Statut", "Status"},

@@ -173,13 +173,16 @@ func badParam(name string) error {
 // listRow is one row of the table.
 type listRow struct {
 	ID, Title, Reference, Unit, UnitSlug string
-	Status                               register.Status
-	Version                              int
-	Blocking                             int
-	Sensitive, Returned                  bool
-	Updated                              time.Time
-	UpdatedBy                            string
-	ReturnComment                        string // the DPO's, on a returned draft (workflow.go)
+	// Organisation and OrgURL (the list of that organisation alone): on
+	// an administrator's list of every organisation only.
+	Organisation, OrgURL string
+	Status               register.Status
+	Version              int
+	Blocking             int
+	Sensitive, Returned  bool
+	Updated              time.Time
+	UpdatedBy            string
+	ReturnComment        string // the DPO's, on a returned draft (workflow.go)
 }
 
 // column is a column header: sortable by a link that says its direction.
@@ -261,6 +264,22 @@ func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
 			d.Units = append(d.Units, option{Value: u.Slug, Label: u.Name, Selected: lq.Unit == u.Slug})
 		}
 	}
+	d.AllOrgs = p != nil && p.Org == "" && lq.Org == ""
+	orgNames := map[string]string{}
+	if d.AllOrgs {
+		// Which organisation each record is of: the page's few
+		// organisations read by their key, not the whole list of them.
+		for _, it := range page.Items {
+			if _, ok := orgNames[it.Organisation]; ok {
+				continue
+			}
+			org, err := o.svc.GetOrganisation(ctx, p, it.Organisation)
+			if err != nil {
+				return err
+			}
+			orgNames[it.Organisation] = org.Name
+		}
+	}
 	for _, it := range page.Items {
 		row := listRow{ID: it.ID, Title: it.Title, Reference: it.Reference, Unit: names[it.Unit], UnitSlug: it.Unit,
 			Status: it.Status, Version: it.Version, Blocking: it.Standing.Blocking, Sensitive: it.Standing.Sensitive,
@@ -269,9 +288,12 @@ func (o *Office) listPage(w http.ResponseWriter, r *http.Request) error {
 		if row.Unit == "" {
 			row.Unit = it.Unit
 		}
+		if d.AllOrgs {
+			row.Organisation = orgNames[it.Organisation]
+			row.OrgURL = link("/office/", url.Values{"org": {it.Organisation}}, v.Lang)
+		}
 		d.Rows = append(d.Rows, row)
 	}
-	d.AllOrgs = p != nil && p.Org == "" && lq.Org == ""
 	listChrome(v, &d)
 	if p != nil && (p.Org != "" || lq.Org != "") {
 		q := url.Values{}
@@ -347,6 +369,10 @@ func listChrome(v *view, d *listData) {
 			c.URL = link("/office/", q, v.Lang)
 		}
 		d.Columns = append(d.Columns, c)
+		if k == register.SortTitle && d.AllOrgs {
+			// Not a sort: organisations are chosen with the filter.
+			d.Columns = append(d.Columns, column{Key: "organisation", Label: v.T("col.organisation")})
+		}
 	}
 	d.Caption = v.Tf("list.caption.sorted", strings.ToLower(v.T("col."+string(cur))), dir(curDesc))
 	if ranked {
