@@ -107,11 +107,12 @@ func TestOverviewImportModelsInBrowser(t *testing.T) {
 		}
 		b.checkPage("/office/import?lang=fr", "fr", 200, "import")
 		upload("erreurs.csv", "Nom du traitement;Unité;Profilage;Finalité\nAide sociale;nulle-part;peut-être;Aider\n")
-		if txt := b.text("#import-errors-caption"); !strings.Contains(txt, "nothing was imported") {
-			t.Errorf("the errors are not shown: %q", txt)
+		if txt := b.text("#import-errors-caption"); !strings.Contains(txt, "2 erreurs dans le tableur ; rien n’a été importé") {
+			t.Errorf("the errors are not shown, in French: %q", txt)
 		}
-		if rows := b.text(".import-errors tbody"); !strings.Contains(rows, `line 2, column "Unité"`) || !strings.Contains(rows, `line 2, column "Profilage"`) {
-			t.Errorf("the errors do not name row and column: %q", rows)
+		if rows := b.text(".import-errors tbody"); !strings.Contains(rows, "ligne 2, colonne « Unité »") || !strings.Contains(rows, "ligne 2, colonne « Profilage »") ||
+			!strings.Contains(rows, "doit être oui ou non") {
+			t.Errorf("the errors do not name row and column, in French: %q", rows)
 		}
 		b.axeHere("fr", "import with errors")
 		if n := count(); n != before {

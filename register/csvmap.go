@@ -166,7 +166,7 @@ func (s *Service) importOrg(ctx context.Context, p *identity.Principal, org stri
 // error in one EInvalid error.
 func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, data []byte) ([]csvRow, error) {
 	if len(data) > MaxCSVBytes {
-		return nil, invalid(FieldError{Field: "file", Message: fmt.Sprintf("must be at most %d bytes", MaxCSVBytes)})
+		return nil, invalid(fileError(sheetf("file.size", "must be at most %d bytes", MaxCSVBytes)))
 	}
 	units, err := s.store.ListUnits(ctx, org)
 	if err != nil {
@@ -184,21 +184,21 @@ func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, da
 		bySlug[unitKey(u.Slug)] = u.Slug
 		byName[unitKey(u.Name)] = append(byName[unitKey(u.Name)], u.Slug)
 	}
-	unitOf := func(cell string) (string, string) {
+	unitOf := func(cell string) (string, sheetMsg) {
 		key := unitKey(cell)
 		if slug, ok := bySlug[key]; ok {
-			return slug, ""
+			return slug, sheetMsg{}
 		}
 		switch names := byName[key]; len(names) {
 		case 0:
-			return "", "is not a unit of the organisation (give its name or its slug)"
+			return "", sheetf("unit.name", "is not a unit of the organisation (give its name or its slug)")
 		case 1:
-			return names[0], ""
+			return names[0], sheetMsg{}
 		default:
-			return "", fmt.Sprintf("is the name of %d units (%s): give the slug of the one you mean", len(names), strings.Join(names, ", "))
+			return "", sheetf("unit.twice", "is the name of %d units (%s): give the slug of the one you mean", len(names), strings.Join(names, ", "))
 		}
 	}
-	if slug, msg := unitOf(defaultUnit); msg == "" {
+	if slug, msg := unitOf(defaultUnit); !msg.failed() {
 		defaultUnit = slug
 	}
 	rows, errs, headerOf := s.parseCSV(data, defaultUnit, unitOf)
@@ -209,7 +209,7 @@ func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, da
 	seen := map[string]int{}
 	for _, row := range rows {
 		if row.fields.Unit != "" && !known[row.fields.Unit] && ValidSlug(row.fields.Unit) {
-			errs = append(errs, cellError(row.line, headerOf("unit"), "is not a unit of the organisation"))
+			errs = append(errs, cellError(row.line, headerOf("unit"), sheetf("unit.unknown", "is not a unit of the organisation")))
 		}
 		if ref := row.fields.Reference; ref != "" {
 			// References that differ only by case, width or a look-alike
@@ -217,9 +217,9 @@ func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, da
 			// duplicate, not a new record.
 			key := ReferenceKey(ref)
 			if first, ok := seen[key]; ok {
-				errs = append(errs, cellError(row.line, headerOf("reference"), fmt.Sprintf("is used twice in the file (also line %d; references are compared ignoring case, width and dash variants)", first)))
+				errs = append(errs, cellError(row.line, headerOf("reference"), sheetf("ref.twice", "is used twice in the file (also line %d; references are compared ignoring case, width and dash variants)", first)))
 			} else if refs[key] {
-				errs = append(errs, cellError(row.line, headerOf("reference"), "is already used by a processing of the organisation (references are compared ignoring case, width and dash variants)"))
+				errs = append(errs, cellError(row.line, headerOf("reference"), sheetf("ref.taken", "is already used by a processing of the organisation (references are compared ignoring case, width and dash variants)")))
 			}
 			seen[key] = row.line
 		}
@@ -228,12 +228,12 @@ func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, da
 		sortByLine(errs)
 		if len(errs) > maxCSVErrors {
 			n := len(errs)
-			errs = append(errs[:maxCSVErrors], FieldError{Field: "file", Message: fmt.Sprintf("and %d more errors", n-maxCSVErrors)})
+			errs = append(errs[:maxCSVErrors], fileError(sheetf("more", "and %d more errors", n-maxCSVErrors)))
 		}
 		return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("%d errors in the spreadsheet; nothing was imported", len(errs)), Fields: errs}
 	}
 	if len(rows) == 0 {
-		return nil, invalid(FieldError{Field: "file", Message: "has no rows under its header"})
+		return nil, invalid(fileError(sheetf("no.rows", "has no rows under its header")))
 	}
 	return rows, nil
 }
@@ -283,16 +283,42 @@ func (s *Service) references(ctx context.Context, org string) (map[string]bool, 
 	}
 }
 
-func cellError(line int, column, msg string) FieldError {
-	return FieldError{Field: fmt.Sprintf("line %d, column %q", line, column), Message: msg}
+// sheetMsg is what an import says of a cell, a row or the file: its key and
+// arguments, for a page to say in its own language (the office's labels
+// "imp.<key>"), and its English words, which the API shows.
+type sheetMsg struct {
+	key  string
+	args []any
+	text string
+}
+
+// sheetf is a sheetMsg whose English words are format with args.
+func sheetf(key, format string, args ...any) sheetMsg {
+	return sheetMsg{key: key, args: args, text: fmt.Sprintf(format, args...)}
+}
+
+// failed reports whether m says anything: a cell read well says nothing.
+func (m sheetMsg) failed() bool { return m.text != "" }
+
+func cellError(line int, column string, m sheetMsg) FieldError {
+	return FieldError{Field: fmt.Sprintf("line %d, column %q", line, column), Message: m.text,
+		Line: line, Column: column, Key: m.key, Args: m.args}
+}
+
+func lineError(line int, m sheetMsg) FieldError {
+	return FieldError{Field: fmt.Sprintf("line %d", line), Message: m.text, Line: line, Key: m.key, Args: m.args}
+}
+
+func fileError(m sheetMsg) FieldError {
+	return FieldError{Field: "file", Message: m.text, Key: m.key, Args: m.args}
 }
 
 // parseCSV reads the rows and reports every cell that cannot be read.
 // It also returns how each field's column is headed in the file.
-func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) (string, string)) ([]csvRow, []FieldError, func(field string) string) {
+func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) (string, sheetMsg)) ([]csvRow, []FieldError, func(field string) string) {
 	sheet := s.sheets(data)
 	if sheet.HeaderErr != "" {
-		return nil, []FieldError{{Field: "line 1", Message: "no header line could be read: " + sheet.HeaderErr}}, func(f string) string { return f }
+		return nil, []FieldError{lineError(1, sheetf("no.header", "no header line could be read: %s", sheet.HeaderErr))}, func(f string) string { return f }
 	}
 	header := sheet.Header
 	aliases := csvColumns()
@@ -305,17 +331,17 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 		}
 		f, ok := aliases[foldHeader(h)]
 		if !ok {
-			errs = append(errs, FieldError{Field: fmt.Sprintf("line 1, column %q", h), Message: "is not a known column (see docs/migrating.md); rename or remove it so that no data is silently left out"})
+			errs = append(errs, cellError(1, h, sheetf("col.unknown", "is not a known column (see docs/migrating.md); rename or remove it so that no data is silently left out")))
 			continue
 		}
 		if prev, dup := have[f]; dup {
-			errs = append(errs, FieldError{Field: fmt.Sprintf("line 1, column %q", h), Message: fmt.Sprintf("feeds the same field as column %q", prev)})
+			errs = append(errs, cellError(1, h, sheetf("col.same", "feeds the same field as column %q", prev)))
 			continue
 		}
 		colField[i], have[f] = f, h
 	}
 	if _, ok := have["title"]; !ok {
-		errs = append(errs, FieldError{Field: "line 1", Message: "needs a column for the name of the processing (\"Nom du traitement\")"})
+		errs = append(errs, lineError(1, sheetf("col.title", "needs a column for the name of the processing (\"Nom du traitement\")")))
 	}
 	headerOf := func(field string) string {
 		if h, ok := have[field]; ok {
@@ -330,14 +356,14 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 	for _, r := range sheet.Records {
 		line, rec := r.Line, r.Cells
 		if r.Err != "" {
-			errs = append(errs, FieldError{Field: fmt.Sprintf("line %d", line), Message: "cannot be read: " + r.Err})
+			errs = append(errs, lineError(line, sheetf("row.unreadable", "cannot be read: %s", r.Err)))
 			continue
 		}
 		if isBlank(rec) {
 			continue
 		}
 		if len(rows) >= MaxCSVRows {
-			errs = append(errs, FieldError{Field: fmt.Sprintf("line %d", line), Message: fmt.Sprintf("the file has more than %d rows", MaxCSVRows)})
+			errs = append(errs, lineError(line, sheetf("rows.max", "the file has more than %d rows", MaxCSVRows)))
 			break
 		}
 		row := csvRow{line: line, fields: Fields{Unit: defaultUnit}}
@@ -345,13 +371,14 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 		for i, cell := range rec {
 			if i >= len(colField) || colField[i] == "" {
 				if strings.TrimSpace(cell) != "" {
-					errs = append(errs, FieldError{Field: fmt.Sprintf("line %d, column %d", line, i+1), Message: "has a value but no header"})
+					errs = append(errs, FieldError{Field: fmt.Sprintf("line %d, column %d", line, i+1), Message: "has a value but no header",
+						Line: line, ColumnNo: i + 1, Key: "cell.noheader"})
 				}
 				continue
 			}
 			if colField[i] == "unit" && strings.TrimSpace(cell) != "" {
 				slug, msg := unitOf(cell)
-				if msg != "" {
+				if msg.failed() {
 					errs = append(errs, cellError(line, headerOf("unit"), msg))
 					unitBad = true
 					continue
@@ -359,7 +386,7 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 				row.fields.Unit = slug
 				continue
 			}
-			if msg := setCell(&row.fields, colField[i], strings.TrimSpace(cell)); msg != "" {
+			if msg := setCell(&row.fields, colField[i], strings.TrimSpace(cell)); msg.failed() {
 				errs = append(errs, cellError(line, headerOf(colField[i]), msg))
 			}
 		}
@@ -370,10 +397,14 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 					if unitBad && fe.Field == "unit" {
 						continue
 					}
-					errs = append(errs, cellError(line, headerOf(fieldColumn(fe.Field)), fe.Field+" "+fe.Message))
+					ce := cellError(line, headerOf(fieldColumn(fe.Field)), sheetf("invalid", "%s %s", fe.Field, fe.Message))
+					if _, ok := have[fieldColumn(fe.Field)]; !ok {
+						ce.Column = "" // the file has no such column: the row is where
+					}
+					errs = append(errs, ce)
 				}
 			} else {
-				errs = append(errs, FieldError{Field: fmt.Sprintf("line %d", line), Message: err.Error()})
+				errs = append(errs, lineError(line, sheetMsg{text: err.Error()}))
 			}
 		}
 		rows = append(rows, row)
@@ -413,9 +444,9 @@ func splitList(cell string) []string {
 }
 
 // setCell stores one cell into f; it returns why it cannot, or "".
-func setCell(f *Fields, field, cell string) string {
+func setCell(f *Fields, field, cell string) sheetMsg {
 	if cell == "" {
-		return ""
+		return sheetMsg{}
 	}
 	switch field {
 	case "title":
@@ -445,9 +476,9 @@ func setCell(f *Fields, field, cell string) string {
 			// data are sensitive, which the register must.
 			if yes, ok := parseBool(cell); ok || SearchKey(cell) == "aucune" || SearchKey(cell) == "none" {
 				if yes {
-					return "says oui without naming the sensitive data: list them instead (e.g. \"santé; mesures d'aide sociale\")"
+					return sheetf("sensitive.yes", "says oui without naming the sensitive data: list them instead (e.g. \"santé; mesures d'aide sociale\")")
 				}
-				return ""
+				return sheetMsg{}
 			}
 		}
 		for _, c := range splitList(cell) {
@@ -464,7 +495,7 @@ func setCell(f *Fields, field, cell string) string {
 	case "transfers":
 		for _, item := range splitList(cell) {
 			t, msg := parseTransfer(item)
-			if msg != "" {
+			if msg.failed() {
 				return msg
 			}
 			if t.Country != "" {
@@ -473,7 +504,7 @@ func setCell(f *Fields, field, cell string) string {
 		}
 	case "retention":
 		ret, msg := parseRetention(cell)
-		if msg != "" {
+		if msg.failed() {
 			return msg
 		}
 		f.Retention = ret
@@ -484,7 +515,7 @@ func setCell(f *Fields, field, cell string) string {
 	case "profiling", "automated":
 		b, ok := parseBool(cell)
 		if !ok {
-			return "must be oui or non (yes or no)"
+			return sheetf("yesno", "must be oui or non (yes or no)")
 		}
 		if field == "profiling" {
 			f.Profiling = b
@@ -492,7 +523,7 @@ func setCell(f *Fields, field, cell string) string {
 			f.AutomatedDecision = b
 		}
 	}
-	return ""
+	return sheetMsg{}
 }
 
 func parseBool(cell string) (bool, bool) {
@@ -558,7 +589,7 @@ func parseRecipient(item string) Recipient {
 
 // parseTransfer reads "FR", "FR (adequacy)", "US: clauses contractuelles
 // types", "États-Unis - scc".
-func parseTransfer(item string) (Transfer, string) {
+func parseTransfer(item string) (Transfer, sheetMsg) {
 	safeguards := map[string]Safeguard{
 		"adequacy": SafeguardAdequacy, "adequation": SafeguardAdequacy, "decision d'adequation": SafeguardAdequacy, "pays adequat": SafeguardAdequacy,
 		"scc": SafeguardSCC, "clauses contractuelles types": SafeguardSCC, "cct": SafeguardSCC, "standard contractual clauses": SafeguardSCC,
@@ -569,7 +600,7 @@ func parseTransfer(item string) (Transfer, string) {
 	}
 	switch SearchKey(item) {
 	case "non", "aucun", "aucune", "none", "no", "-", "aucun transfert", "pas de transfert", "no transfer", "no transfers":
-		return Transfer{}, ""
+		return Transfer{}, sheetMsg{}
 	}
 	country, guard := item, ""
 	if i := strings.IndexAny(item, "(:"); i >= 0 {
@@ -579,17 +610,17 @@ func parseTransfer(item string) (Transfer, string) {
 	}
 	code, ok := countryCode(strings.TrimSpace(country))
 	if !ok {
-		return Transfer{}, fmt.Sprintf("%q is not a country (an ISO code such as FR, or its French or English name)", strings.TrimSpace(country))
+		return Transfer{}, sheetf("country", "%q is not a country (an ISO code such as FR, or its French or English name)", strings.TrimSpace(country))
 	}
 	t := Transfer{Country: code}
 	if guard != "" {
 		sg, ok := safeguards[SearchKey(guard)]
 		if !ok {
-			return Transfer{}, fmt.Sprintf("%q is not a safeguard (adequacy, scc, bcr, consent, derogation, other, none)", guard)
+			return Transfer{}, sheetf("safeguard", "%q is not a safeguard (adequacy, scc, bcr, consent, derogation, other, none)", guard)
 		}
 		t.Safeguard = sg
 	}
-	return t, ""
+	return t, sheetMsg{}
 }
 
 // countryCode reads an ISO 3166-1 alpha-2 code or a French or English name.
@@ -618,14 +649,14 @@ var retentionRE = regexp.MustCompile(`^(\d{1,3})\s*(ans?|annees?|years?|mois|mon
 
 // parseRetention reads "P10Y", "10 ans", "6 mois", "1 an et 6 mois",
 // "10 ans après la clôture du dossier" (the rest becomes the trigger).
-func parseRetention(cell string) (Retention, string) {
+func parseRetention(cell string) (Retention, sheetMsg) {
 	text := strings.TrimSpace(cell)
 	if strings.HasPrefix(text, "P") {
 		period, rest, _ := strings.Cut(text, " ")
 		if err := checkRetention(period); err != nil {
-			return Retention{}, "is not a retention period from P1D to P150Y: " + err.Error()
+			return Retention{}, sheetf("retention.iso", "is not a retention period from P1D to P150Y: %s", err.Error())
 		}
-		return Retention{Period: period, Trigger: strings.TrimSpace(rest)}, ""
+		return Retention{Period: period, Trigger: strings.TrimSpace(rest)}, sheetMsg{}
 	}
 	var d Duration
 	rest := SearchKey(text)
@@ -662,13 +693,13 @@ func parseRetention(cell string) (Retention, string) {
 		}
 	}
 	if !matched {
-		return Retention{}, "is not a duration such as \"10 ans\", \"6 mois\", \"30 jours\" or P10Y"
+		return Retention{}, sheetf("retention.words", "is not a duration such as \"10 ans\", \"6 mois\", \"30 jours\" or P10Y")
 	}
 	period := formatDuration(d)
 	if err := checkRetention(period); err != nil {
-		return Retention{}, "is not a retention period from one day to 150 years: " + err.Error()
+		return Retention{}, sheetf("retention.range", "is not a retention period from one day to 150 years: %s", err.Error())
 	}
-	return Retention{Period: period, Trigger: strings.TrimSpace(orig)}, ""
+	return Retention{Period: period, Trigger: strings.TrimSpace(orig)}, sheetMsg{}
 }
 
 func formatDuration(d Duration) string {

@@ -1,6 +1,9 @@
 package register
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseRetention(t *testing.T) {
 	t.Parallel()
@@ -18,7 +21,8 @@ func TestParseRetention(t *testing.T) {
 		{"P0D", "", "", "P1D"},
 	}
 	for _, tt := range tests {
-		r, msg := parseRetention(tt.in)
+		r, m := parseRetention(tt.in)
+		msg := m.text
 		if tt.err != "" {
 			if msg == "" || !contains(msg, tt.err) {
 				t.Errorf("%q: got %q, want an error about %q", tt.in, msg, tt.err)
@@ -37,19 +41,19 @@ func contains(s, sub string) bool {
 
 func TestParseCells(t *testing.T) {
 	t.Parallel()
-	if tr, msg := parseTransfer("États-Unis: clauses contractuelles types"); msg != "" || tr.Country != "US" || tr.Safeguard != SafeguardSCC {
-		t.Errorf("transfer: got %+v %q", tr, msg)
+	if tr, m := parseTransfer("États-Unis: clauses contractuelles types"); m.text != "" || tr.Country != "US" || tr.Safeguard != SafeguardSCC {
+		t.Errorf("transfer: got %+v %q", tr, m.text)
 	}
-	if tr, msg := parseTransfer("FR (adéquation)"); msg != "" || tr.Country != "FR" || tr.Safeguard != SafeguardAdequacy {
-		t.Errorf("transfer: got %+v %q", tr, msg)
+	if tr, m := parseTransfer("FR (adéquation)"); m.text != "" || tr.Country != "FR" || tr.Safeguard != SafeguardAdequacy {
+		t.Errorf("transfer: got %+v %q", tr, m.text)
 	}
-	if tr, msg := parseTransfer("germany"); msg != "" || tr.Country != "DE" || tr.Safeguard != "" {
-		t.Errorf("transfer: got %+v %q", tr, msg)
+	if tr, m := parseTransfer("germany"); m.text != "" || tr.Country != "DE" || tr.Safeguard != "" {
+		t.Errorf("transfer: got %+v %q", tr, m.text)
 	}
-	if _, msg := parseTransfer("Atlantis (scc)"); msg == "" {
+	if _, m := parseTransfer("Atlantis (scc)"); m.key != "country" || !strings.Contains(m.text, "Atlantis") {
 		t.Errorf("unknown country accepted")
 	}
-	if _, msg := parseTransfer("FR (pinky promise)"); msg == "" {
+	if _, m := parseTransfer("FR (pinky promise)"); m.key != "safeguard" || !strings.Contains(m.text, "pinky promise") {
 		t.Errorf("unknown safeguard accepted")
 	}
 	if b := parseLegalBasis("obligation légale: LAVS (RS 831.10)"); b.Type != BasisLegalObligation || b.Reference != "LAVS (RS 831.10)" {
@@ -88,8 +92,8 @@ func TestParseCellsFromRealSpreadsheets(t *testing.T) {
 		}
 	}
 	for _, none := range []string{"Aucun transfert", "non", "Pas de transfert"} {
-		if tr, msg := parseTransfer(none); msg != "" || tr.Country != "" {
-			t.Errorf("parseTransfer(%q): got %+v %q, want no transfer", none, tr, msg)
+		if tr, m := parseTransfer(none); m.text != "" || tr.Country != "" {
+			t.Errorf("parseTransfer(%q): got %+v %q, want no transfer", none, tr, m.text)
 		}
 	}
 	// Cells arrive composed (spreadsheet.Read composes decomposed accents).
@@ -97,7 +101,7 @@ func TestParseCellsFromRealSpreadsheets(t *testing.T) {
 		return Sheet{Header: []string{"Nom du traitement", "Finalité", "Durée"}, Records: []SheetRecord{{Line: 2, Cells: []string{"Archives", "Y", "10 années après la clôture"}}}}
 	}
 	v := NewService(nil, WithSheets(sheet))
-	rows, errs, _ := v.parseCSV(nil, "etat-civil", func(s string) (string, string) { return s, "" })
+	rows, errs, _ := v.parseCSV(nil, "etat-civil", func(s string) (string, sheetMsg) { return s, sheetMsg{} })
 	if len(errs) != 0 || len(rows) != 1 || rows[0].fields.Retention.Trigger != "après la clôture" || rows[0].fields.Retention.Period != "P10Y" {
 		t.Fatalf("retention cell: got %+v %v", rows, errs)
 	}

@@ -27,6 +27,16 @@ const (
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Where an imported spreadsheet's error is (Line 0: the file as a
+	// whole; Column: the header as written, or ColumnNo for a cell under
+	// no header), and what it says as a key with its arguments, so that a
+	// page can say it in its own language; Field and Message say it in
+	// English, as the API always has (csvmap.go).
+	Line     int    `json:"-"`
+	Column   string `json:"-"`
+	ColumnNo int    `json:"-"`
+	Key      string `json:"-"`
+	Args     []any  `json:"-"`
 }
 
 // Error is the one error type of the domain. Message is safe to show to the

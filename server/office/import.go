@@ -1,6 +1,7 @@
 package office
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,7 +55,9 @@ func mayImport(p *identity.Principal) bool {
 // MayImport tells the templates whether to offer the import.
 func (v *view) MayImport() bool { return mayImport(v.Who) }
 
-// importError is one error of a spreadsheet, where the file has it.
+// importError is one error of a spreadsheet, where the file has it, in
+// the page's language (a message the office has no words for is shown as
+// the forms show one: "value refused (in English): …").
 type importError struct {
 	Where, Message string
 }
@@ -142,10 +145,15 @@ func (o *Office) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	pv, err := o.svc.PreviewImport(r.Context(), p, d.Org, d.Unit, file.Filename, file.Data)
 	if e, ok := register.AsError(err); ok && e.Code == register.EInvalid {
+		v := o.newView(r)
 		for _, fe := range e.Fields {
-			d.Errors = append(d.Errors, importError{Where: fe.Field, Message: fe.Message})
+			d.Errors = append(d.Errors, v.importError(fe))
 		}
-		d.ErrorsTitle = e.Message
+		d.ErrorsTitle = v.T("import.errors.count.other")
+		var n int
+		if _, err := fmt.Sscanf(e.Message, "%d errors in the spreadsheet", &n); err == nil {
+			d.ErrorsTitle = v.Count(n, "import.errors.count.one", "import.errors.count.many")
+		}
 		return o.showImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	if err != nil {
@@ -226,22 +234,89 @@ func (o *Office) export(w http.ResponseWriter, r *http.Request, kind string) err
 	return httpkit.WriteRaw(w, http.StatusOK, ctype, body)
 }
 
+// importError says where an imported spreadsheet's error is and what it is,
+// in the page's language: by the key the import gave it (register's
+// csvmap.go, labels "imp.<key>"), or, for a rule of the record itself, as
+// the forms say it (domainMessage).
+func (v *view) importError(fe register.FieldError) importError {
+	e := importError{Where: fe.Field, Message: fe.Message}
+	switch {
+	case fe.Line > 0 && fe.Column != "":
+		e.Where = v.Tf("imp.where.cell", fe.Line, fe.Column)
+	case fe.Line > 0 && fe.ColumnNo > 0:
+		e.Where = v.Tf("imp.where.colno", fe.Line, fe.ColumnNo)
+	case fe.Line > 0:
+		e.Where = v.Tf("imp.where.line", fe.Line)
+	case fe.Field == "file" || fe.Field == "org":
+		e.Where = v.T("imp.where." + fe.Field)
+	}
+	switch _, known := v.labels["imp."+fe.Key]; {
+	case fe.Key == "invalid" && len(fe.Args) == 2:
+		// A rule of the record: the field, by the form's name for it when
+		// it is one of the record's own (a JSON path otherwise), and what
+		// the rule says, as the forms say it.
+		field := fmt.Sprint(fe.Args[0])
+		if _, ok := v.labels["f."+field]; ok {
+			field = v.T("f." + field)
+		}
+		e.Message = v.Tf("imp.invalid", field, v.domainMessage(fmt.Sprint(fe.Args[1])))
+	case fe.Key != "" && known:
+		e.Message = v.Tf("imp."+fe.Key, fe.Args...)
+	default:
+		e.Message = v.domainMessage(fe.Message)
+	}
+	return e
+}
+
 // importLabels are the import's and the export's words.
 func importLabels() map[string]text {
 	return map[string]text{
-		"nav.import":             {"Importer", "Import"},
-		"import.title":           {"Importer un tableur", "Import a spreadsheet"},
-		"import.lead":            {"Reprenez le registre que vous tenez dans un tableur : chaque ligne deviendra un traitement en brouillon. Rien n’est enregistré avant que vous ayez vu l’aperçu et confirmé.", "Start from the register you keep in a spreadsheet: each row will become a draft processing. Nothing is saved before you have seen the preview and confirmed."},
-		"import.file":            {"Fichier", "File"},
-		"import.file.hint":       {"CSV (séparateur point-virgule, virgule ou tabulation) ou classeur XLSX, 1 Mo au plus, 5000 lignes au plus, une ligne par traitement, les en-têtes de colonnes du modèle de registre de la CNIL en français ou en anglais (voir le guide de migration).", "CSV (semicolon, comma or tab separated) or an XLSX workbook, 1 MB at most, 5,000 rows at most, one row per processing, the column headings of the CNIL's register template in French or English (see the migration guide)."},
-		"import.unit":            {"Unité des lignes sans colonne « Unité »", "Unit of rows without a “Unit” column"},
-		"import.unit.none":       {"Aucune (chaque ligne nomme son unité)", "None (each row names its unit)"},
-		"import.org":             {"Organisation", "Organisation"},
-		"import.submit":          {"Vérifier le fichier", "Check the file"},
-		"import.error.nofile":    {"Choisissez un fichier CSV ou XLSX", "Choose a CSV or XLSX file"},
-		"import.errors.title":    {"Le fichier contient des erreurs ; rien n’a été importé", "The file has errors; nothing was imported"},
-		"import.errors.lead":     {"Corrigez-les dans votre tableur, puis envoyez le fichier à nouveau.", "Correct them in your spreadsheet, then send the file again."},
-		"import.errors.where":    {"Où", "Where"},
+		"nav.import":                {"Importer", "Import"},
+		"import.title":              {"Importer un tableur", "Import a spreadsheet"},
+		"import.lead":               {"Reprenez le registre que vous tenez dans un tableur : chaque ligne deviendra un traitement en brouillon. Rien n’est enregistré avant que vous ayez vu l’aperçu et confirmé.", "Start from the register you keep in a spreadsheet: each row will become a draft processing. Nothing is saved before you have seen the preview and confirmed."},
+		"import.file":               {"Fichier", "File"},
+		"import.file.hint":          {"CSV (séparateur point-virgule, virgule ou tabulation) ou classeur XLSX, 1 Mo au plus, 5000 lignes au plus, une ligne par traitement, les en-têtes de colonnes du modèle de registre de la CNIL en français ou en anglais (voir le guide de migration).", "CSV (semicolon, comma or tab separated) or an XLSX workbook, 1 MB at most, 5,000 rows at most, one row per processing, the column headings of the CNIL's register template in French or English (see the migration guide)."},
+		"import.unit":               {"Unité des lignes sans colonne « Unité »", "Unit of rows without a “Unit” column"},
+		"import.unit.none":          {"Aucune (chaque ligne nomme son unité)", "None (each row names its unit)"},
+		"import.org":                {"Organisation", "Organisation"},
+		"import.submit":             {"Vérifier le fichier", "Check the file"},
+		"import.error.nofile":       {"Choisissez un fichier CSV ou XLSX", "Choose a CSV or XLSX file"},
+		"import.errors.title":       {"Le fichier contient des erreurs ; rien n’a été importé", "The file has errors; nothing was imported"},
+		"import.errors.lead":        {"Corrigez-les dans votre tableur, puis envoyez le fichier à nouveau.", "Correct them in your spreadsheet, then send the file again."},
+		"import.errors.where":       {"Où", "Where"},
+		"import.errors.count.one":   {"%d erreur dans le tableur ; rien n’a été importé", "%d error in the spreadsheet; nothing was imported"},
+		"import.errors.count.many":  {"%d erreurs dans le tableur ; rien n’a été importé", "%d errors in the spreadsheet; nothing was imported"},
+		"import.errors.count.other": {"Erreurs dans le tableur ; rien n’a été importé", "Errors in the spreadsheet; nothing was imported"},
+		// Where an error is, and what it is (register's csvmap.go: the
+		// English words are the API's, the same here).
+		"imp.where.cell":         {"ligne %d, colonne « %s »", "line %d, column %q"},
+		"imp.where.colno":        {"ligne %d, colonne %d", "line %d, column %d"},
+		"imp.where.line":         {"ligne %d", "line %d"},
+		"imp.where.file":         {"le fichier", "file"},
+		"imp.where.org":          {"l’organisation", "org"},
+		"imp.file.size":          {"dépasse %d octets", "must be at most %d bytes"},
+		"imp.unit.unknown":       {"n’est pas une unité de l’organisation", "is not a unit of the organisation"},
+		"imp.unit.name":          {"n’est pas une unité de l’organisation (donnez son nom ou son identifiant)", "is not a unit of the organisation (give its name or its slug)"},
+		"imp.unit.twice":         {"est le nom de %d unités (%s) : donnez l’identifiant de celle dont il s’agit", "is the name of %d units (%s): give the slug of the one you mean"},
+		"imp.ref.twice":          {"figure deux fois dans le fichier (aussi ligne %d ; les références sont comparées sans tenir compte des majuscules, de la largeur des caractères ni des variantes de tiret)", "is used twice in the file (also line %d; references are compared ignoring case, width and dash variants)"},
+		"imp.ref.taken":          {"est déjà utilisée par un traitement de l’organisation (les références sont comparées sans tenir compte des majuscules, de la largeur des caractères ni des variantes de tiret)", "is already used by a processing of the organisation (references are compared ignoring case, width and dash variants)"},
+		"imp.more":               {"et %d autres erreurs", "and %d more errors"},
+		"imp.no.rows":            {"n’a aucune ligne sous ses en-têtes", "has no rows under its header"},
+		"imp.no.header":          {"aucune ligne d’en-têtes n’a pu être lue (%s)", "no header line could be read: %s"},
+		"imp.col.unknown":        {"n’est pas une colonne connue (voir le guide de migration) ; renommez-la ou retirez-la, pour qu’aucune donnée ne soit laissée de côté sans le dire", "is not a known column (see docs/migrating.md); rename or remove it so that no data is silently left out"},
+		"imp.col.same":           {"remplit le même champ que la colonne « %s »", "feeds the same field as column %q"},
+		"imp.col.title":          {"il manque une colonne pour le nom du traitement (« Nom du traitement »)", "needs a column for the name of the processing (\"Nom du traitement\")"},
+		"imp.row.unreadable":     {"ne peut pas être lue (%s)", "cannot be read: %s"},
+		"imp.rows.max":           {"le fichier a plus de %d lignes", "the file has more than %d rows"},
+		"imp.cell.noheader":      {"contient une valeur mais sa colonne n’a pas d’en-tête", "has a value but no header"},
+		"imp.sensitive.yes":      {"dit « oui » sans nommer les données sensibles : nommez-les plutôt (par exemple « santé; mesures d’aide sociale »)", "says oui without naming the sensitive data: list them instead (e.g. \"santé; mesures d'aide sociale\")"},
+		"imp.yesno":              {"doit être oui ou non", "must be oui or non (yes or no)"},
+		"imp.country":            {"« %s » n’est pas un pays (un code ISO comme FR, ou son nom en français ou en anglais)", "%q is not a country (an ISO code such as FR, or its French or English name)"},
+		"imp.safeguard":          {"« %s » n’est pas une garantie (adéquation, cct, bcr, consentement, dérogation, autre, aucune)", "%q is not a safeguard (adequacy, scc, bcr, consent, derogation, other, none)"},
+		"imp.retention.iso":      {"n’est pas une durée de conservation de P1D à P150Y (%s)", "is not a retention period from P1D to P150Y: %s"},
+		"imp.retention.words":    {"n’est pas une durée comme « 10 ans », « 6 mois », « 30 jours » ou P10Y", "is not a duration such as \"10 ans\", \"6 mois\", \"30 jours\" or P10Y"},
+		"imp.retention.range":    {"n’est pas une durée de conservation d’un jour à 150 ans (%s)", "is not a retention period from one day to 150 years: %s"},
+		"imp.invalid":            {"%s : %s", "%s %s"},
 		"import.errors.what":     {"Erreur", "Error"},
 		"import.done.title":      {"Import terminé", "Import done"},
 		"import.done":            {"%d traitements importés comme brouillons.", "%d processings imported as drafts."},

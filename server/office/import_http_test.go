@@ -103,6 +103,41 @@ func TestImportWizardWithoutJavaScript(t *testing.T) {
 		if n := total(t, e, f.Org); n != before {
 			t.Fatalf("a file with errors wrote %d records", n-before)
 		}
+		// On a French page the errors are in French, where and what, the
+		// import's own and the record's rules alike; none is left in English.
+		frForm := dpo.page("/office/import?lang=fr")
+		for _, tc := range []struct {
+			file      string
+			want, not []string
+		}{
+			{bad, []string{"ligne 2, colonne « Unité »", "ligne 2, colonne « Profilage »", "n’est pas une unité de l’organisation",
+				"doit être oui ou non", "<th scope=\"row\">ligne 3, colonne « Nom du traitement »</th><td>Titre : Ce champ est obligatoire</td>",
+				"3 erreurs dans le tableur ; rien n’a été importé"},
+				[]string{"must be oui", "is not a unit", "is required", "nothing was imported", `<td lang="en"`, `<span lang="en"`}},
+			{"Nom du traitement;Couleur\nArchives;bleu\n", []string{"ligne 1, colonne « Couleur »", "n’est pas une colonne connue"},
+				[]string{"is not a known column"}},
+			{"Nom du traitement;Unité;Durée de conservation;Transferts;Référence\nA;etat-civil;dix ans;FR (promesse);R-1\nB;etat-civil;10 ans;;r-1\n",
+				[]string{"n’est pas une durée comme « 10 ans »", "« promesse » n’est pas une garantie", "figure deux fois dans le fichier (aussi ligne 2",
+					// No "Finalité" column: the row is where, the field is named as the form names it.
+					"<th scope=\"row\">ligne 2</th><td>Finalité : Ce champ est obligatoire</td>"},
+				[]string{"is not a duration", "is not a safeguard", "is used twice", "« purpose »"}},
+		} {
+			st, _, body := dpo.upload("/office/import", url.Values{"csrf": {dpo.token(frForm)}, "lang": {"fr"}}, "registre.csv", []byte(tc.file))
+			body = html.UnescapeString(body)
+			if st != http.StatusUnprocessableEntity {
+				t.Fatalf("%q: %d, want 422", tc.file, st)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("the French error page does not say %q:\n%s", want, body)
+				}
+			}
+			for _, not := range tc.not {
+				if strings.Contains(body, not) {
+					t.Errorf("the French error page says %q", not)
+				}
+			}
+		}
 		if st, _, _ := dpo.upload("/office/import", url.Values{"csrf": {tok}}, "", nil); st != http.StatusUnprocessableEntity {
 			t.Errorf("no file: %d, want 422", st)
 		}
