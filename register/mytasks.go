@@ -56,3 +56,36 @@ func (s *Service) MyTasks(ctx context.Context, p *identity.Principal) ([]MyTask,
 	})
 	return out, nil
 }
+
+// ReviewTaskCounts counts the undone review tasks of org's open campaigns
+// and how many of them are overdue (the due date has passed, in Zurich):
+// the overview's figures. Whoever reads the organisation's register may
+// know them, an auditor too, who takes none.
+func (s *Service) ReviewTaskCounts(ctx context.Context, p *identity.Principal, org string) (open, overdue int, err error) {
+	if p == nil {
+		return 0, 0, Errorf(EUnauthorized, "authentication required")
+	}
+	if !sameOrg(p, org) {
+		return 0, 0, notFound("organisation")
+	}
+	tasks, err := s.store.OpenTasks(ctx, org)
+	if err != nil {
+		return 0, 0, err
+	}
+	today := s.today()
+	due := map[string]string{}
+	for _, t := range tasks {
+		d, ok := due[t.CampaignID]
+		if !ok {
+			c, err := s.store.GetCampaign(ctx, t.CampaignID)
+			if err != nil {
+				return 0, 0, err
+			}
+			d, due[t.CampaignID] = c.DueOn, c.DueOn
+		}
+		if today > d {
+			overdue++
+		}
+	}
+	return len(tasks), overdue, nil
+}

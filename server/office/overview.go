@@ -126,9 +126,23 @@ func (o *Office) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	open, overdue, err := o.svc.ReviewTaskCounts(ctx, p, d.Org)
+	if err != nil {
+		return err
+	}
 	d.Chosen, d.OrgName, d.Current = true, org.Name, ov.Current
 	v.Title = v.T("overview.title") + " — " + org.Name
 	o.fillOverview(v, &d, ov, units)
+	// The review campaigns' tasks: a link to them for who takes them
+	// (their page is of the person's own organisation), a number alone
+	// for an auditor or an administrator.
+	tasksURL := ""
+	if mayHaveTasks(p) {
+		tasksURL = link("/office/tasks", nil, v.Lang)
+	}
+	d.Figures = append(d.Figures,
+		bar{Label: v.T("overview.fig.tasks"), N: open, URL: tasksURL},
+		bar{Label: v.T("overview.fig.tasks.overdue"), N: overdue, URL: tasksURL})
 	return o.render(w, http.StatusOK, "overview", v)
 }
 
@@ -208,41 +222,43 @@ func (o *Office) fillOverview(v *view, d *overviewData, ov *register.Overview, u
 // added.
 func overviewLabels() map[string]text {
 	return map[string]text{
-		"nav.overview":            {"Vue d’ensemble", "Overview"},
-		"overview.title":          {"Vue d’ensemble de la conformité", "Compliance overview"},
-		"overview.lead":           {"Ce qui bloque la publication et les risques, d’un coup d’œil. Chaque nombre mène à la liste des traitements concernés.", "What blocks publication and the risks, at a glance. Every number leads to the list of the processings concerned."},
-		"overview.org":            {"Organisation", "Organisation"},
-		"overview.org.choose":     {"Choisir une organisation", "Choose an organisation"},
-		"overview.org.hint":       {"La vue d’ensemble porte sur une organisation à la fois.", "The overview covers one organisation at a time."},
-		"overview.org.show":       {"Afficher", "Show"},
-		"overview.figures":        {"En bref", "In short"},
-		"overview.fig.current":    {"traitements en vigueur (hors archivés)", "current processings (archived ones left out)"},
-		"overview.fig.blocked":    {"avec des points bloquants", "with blocking findings"},
-		"overview.fig.clear":      {"sans point bloquant", "with no blocking finding"},
-		"overview.status.title":   {"Traitements par statut", "Processings by status"},
-		"overview.status.caption": {"Nombre de traitements par statut, archivés compris", "Number of processings by status, archived ones included"},
-		"overview.laws.title":     {"Points bloquants par loi", "Blocking findings by law"},
-		"overview.laws.caption":   {"Traitements en vigueur ayant au moins un point bloquant exigé par chaque texte (un traitement peut compter sous plusieurs textes)", "Current processings with at least one blocking finding required by each text (a processing may count under several texts)"},
-		"overview.law":            {"Texte", "Text"},
-		"overview.units.title":    {"Points bloquants par unité", "Blocking findings by unit"},
-		"overview.units.caption":  {"Traitements en vigueur ayant au moins un point bloquant, par unité", "Current processings with at least one blocking finding, by unit"},
-		"overview.none.blocking":  {"Aucun traitement en vigueur n’a de point bloquant.", "No current processing has a blocking finding."},
-		"overview.risks.title":    {"Risques", "Risks"},
-		"overview.risks.caption":  {"Traitements en vigueur présentant chaque risque", "Current processings with each risk"},
-		"overview.risk":           {"Risque", "Risk"},
-		"overview.risk.sensitive": {"Données sensibles", "Sensitive data"},
-		"overview.risk.overdue":   {"Revue en retard", "Review overdue"},
-		"overview.number":         {"Nombre", "Number"},
-		"overview.see.list":       {"voir la liste", "see the list"},
-		"overview.all":            {"Voir tout le registre", "See the whole register"},
-		"overview.fresh":          {"Les nombres sont ceux des contrôles faits à chaque enregistrement et chaque jour ; le rapport de conformité les recalcule.", "The numbers are those of the checks made at every save and every day; the compliance report computes them again."},
-		"risk.dpia":               {"Analyse d’impact à faire", "Impact assessment due"},
-		"risk.transfers":          {"Transferts à l’étranger", "Transfers abroad"},
-		"risk.profiling":          {"Profilage", "Profiling"},
-		"filter.law":              {"Point bloquant exigé par", "Blocking finding required by"},
-		"filter.law.hint":         {"Le texte qui exige l’élément manquant.", "The text that requires the missing item."},
-		"filter.risk":             {"Risque", "Risk"},
-		"filter.current":          {"En vigueur seulement (hors archivés)", "Current only (archived left out)"},
+		"nav.overview":               {"Vue d’ensemble", "Overview"},
+		"overview.title":             {"Vue d’ensemble de la conformité", "Compliance overview"},
+		"overview.lead":              {"Ce qui bloque la publication et les risques, d’un coup d’œil. Chaque nombre mène à la liste des traitements concernés.", "What blocks publication and the risks, at a glance. Every number leads to the list of the processings concerned."},
+		"overview.org":               {"Organisation", "Organisation"},
+		"overview.org.choose":        {"Choisir une organisation", "Choose an organisation"},
+		"overview.org.hint":          {"La vue d’ensemble porte sur une organisation à la fois.", "The overview covers one organisation at a time."},
+		"overview.org.show":          {"Afficher", "Show"},
+		"overview.figures":           {"En bref", "In short"},
+		"overview.fig.current":       {"traitements en vigueur (hors archivés)", "current processings (archived ones left out)"},
+		"overview.fig.tasks":         {"tâches de revue à faire (campagnes en cours)", "review tasks to do (open campaigns)"},
+		"overview.fig.tasks.overdue": {"tâches de revue en retard", "overdue review tasks"},
+		"overview.fig.blocked":       {"avec des points bloquants", "with blocking findings"},
+		"overview.fig.clear":         {"sans point bloquant", "with no blocking finding"},
+		"overview.status.title":      {"Traitements par statut", "Processings by status"},
+		"overview.status.caption":    {"Nombre de traitements par statut, archivés compris", "Number of processings by status, archived ones included"},
+		"overview.laws.title":        {"Points bloquants par loi", "Blocking findings by law"},
+		"overview.laws.caption":      {"Traitements en vigueur ayant au moins un point bloquant exigé par chaque texte (un traitement peut compter sous plusieurs textes)", "Current processings with at least one blocking finding required by each text (a processing may count under several texts)"},
+		"overview.law":               {"Texte", "Text"},
+		"overview.units.title":       {"Points bloquants par unité", "Blocking findings by unit"},
+		"overview.units.caption":     {"Traitements en vigueur ayant au moins un point bloquant, par unité", "Current processings with at least one blocking finding, by unit"},
+		"overview.none.blocking":     {"Aucun traitement en vigueur n’a de point bloquant.", "No current processing has a blocking finding."},
+		"overview.risks.title":       {"Risques", "Risks"},
+		"overview.risks.caption":     {"Traitements en vigueur présentant chaque risque", "Current processings with each risk"},
+		"overview.risk":              {"Risque", "Risk"},
+		"overview.risk.sensitive":    {"Données sensibles", "Sensitive data"},
+		"overview.risk.overdue":      {"Revue en retard", "Review overdue"},
+		"overview.number":            {"Nombre", "Number"},
+		"overview.see.list":          {"voir la liste", "see the list"},
+		"overview.all":               {"Voir tout le registre", "See the whole register"},
+		"overview.fresh":             {"Les nombres sont ceux des contrôles faits à chaque enregistrement et chaque jour ; le rapport de conformité les recalcule.", "The numbers are those of the checks made at every save and every day; the compliance report computes them again."},
+		"risk.dpia":                  {"Analyse d’impact à faire", "Impact assessment due"},
+		"risk.transfers":             {"Transferts à l’étranger", "Transfers abroad"},
+		"risk.profiling":             {"Profilage", "Profiling"},
+		"filter.law":                 {"Point bloquant exigé par", "Blocking finding required by"},
+		"filter.law.hint":            {"Le texte qui exige l’élément manquant.", "The text that requires the missing item."},
+		"filter.risk":                {"Risque", "Risk"},
+		"filter.current":             {"En vigueur seulement (hors archivés)", "Current only (archived left out)"},
 	}
 }
 

@@ -146,3 +146,28 @@ func TestListFiltersOfTheOverview(t *testing.T) {
 		}
 	})
 }
+
+// TestOverviewCountsTheReviewTasks: the overview says how many review
+// tasks the open campaigns leave to do and how many are overdue; for a DPO
+// a link to their tasks, for an auditor (who takes none) a number alone.
+func TestOverviewCountsTheReviewTasks(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newPagesEnv(t, db)
+		overviewServer(t, e)
+		if _, err := e.svc.OpenCampaign(t.Context(), e.as["dpo"], "ville", register.CampaignInput{Title: "Revue annuelle", DueOn: "2099-12-31"}); err != nil {
+			t.Fatal(err)
+		}
+		tasks, err := e.svc.MyTasks(t.Context(), e.as["dpo"])
+		if err != nil || len(tasks) == 0 {
+			t.Fatalf("the campaign has no task: %v", err)
+		}
+		n := strconv.Itoa(len(tasks))
+		if body := e.mustGet("dpo", "/office/overview?lang=fr"); !strings.Contains(body, `<a href="/office/tasks?lang=fr"><strong class="figure">`+n+`</strong> tâches de revue à faire (campagnes en cours)</a>`) ||
+			!strings.Contains(body, `<strong class="figure">0</strong> tâches de revue en retard</a>`) {
+			t.Errorf("the DPO's overview does not count %s tasks to do, none overdue, with a link:\n%s", n, excerpt(body))
+		}
+		if body := e.mustGet("auditor", "/office/overview?lang=en"); !strings.Contains(body, `<li><strong class="figure">`+n+`</strong> review tasks to do (open campaigns)</li>`) {
+			t.Errorf("the auditor's overview does not count %s tasks to do:\n%s", n, excerpt(body))
+		}
+	})
+}
