@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx": verifies TLS certificates
@@ -149,6 +150,19 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return names, err
 	}
+	if db.postgres && slices.Contains(names, rewritesSearchRows) {
+		// That migration wrote every row of both tables again: until a
+		// VACUUM, the lists that read an index alone visit the table for
+		// every entry (an administrator's list of 200,000: p99 127 ms
+		// before, 17 ms after). Autovacuum would come within minutes;
+		// the upgrade does it now, once (VACUUM cannot run in the
+		// migration's transaction).
+		for _, t := range []string{"processings", "publications"} {
+			if _, err := db.write.ExecContext(ctx, "VACUUM (ANALYZE) "+t); err != nil {
+				return names, fmt.Errorf("vacuum %s after %s: %w", t, rewritesSearchRows, err)
+			}
+		}
+	}
 	if _, err := reindex(ctx, db.write); err != nil {
 		return names, fmt.Errorf("search terms: %w", err)
 	}
@@ -157,6 +171,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	}
 	return names, nil
 }
+
+// rewritesSearchRows is the migration that writes every row of processings
+// and publications again (search_tsv kept in the row).
+const rewritesSearchRows = "20261201000190_search_tsv_inline"
 
 // Bun returns the write handle, for migrations and tests.
 func (db *DB) Bun() *bun.DB { return db.write }
