@@ -262,7 +262,7 @@ func (v *view) importError(fe register.FieldError) importError {
 		e.Message = v.Tf("imp.invalid", field, v.domainMessage(fmt.Sprint(fe.Args[1])))
 	case fe.Key != "" && known:
 		e.Message = v.Tf("imp."+fe.Key, fe.Args...)
-	default:
+	case v.Lang != "en":
 		e.Message = v.domainMessage(fe.Message)
 	}
 	return e
