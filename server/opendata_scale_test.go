@@ -83,7 +83,7 @@ func TestOpenDataCSVStreamsAtScale(t *testing.T) {
 		}
 
 		t.Run("ClientGoneStopsTheScan", func(t *testing.T) {
-			c := startCounted(t, db, 0)
+			c := startCounted(t, db, 0, 0)
 			conn, rd := c.openCSV(t)
 			if _, err := io.CopyN(io.Discard, rd, 64<<10); err != nil {
 				t.Fatal(err)
@@ -96,7 +96,10 @@ func TestOpenDataCSVStreamsAtScale(t *testing.T) {
 			}
 		})
 		t.Run("StalledClientStopsTheScan", func(t *testing.T) {
-			c := startCounted(t, db, 2*time.Second)
+			// A minute of write timeout for the whole request, half a
+			// second for the stream to wait for its client: the stall
+			// ends it (the wait below is 10 s).
+			c := startCounted(t, db, time.Minute, 500*time.Millisecond)
 			conn, rd := c.openCSV(t)
 			defer conn.Close()
 			if _, err := io.CopyN(io.Discard, rd, 64<<10); err != nil {
@@ -110,12 +113,32 @@ func TestOpenDataCSVStreamsAtScale(t *testing.T) {
 			if later := c.rows.Load(); later != stalled {
 				t.Errorf("the scan went on while the client read nothing: %d rows, then %d", stalled, later)
 			}
-			// The server's write timeout ends the request, and the scan.
+			// The stream's stall ends the request, and the scan, long
+			// before the server's write timeout would.
 			rows, err := c.waitScan(t, 10*time.Second)
 			t.Logf("rows read from the database for a client that stopped reading: %d of 8000 (%v)", rows, err)
 			if rows >= 8_000 || rows != stalled {
 				t.Errorf("scan for a stalled client: read %d of 8000 rows (%d when it stalled, %v); want it stopped there", rows, stalled, err)
 			}
+		})
+		t.Run("SlowReaderOutlivesTheWriteTimeout", func(t *testing.T) {
+			// The whole request may take a second; a client that keeps
+			// reading, slowly, is still served after three. (Each write,
+			// a chunk of some 60 KB, must go out within the stall: 2 s
+			// here, 30 s in service, a client of 2 KB/s.)
+			c := startCounted(t, db, time.Second, 2*time.Second)
+			conn, rd := c.openCSV(t)
+			defer conn.Close()
+			read := int64(0)
+			for start := time.Now(); time.Since(start) < 3*time.Second; {
+				n, err := io.CopyN(io.Discard, rd, 16<<10)
+				read += n
+				if err != nil {
+					t.Fatalf("a slow reader was cut after %v and %d bytes: %v", time.Since(start).Round(time.Millisecond), read, err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			t.Logf("a client reading 16 KB every 50 ms: %d bytes in 3 s, still served", read)
 		})
 	})
 }
@@ -269,7 +292,7 @@ func liveHeapDuringCSV(t *testing.T, db *sqlstore.DB, rows int) heapHeld {
 	var held []uint64
 	// Once to warm up (types, connections: the first records), then measured.
 	for i := range 2 {
-		c := startCounted(t, db, 0)
+		c := startCounted(t, db, 0, 0)
 		before := live()
 		conn, body := c.openCSV(t)
 		cr := csv.NewReader(body)
@@ -333,7 +356,7 @@ func (s countingStore) ScanPublications(ctx context.Context, f register.PublicFi
 // startCounted serves the public site over db with a counting store, with
 // small socket buffers (so that the kernel does not hold megabytes for a
 // client that stopped reading) and the given write timeout (0: none).
-func startCounted(t *testing.T, db *sqlstore.DB, writeTimeout time.Duration) *counted {
+func startCounted(t *testing.T, db *sqlstore.DB, writeTimeout, stall time.Duration) *counted {
 	t.Helper()
 	c := &counted{done: make(chan error, 1)}
 	svc := register.NewService(countingStore{Store: db.Store(), c: c})
@@ -341,7 +364,7 @@ func startCounted(t *testing.T, db *sqlstore.DB, writeTimeout time.Duration) *co
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Logger: slog.New(slog.DiscardHandler)}),
+	hs := &http.Server{Handler: server.New(server.Config{Service: svc, Logger: slog.New(slog.DiscardHandler), StreamStall: stall}),
 		WriteTimeout: writeTimeout}
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = hs.Serve(smallBuffers{ln}) })

@@ -76,6 +76,10 @@ type Config struct {
 	LoginLimits httpkit.LoginLimits
 	// PDF bounds the drawing of PDF documents (publicsite/pdf.go); zero: defaults.
 	PDF PDFConfig
+	// StreamStall is how long a whole-register stream (the CSV, the
+	// JSON-LD graph) may wait for its client to take more bytes before it
+	// is ended (publicsite.Config.StreamStall); zero: 30 s.
+	StreamStall time.Duration
 	// BodyMemory bounds the bytes of request bodies held at once by all
 	// requests together (beyond: 503); 0: DefaultBodyMemory.
 	BodyMemory int64
@@ -128,7 +132,8 @@ func New(cfg Config) *Server {
 		TrustedProxies: cfg.TrustedProxies, LoginLimits: cfg.LoginLimits, Logins: logins})
 	s.bodies = httpkit.NewBodyBudget(cfg.BodyMemory)
 	s.outage = httpkit.NewOutage(cfg.Logger, cfg.Service.Store().Ping)
-	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log, Outage: s.outage})
+	s.pub = publicsite.New(publicsite.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL, PDF: cfg.PDF, Log: cfg.Log, Outage: s.outage,
+		StreamStall: cfg.StreamStall})
 	s.office = office.New(office.Config{Service: cfg.Service, Logger: cfg.Logger, PublicURL: cfg.PublicURL,
 		TrustedProxies: cfg.TrustedProxies, Logins: logins, Public: s.pub, Outage: s.outage, OIDC: cfg.OIDC})
 	s.hosts = httpkit.NewHostPolicy(cfg.PublicURL, cfg.ListenAddr)

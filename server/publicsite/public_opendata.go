@@ -254,14 +254,15 @@ func (s *Site) openStream(w http.ResponseWriter, r *http.Request, tag string, mo
 		return nil, nil, false
 	}
 	h.Set("Content-Type", contentType)
-	release := func() { <-s.streams }
-	out, done = w, release
+	pw := newProgressWriter(w, s.cfg.StreamStall)
+	release := func() { pw.last(); <-s.streams }
+	out, done = pw, release
 	if gz {
 		h.Set("Content-Encoding", "gzip")
 		// The fastest level: the whole register's CSV is 190 MB at 200,000
 		// processings, and the default level spent more CPU on it than
 		// reading and writing the rows; CSV compresses well even so.
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // a valid level: cannot fail
+		zw, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed) // a valid level: cannot fail
 		out, done = zw, func() { _ = zw.Close(); release() }
 	}
 	w.WriteHeader(http.StatusOK)
@@ -406,3 +407,61 @@ func (s *Site) PublicFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.pub.writeBody(w, r, http.StatusOK, "application/atom+xml; charset=utf-8", body)
 }
+
+// defaultStreamStall is how long a whole-register stream waits for a client
+// that takes no more bytes: one that stopped reading frees its slot (there
+// are two or so, streams) after this, not after the server's whole-request
+// write timeout.
+const defaultStreamStall = 30 * time.Second
+
+// streamMost bounds a whole-register stream whose client keeps reading,
+// however slowly: the 190 MB CSV of 200,000 processings at 1 Mbit/s.
+const streamMost = 30 * time.Minute
+
+// progressWriter writes a whole-register stream with a write deadline that
+// moves with it: each write must go out within the stall, and the stream
+// may last streamMost. The server's write timeout (120 s for the whole
+// request) would otherwise cut a client slower than about 13 Mbit/s on the
+// uncompressed CSV, and leave one that stopped reading holding its slot for
+// all of it.
+type progressWriter struct {
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	stall time.Duration
+	end   time.Time
+	moved time.Time // when the deadline was last moved
+}
+
+func newProgressWriter(w http.ResponseWriter, stall time.Duration) *progressWriter {
+	if stall <= 0 {
+		stall = defaultStreamStall
+	}
+	now := time.Now()
+	pw := &progressWriter{w: w, rc: http.NewResponseController(w), stall: stall, end: now.Add(streamMost)}
+	pw.move(now)
+	return pw
+}
+
+// move sets the deadline a stall from now, within the stream's end.
+func (pw *progressWriter) move(now time.Time) {
+	deadline := now.Add(pw.stall)
+	if deadline.After(pw.end) {
+		deadline = pw.end
+	}
+	_ = pw.rc.SetWriteDeadline(deadline) // not supported: the server's own timeout applies
+	pw.moved = now
+}
+
+func (pw *progressWriter) Write(p []byte) (int, error) {
+	// Moved a few times per stall, not at every write: a write that
+	// blocks is then ended between three quarters of the stall and all
+	// of it.
+	if now := time.Now(); now.Sub(pw.moved) > pw.stall/4 {
+		pw.move(now)
+	}
+	return pw.w.Write(p)
+}
+
+// last gives what the server writes after the handler (the end of the
+// chunked body) one more stall, and no more.
+func (pw *progressWriter) last() { pw.move(time.Now()) }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"time"
 
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/server/httpkit"
@@ -31,6 +32,9 @@ type Config struct {
 	Log TransparencyLog
 	// Outage is told when a request meets a database outage (logged once).
 	Outage *httpkit.Outage
+	// StreamStall is how long a whole-register stream may wait for its
+	// client to take more bytes before it is ended; zero: defaultStreamStall.
+	StreamStall time.Duration
 }
 
 // Site serves the public register. Build it with New.
