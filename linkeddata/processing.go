@@ -421,6 +421,23 @@ func (g *Graph) add(v any) error {
 	return nil
 }
 
+// Items is how many nodes g holds.
+func (g *Graph) Items() int { return g.items }
+
+// ProcessingNode writes p's node into b as Graph.Processing writes it after
+// another node (a comma, a line break, the node): for a stream that encodes
+// the processings apart, on several cores, and writes them in order after
+// the graph's first nodes.
+func ProcessingNode(b *bytes.Buffer, p *register.PublicProcessing, base string) error {
+	n, err := json.Marshal(processing(p, base))
+	if err != nil {
+		return fmt.Errorf("encode json-ld node: %w", err)
+	}
+	b.WriteString(",\n")
+	b.Write(n)
+	return nil
+}
+
 // Take returns what was written since the last call, for the caller to
 // send; the bytes are valid until the next call on g.
 func (g *Graph) Take() []byte {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"github.com/registre/registre/e2e"
 	"github.com/registre/registre/internal/apitest"
 	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/linkeddata"
+	"github.com/registre/registre/register"
 	"github.com/registre/registre/server"
 	"github.com/registre/registre/sqlstore"
 )
@@ -112,6 +115,40 @@ func TestPublicLinkedData(t *testing.T) {
 
 		t.Run("Graph", func(t *testing.T) {
 			r := e.Must(200, "GET", "/public/v1/processings.jsonld", "", nil)
+			// The nodes are encoded on several cores and written in the
+			// scan's order: the same bytes as one graph built node by
+			// node, organisations first.
+			g, err := linkeddata.NewGraph(public)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pubOrgs, err := e.Service.PublicOrganisations(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range pubOrgs {
+				if err := g.Organisation(&pubOrgs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = e.Service.ScanPublic(t.Context(), register.PublicFilter{}, func(pub register.Publication) bool {
+				var p register.PublicProcessing
+				if err := json.Unmarshal(pub.Data, &p); err != nil {
+					t.Fatal(err)
+				}
+				if err := g.Processing(&p); err != nil {
+					t.Fatal(err)
+				}
+				return true
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.End()
+			if want := g.Take(); !bytes.Equal(r.Body, want) {
+				t.Errorf("the graph is not the one built node by node: %d bytes, want %d; first difference at byte %d",
+					len(r.Body), len(want), firstDiff(r.Body, want))
+			}
 			if got := len(expandServed(t, r.Body, pdh)); got != publicTotal {
 				t.Errorf("graph has %d processings, want %d", got, publicTotal)
 			}

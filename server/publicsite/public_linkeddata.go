@@ -3,13 +3,13 @@ package publicsite
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/registre/registre/server/httpkit"
@@ -162,41 +162,60 @@ func (s *Site) PublicGraphLD(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	defer done()
-	write := func() bool {
-		_, err := out.Write(g.Take())
-		return err == nil
-	}
 	var failed error
 	for i := range orgs {
 		if failed = g.Organisation(&orgs[i]); failed != nil {
 			break
 		}
 	}
-	if failed == nil && write() {
-		err = s.svc.ScanPublic(ctx, f, func(pub register.Publication) bool {
-			var p register.PublicProcessing
-			if failed = json.Unmarshal(pub.Data, &p); failed != nil {
-				failed = fmt.Errorf("decode publication %s: %w", pub.ProcessingID, failed)
-				return false
+	if failed == nil {
+		_, failed = out.Write(g.Take())
+	}
+	if failed == nil {
+		// The processings stream through the CSV's pipeline
+		// (opendata_stream.go): decoded and encoded on every core,
+		// written in the scan's order, each after a comma.
+		first := g.Items() == 0
+		failed = encodeInOrder(ctx, func(ctx context.Context, fn func(register.Publication) bool) error {
+			return s.svc.ScanPublic(ctx, f, fn)
+		}, graphNodes(base), func(b []byte) error {
+			if first && len(b) > 0 {
+				b, first = b[1:], false // no node before this one: no comma
 			}
-			if failed = g.Processing(&p); failed != nil {
-				return false
-			}
-			return write()
+			_, err := out.Write(b)
+			return err
 		})
 	}
-	if err == nil {
-		err = failed
-	}
-	if err != nil {
+	if failed != nil {
 		// The status is sent: cut the connection so that the client sees a
 		// truncated document, not a complete-looking one.
-		s.log.ErrorContext(ctx, "json-ld export failed", "err", err)
+		if ctx.Err() != nil {
+			s.log.InfoContext(ctx, "json-ld export stopped: the client went away", "err", failed)
+		} else {
+			s.log.ErrorContext(ctx, "json-ld export failed", "err", failed)
+		}
 		panic(http.ErrAbortHandler)
 	}
 	g.End()
-	write()
+	_, _ = out.Write(g.Take())
 	return nil
+}
+
+// graphNodes returns the encode step of the JSON-LD graph: each
+// publication's JSON decoded and written as its node (linkeddata.ProcessingNode).
+func graphNodes(base string) func(*bytes.Buffer, []register.Publication) error {
+	return func(b *bytes.Buffer, pubs []register.Publication) error {
+		for i := range pubs {
+			var p register.PublicProcessing
+			if err := jsonv2.Unmarshal(pubs[i].Data, &p); err != nil {
+				return fmt.Errorf("decode publication %s: %w", pubs[i].ProcessingID, err)
+			}
+			if err := linkeddata.ProcessingNode(b, &p, base); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // PublicCatalogue serves the DCAT-AP CH catalogue in RDF/XML, of all
