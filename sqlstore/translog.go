@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ type TransLog struct {
 	// operatorKey is a note signing key given by the operator; it signs
 	// instead of the keys kept in the database.
 	operatorKey string
+	fillBatch   int // SetFillBatch; 0: fillBatch
 
 	mu   sync.Mutex
 	last cachedCheckpoint // the latest checkpoint signed, reused while the log does not grow
@@ -287,7 +289,6 @@ func (l *TransLog) Setup(ctx context.Context, origin, operatorKey string, now ti
 		}
 		vkeyOp, opName = v, name
 	}
-	added := 0
 	err := l.db.Store().InTx(ctx, func(tx register.Store) error {
 		idb := tx.(*Store).idb
 		if _, err := readHead(ctx, idb); err != nil {
@@ -323,29 +324,87 @@ func (l *TransLog) Setup(ctx context.Context, origin, operatorKey string, now ti
 				}
 			}
 		}
-		var missing []publicationRow
-		err = idb.NewSelect().Model(&missing).
-			Where("NOT EXISTS (SELECT 1 FROM translog_records r WHERE r.processing_id = ?TableAlias.processing_id AND r.version = ?TableAlias.version AND r.event = ?)", translog.EventPublish).
-			Order("published_at", "processing_id").Scan(ctx)
-		if err != nil {
-			return fmt.Errorf("publications without a log record: %w", err)
-		}
-		for _, p := range missing {
-			rec := translog.Record{Organisation: p.Organisation, ProcessingID: p.ProcessingID, Version: p.Version,
-				Event: translog.EventPublish, Time: p.PublishedAt.UTC(), SHA256: translog.Fingerprint([]byte(p.Data))}
-			if _, err := appendRecord(ctx, idb, &rec); err != nil {
-				return err
-			}
-			added++
-		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
+	added, err := l.recordEarlier(ctx)
+	if err != nil {
+		return added, err
+	}
 	l.operatorKey = operatorKey
 	return added, nil
 }
+
+// fillBatch is how many publications made before the log existed are
+// recorded in one transaction: a register restored from a backup of
+// 200,000 has as many to record at its first start, which in one
+// transaction, with every publication's JSON read at once, held hundreds of
+// megabytes and lost everything to an interruption.
+const fillBatch = 500
+
+// recordEarlier appends a publish record for every publication that has
+// none (made before the log existed, or restored from a backup), oldest
+// first, in transactions of l.batch() records; it returns how many.
+func (l *TransLog) recordEarlier(ctx context.Context) (int, error) {
+	const missing = "NOT EXISTS (SELECT 1 FROM translog_records r WHERE r.processing_id = p.processing_id AND r.version = p.version AND r.event = ?)"
+	var keys []string
+	err := l.db.write.NewSelect().TableExpr("publications AS p").ColumnExpr("p.processing_id").
+		Where(missing, translog.EventPublish).OrderExpr("p.published_at, p.processing_id").Scan(ctx, &keys)
+	if err != nil {
+		return 0, fmt.Errorf("publications without a log record: %w", err)
+	}
+	added := 0
+	for len(keys) > 0 {
+		batch := keys[:min(l.batch(), len(keys))]
+		keys = keys[len(batch):]
+		err := l.db.Store().InTx(ctx, func(tx register.Store) error {
+			idb := tx.(*Store).idb
+			// Read again in the transaction: a publication recorded or
+			// published anew since the keys were read is as it is now.
+			var rows []publicationRow
+			err := idb.NewSelect().Model(&rows).Where("processing_id IN (?)", bun.List(batch)).
+				Where(strings.ReplaceAll(missing, "p.", "?TableAlias."), translog.EventPublish).Scan(ctx)
+			if err != nil {
+				return fmt.Errorf("publications without a log record: %w", err)
+			}
+			byID := make(map[string]*publicationRow, len(rows))
+			for i := range rows {
+				byID[rows[i].ProcessingID] = &rows[i]
+			}
+			for _, id := range batch {
+				p := byID[id]
+				if p == nil {
+					continue
+				}
+				rec := translog.Record{Organisation: p.Organisation, ProcessingID: p.ProcessingID, Version: p.Version,
+					Event: translog.EventPublish, Time: p.PublishedAt.UTC(), SHA256: translog.Fingerprint([]byte(p.Data))}
+				if _, err := appendRecord(ctx, idb, &rec); err != nil {
+					return err
+				}
+				added++
+			}
+			return nil
+		})
+		if err != nil {
+			return added, err
+		}
+	}
+	return added, nil
+}
+
+// batch is fillBatch, or what SetFillBatch said.
+func (l *TransLog) batch() int {
+	if l.fillBatch > 0 {
+		return l.fillBatch
+	}
+	return fillBatch
+}
+
+// SetFillBatch sets how many earlier publications Setup records in one
+// transaction (default 500): tests set it small to take several.
+func (l *TransLog) SetFillBatch(n int) { l.fillBatch = n }
 
 func verifierOf(skey string) (vkey, name string, err error) {
 	return translog.PublicKey(skey)

@@ -204,8 +204,9 @@ func hexSum(b []byte) string {
 }
 
 // TestLogBackfillsEarlierPublications: publications made before the log
-// existed get one publish record each at Setup, with their original time
-// and the fingerprint of their stored JSON; a second Setup adds nothing.
+// existed get one publish record each at Setup, oldest first, with their
+// original time and the fingerprint of their stored JSON, in transactions
+// of the fill's batch (one record each here); a second Setup adds nothing.
 func TestLogBackfillsEarlierPublications(t *testing.T) {
 	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -226,6 +227,7 @@ func TestLogBackfillsEarlierPublications(t *testing.T) {
 			ids = append(ids, p.ID)
 		}
 		tl := db.TransLog()
+		tl.SetFillBatch(1)
 		n, err := tl.Setup(ctx, testOrigin, "", time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -236,6 +238,7 @@ func TestLogBackfillsEarlierPublications(t *testing.T) {
 		if n, err := tl.Setup(ctx, "another.origin/log", "", time.Now()); err != nil || n != 0 {
 			t.Fatalf("second setup: got %d, %v; want 0, nil", n, err)
 		}
+		prev := int64(-1)
 		for _, id := range ids {
 			pub, err := db.Store().GetPublication(ctx, id)
 			if err != nil {
@@ -245,6 +248,10 @@ func TestLogBackfillsEarlierPublications(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if idx <= prev {
+				t.Fatalf("the earlier publications are not recorded oldest first: %s at %d after %d", id, idx, prev)
+			}
+			prev = idx
 			inc, err := tl.Inclusion(ctx, idx)
 			if err != nil {
 				t.Fatal(err)
