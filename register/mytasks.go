@@ -30,25 +30,14 @@ func (s *Service) MyTasks(ctx context.Context, p *identity.Principal) ([]MyTask,
 	if p.Org == "" {
 		return out, nil
 	}
-	tasks, err := s.store.OpenTasks(ctx, p.Org)
+	all, err := s.openTasks(ctx, p.Org)
 	if err != nil {
 		return nil, err
 	}
-	today := s.today()
-	campaigns := map[string]*Campaign{}
-	for _, t := range tasks {
-		if p.Role == identity.RoleEditor && !p.HasUnit(t.Unit) {
-			continue
+	for _, t := range all {
+		if p.Role != identity.RoleEditor || p.HasUnit(t.Unit) {
+			out = append(out, t)
 		}
-		c := campaigns[t.CampaignID]
-		if c == nil {
-			if c, err = s.store.GetCampaign(ctx, t.CampaignID); err != nil {
-				return nil, err
-			}
-			campaigns[t.CampaignID] = c
-		}
-		t.Overdue = today > c.DueOn
-		out = append(out, MyTask{ReviewTask: t, CampaignTitle: c.Title, DueOn: c.DueOn})
 	}
 	// By due date, so the overdue ones come first.
 	slices.SortStableFunc(out, func(a, b MyTask) int {
@@ -68,24 +57,39 @@ func (s *Service) ReviewTaskCounts(ctx context.Context, p *identity.Principal, o
 	if !sameOrg(p, org) {
 		return 0, 0, notFound("organisation")
 	}
-	tasks, err := s.store.OpenTasks(ctx, org)
+	tasks, err := s.openTasks(ctx, org)
 	if err != nil {
 		return 0, 0, err
 	}
-	today := s.today()
-	due := map[string]string{}
 	for _, t := range tasks {
-		d, ok := due[t.CampaignID]
-		if !ok {
-			c, err := s.store.GetCampaign(ctx, t.CampaignID)
-			if err != nil {
-				return 0, 0, err
-			}
-			d, due[t.CampaignID] = c.DueOn, c.DueOn
-		}
-		if today > d {
+		if t.Overdue {
 			overdue++
 		}
 	}
 	return len(tasks), overdue, nil
+}
+
+// openTasks lists the undone tasks of org's open campaigns with their
+// campaign's title and due date, each campaign read once, and whether the
+// task is overdue (decided on today, in Zurich).
+func (s *Service) openTasks(ctx context.Context, org string) ([]MyTask, error) {
+	tasks, err := s.store.OpenTasks(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	campaigns := map[string]*Campaign{}
+	out := make([]MyTask, 0, len(tasks))
+	for _, t := range tasks {
+		c := campaigns[t.CampaignID]
+		if c == nil {
+			if c, err = s.store.GetCampaign(ctx, t.CampaignID); err != nil {
+				return nil, err
+			}
+			campaigns[t.CampaignID] = c
+		}
+		t.Overdue = today > c.DueOn
+		out = append(out, MyTask{ReviewTask: t, CampaignTitle: c.Title, DueOn: c.DueOn})
+	}
+	return out, nil
 }
