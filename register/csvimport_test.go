@@ -2,6 +2,7 @@ package register_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -111,6 +112,38 @@ func TestImportCSVSpreadsheetShapes(t *testing.T) {
 				}
 				tt.check(t, items[0])
 			})
+		}
+	})
+}
+
+// TestImportCSVCountsEveryError: a file with more errors than are listed
+// says how many it has, not how many are listed: 250 rows with a bad
+// oui/non give 200 errors and "and 50 more errors", and the message counts
+// 250.
+func TestImportCSVCountsEveryError(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc := register.NewService(db.Store(), register.WithSheets(spreadsheet.Read))
+		admin := &auth.Principal{Subject: "admin", Role: auth.RoleAdmin}
+		if _, err := svc.CreateOrganisation(ctx, admin, register.Organisation{Slug: "carouge", Name: "Ville de Carouge", LIPADContact: "lipad@carouge.example"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.CreateUnit(ctx, admin, "carouge", register.Unit{Slug: "social", Name: "Service social"}); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("Nom du traitement;Finalité;Profilage\n")
+		for i := range 250 {
+			fmt.Fprintf(&b, "Dossier %d;Tenir les dossiers;peut-être\n", i)
+		}
+		dpo := &auth.Principal{Subject: "dpo", Role: auth.RoleDPO, Org: "carouge"}
+		_, err := svc.ImportCSV(ctx, dpo, "", "social", strings.NewReader(b.String()))
+		e, ok := register.AsError(err)
+		if !ok || e.Code != register.EInvalid {
+			t.Fatalf("got %v, want a refusal", err)
+		}
+		if !strings.HasPrefix(e.Message, "250 errors") || len(e.Fields) != 201 || e.Fields[200].Message != "and 50 more errors" {
+			t.Fatalf("got %q with %d fields (last %+v), want 250 errors, 200 listed and 50 more", e.Message, len(e.Fields), e.Fields[len(e.Fields)-1])
 		}
 	})
 }

@@ -226,11 +226,11 @@ func (s *Service) prepareImport(ctx context.Context, org, defaultUnit string, da
 	}
 	if len(errs) > 0 {
 		sortByLine(errs)
-		if len(errs) > maxCSVErrors {
-			n := len(errs)
-			errs = append(errs[:maxCSVErrors], fileError(sheetf("more", "and %d more errors", n-maxCSVErrors)))
+		total := len(errs)
+		if total > maxCSVErrors {
+			errs = append(errs[:maxCSVErrors], fileError(sheetf("more", "and %d more errors", total-maxCSVErrors)))
 		}
-		return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("%d errors in the spreadsheet; nothing was imported", len(errs)), Fields: errs}
+		return nil, &Error{Code: EInvalid, Message: fmt.Sprintf("%d errors in the spreadsheet; nothing was imported", total), Fields: errs}
 	}
 	if len(rows) == 0 {
 		return nil, invalid(fileError(sheetf("no.rows", "has no rows under its header")))

@@ -149,11 +149,21 @@ func (o *Office) importUpload(w http.ResponseWriter, r *http.Request) error {
 		for _, fe := range e.Fields {
 			d.Errors = append(d.Errors, v.importError(fe))
 		}
-		d.ErrorsTitle = v.T("import.errors.count.other")
-		var n int
-		if _, err := fmt.Sscanf(e.Message, "%d errors in the spreadsheet", &n); err == nil {
-			d.ErrorsTitle = v.Count(n, "import.errors.count.one", "import.errors.count.many")
+		// Counted from the errors themselves: the listed ones, and those
+		// the last one says were left out.
+		n := 0
+		for _, fe := range e.Fields {
+			more, ok := 0, false
+			if fe.Key == "more" && len(fe.Args) == 1 {
+				more, ok = fe.Args[0].(int)
+			}
+			if ok {
+				n += more
+			} else {
+				n++
+			}
 		}
+		d.ErrorsTitle = v.Count(n, "import.errors.count.one", "import.errors.count.many")
 		return o.showImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	if err != nil {
@@ -271,22 +281,21 @@ func (v *view) importError(fe register.FieldError) importError {
 // importLabels are the import's and the export's words.
 func importLabels() map[string]text {
 	return map[string]text{
-		"nav.import":                {"Importer", "Import"},
-		"import.title":              {"Importer un tableur", "Import a spreadsheet"},
-		"import.lead":               {"Reprenez le registre que vous tenez dans un tableur : chaque ligne deviendra un traitement en brouillon. Rien n’est enregistré avant que vous ayez vu l’aperçu et confirmé.", "Start from the register you keep in a spreadsheet: each row will become a draft processing. Nothing is saved before you have seen the preview and confirmed."},
-		"import.file":               {"Fichier", "File"},
-		"import.file.hint":          {"CSV (séparateur point-virgule, virgule ou tabulation) ou classeur XLSX, 1 Mo au plus, 5000 lignes au plus, une ligne par traitement, les en-têtes de colonnes du modèle de registre de la CNIL en français ou en anglais (voir le guide de migration).", "CSV (semicolon, comma or tab separated) or an XLSX workbook, 1 MB at most, 5,000 rows at most, one row per processing, the column headings of the CNIL's register template in French or English (see the migration guide)."},
-		"import.unit":               {"Unité des lignes sans colonne « Unité »", "Unit of rows without a “Unit” column"},
-		"import.unit.none":          {"Aucune (chaque ligne nomme son unité)", "None (each row names its unit)"},
-		"import.org":                {"Organisation", "Organisation"},
-		"import.submit":             {"Vérifier le fichier", "Check the file"},
-		"import.error.nofile":       {"Choisissez un fichier CSV ou XLSX", "Choose a CSV or XLSX file"},
-		"import.errors.title":       {"Le fichier contient des erreurs ; rien n’a été importé", "The file has errors; nothing was imported"},
-		"import.errors.lead":        {"Corrigez-les dans votre tableur, puis envoyez le fichier à nouveau.", "Correct them in your spreadsheet, then send the file again."},
-		"import.errors.where":       {"Où", "Where"},
-		"import.errors.count.one":   {"%d erreur dans le tableur ; rien n’a été importé", "%d error in the spreadsheet; nothing was imported"},
-		"import.errors.count.many":  {"%d erreurs dans le tableur ; rien n’a été importé", "%d errors in the spreadsheet; nothing was imported"},
-		"import.errors.count.other": {"Erreurs dans le tableur ; rien n’a été importé", "Errors in the spreadsheet; nothing was imported"},
+		"nav.import":               {"Importer", "Import"},
+		"import.title":             {"Importer un tableur", "Import a spreadsheet"},
+		"import.lead":              {"Reprenez le registre que vous tenez dans un tableur : chaque ligne deviendra un traitement en brouillon. Rien n’est enregistré avant que vous ayez vu l’aperçu et confirmé.", "Start from the register you keep in a spreadsheet: each row will become a draft processing. Nothing is saved before you have seen the preview and confirmed."},
+		"import.file":              {"Fichier", "File"},
+		"import.file.hint":         {"CSV (séparateur point-virgule, virgule ou tabulation) ou classeur XLSX, 1 Mo au plus, 5000 lignes au plus, une ligne par traitement, les en-têtes de colonnes du modèle de registre de la CNIL en français ou en anglais (voir le guide de migration).", "CSV (semicolon, comma or tab separated) or an XLSX workbook, 1 MB at most, 5,000 rows at most, one row per processing, the column headings of the CNIL's register template in French or English (see the migration guide)."},
+		"import.unit":              {"Unité des lignes sans colonne « Unité »", "Unit of rows without a “Unit” column"},
+		"import.unit.none":         {"Aucune (chaque ligne nomme son unité)", "None (each row names its unit)"},
+		"import.org":               {"Organisation", "Organisation"},
+		"import.submit":            {"Vérifier le fichier", "Check the file"},
+		"import.error.nofile":      {"Choisissez un fichier CSV ou XLSX", "Choose a CSV or XLSX file"},
+		"import.errors.title":      {"Le fichier contient des erreurs ; rien n’a été importé", "The file has errors; nothing was imported"},
+		"import.errors.lead":       {"Corrigez-les dans votre tableur, puis envoyez le fichier à nouveau.", "Correct them in your spreadsheet, then send the file again."},
+		"import.errors.where":      {"Où", "Where"},
+		"import.errors.count.one":  {"%d erreur dans le tableur ; rien n’a été importé", "%d error in the spreadsheet; nothing was imported"},
+		"import.errors.count.many": {"%d erreurs dans le tableur ; rien n’a été importé", "%d errors in the spreadsheet; nothing was imported"},
 		// Where an error is, and what it is (register's csvmap.go: the
 		// English words are the API's, the same here).
 		"imp.where.cell":         {"ligne %d, colonne « %s »", "line %d, column %q"},
