@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -348,10 +347,10 @@ const fillBatch = 500
 // none (made before the log existed, or restored from a backup), oldest
 // first, in transactions of l.batch() records; it returns how many.
 func (l *TransLog) recordEarlier(ctx context.Context) (int, error) {
-	const missing = "NOT EXISTS (SELECT 1 FROM translog_records r WHERE r.processing_id = p.processing_id AND r.version = p.version AND r.event = ?)"
+	const missing = "NOT EXISTS (SELECT 1 FROM translog_records r WHERE r.processing_id = ?TableAlias.processing_id AND r.version = ?TableAlias.version AND r.event = ?)"
 	var keys []string
-	err := l.db.write.NewSelect().TableExpr("publications AS p").ColumnExpr("p.processing_id").
-		Where(missing, translog.EventPublish).OrderExpr("p.published_at, p.processing_id").Scan(ctx, &keys)
+	err := l.db.write.NewSelect().Model((*publicationRow)(nil)).Column("processing_id").
+		Where(missing, translog.EventPublish).Order("published_at", "processing_id").Scan(ctx, &keys)
 	if err != nil {
 		return 0, fmt.Errorf("publications without a log record: %w", err)
 	}
@@ -365,7 +364,7 @@ func (l *TransLog) recordEarlier(ctx context.Context) (int, error) {
 			// published anew since the keys were read is as it is now.
 			var rows []publicationRow
 			err := idb.NewSelect().Model(&rows).Where("processing_id IN (?)", bun.List(batch)).
-				Where(strings.ReplaceAll(missing, "p.", "?TableAlias."), translog.EventPublish).Scan(ctx)
+				Where(missing, translog.EventPublish).Scan(ctx)
 			if err != nil {
 				return fmt.Errorf("publications without a log record: %w", err)
 			}
