@@ -38,9 +38,9 @@ type DB struct {
 	// commit batches write transactions on SQLite (group commit); nil on
 	// PostgreSQL, where each transaction commits on its own.
 	commit *committer
-	// recent keeps where each table's newest rows begin, for searches
-	// (recent.go); PostgreSQL only.
-	recent recentBounds
+	// recent keeps each table's search window as last read (recent.go);
+	// PostgreSQL only.
+	recent searchWindows
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.

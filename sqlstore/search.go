@@ -19,11 +19,9 @@ import (
 
 // Full-text search and keyset paging (issue 17). The terms are built in Go
 // (register.ProcessingTerms) and stored in search_high/search_low; SQLite
-// matches them with FTS5 and ranks with bm25, PostgreSQL with a GIN-indexed
-// tsvector and ts_rank. Both match the same rows: the query is the same
-// terms (register.Query), AND of OR-groups, prefixes for the word being typed.
-
-// PostgreSQL's ts_rank weighs A (high) 1.0 and B (low) 0.4.
+// matches them with FTS5, PostgreSQL with a GIN-indexed tsvector. Both match the same rows: the query is the same terms
+// (register.Query), AND of OR-groups, prefixes for the word being typed; both
+// score a match of every word in the title, purpose or summary 2, else 1.
 
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
@@ -383,40 +381,55 @@ func inRankOrder[T any](rows []T, page []rankedRow, rowNumber func(*T) *int64, s
 
 // rankedPostgres is ranked on PostgreSQL: the candidates are the newest
 // SearchRankCap+1 matches (ids are UUIDv7, in the order of creation), each
-// scored tier + ts_rank/(1 + ts_rank), the tier 1 when every word matched
-// in the title, purpose or summary (weight A), and counted in the same
-// query.
+// scored 2 when every word matched in the title, purpose or summary
+// (weight A), else 1, as on SQLite, and counted in the same query.
 //
-// Across organisations they are looked for among the table's newest rows
-// first (recent.go), in the ranking query itself: the planner walks those
-// ids newest first for a word in many rows, or intersects the GIN index
-// and the id's range for words it expects rarer, among which two frequent
-// words rarely together (thousands of matches in the table, a few hundred
-// in its newest rows). Found there, they are the newest of all; otherwise
-// the words are rare (fewer than one match in 50 rows) and the GIN index
-// alone finds them (rankedRare). One organisation's search, and a table
-// smaller than recentRows, asks the planner for its estimate first.
+// Across organisations they are looked for in the table's search window
+// first (its newest rows, recent.go), in the ranking query itself: words
+// the statistics find in many rows by walking the window's ids newest
+// first and testing each row, until there are enough; other words by the
+// window's own index. Found there, they are the newest of all; otherwise
+// the whole table's index finds them (rankedRare). One organisation's
+// search, and a table without a window, asks the planner for its estimate
+// first.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
+	high := highQuery(sq)
+	// cands selects the rows of q: their ids and scores, newest first.
+	cands := func(q *bun.SelectQuery, order string) *bun.SelectQuery {
+		return q.ColumnExpr("p."+idCol+" AS rid").
+			ColumnExpr("(1 + (p.search_tsv @@ to_tsquery('simple', ?))::int)::float8 AS score", high).
+			OrderExpr(order + " DESC").Limit(register.SearchRankCap + 1)
+	}
 	// newest selects the newest SearchRankCap+1 matches (a new query each
 	// time: bun's Where adds to the query it is called on).
 	newest := func() *bun.SelectQuery {
-		return s.matchOnly(base().ColumnExpr("p."+idCol+" AS rid, p.search_tsv"), table, sq, org).
-			OrderExpr("p." + idCol + " DESC").Limit(register.SearchRankCap + 1)
+		return cands(s.matchOnly(base(), table, sq, org), "p."+idCol)
 	}
-	var bound string
+	var w searchWindow
 	if org == "" {
 		var err error
-		if bound, err = s.recentBound(ctx, table, idCol); err != nil {
+		if w, err = s.window(ctx, table); err != nil {
 			return 0, false, err
 		}
 	}
-	if bound != "" {
-		n, err := s.rankPostgres(ctx, model, newest().Where("p."+idCol+" > ?", bound), table, idCol, cols, sq, after, limit, offset)
+	if w.bound != "" {
+		var first *bun.SelectQuery
+		if w.words.share(sq) >= walkAbove {
+			// ts_match_vq is @@ by another name, which no index answers:
+			// the planner walks the ids.
+			first = cands(base().Where("ts_match_vq(p.search_tsv, to_tsquery('simple', ?))", sq.TSQuery()), "p."+idCol)
+		} else {
+			// Ordered by an expression no index has, so that the planner
+			// reads the window's index rather than walk the ids; the
+			// bound is the window's own, which lets it.
+			first = cands(s.matchOnly(base(), table, sq, org), "(p."+idCol+" || '')")
+		}
+		n, err := s.rankPostgres(ctx, model, first.Where("p."+idCol+" > ?", w.bound), table, idCol, cols, after, limit, offset)
 		if err != nil || n > register.SearchRankCap {
 			return capTotal(n, err)
 		}
-		return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, org, after, limit, offset))
+		return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, high, org, after, limit, offset))
 	}
 	// For a word in many rows the planner walks the ids newest first and
 	// tests each row, a few hundred rows. But it guesses a rare prefix
@@ -428,9 +441,27 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		return 0, false, err
 	}
 	if frequent {
-		return capTotal(s.rankPostgres(ctx, model, newest(), table, idCol, cols, sq, after, limit, offset))
+		return capTotal(s.rankPostgres(ctx, model, newest(), table, idCol, cols, after, limit, offset))
 	}
-	return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, org, after, limit, offset))
+	return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, high, org, after, limit, offset))
+}
+
+// highQuery is sq matched in the title, purpose and summary only (weight A).
+func highQuery(sq register.Query) string {
+	high := sq
+	high.Groups = make([][]register.QueryForm, len(sq.Groups))
+	for i, g := range sq.Groups {
+		for _, f := range g {
+			f.Term += ":"
+			if f.Prefix {
+				f.Term += "*"
+				f.Prefix = false
+			}
+			f.Term += "A"
+			high.Groups[i] = append(high.Groups[i], f)
+		}
+	}
+	return high.TSQuery()
 }
 
 // capTotal turns a count of candidates into a search's total.
@@ -448,7 +479,7 @@ func capTotal(n int, err error) (int, bool, error) {
 // SearchRankCap+1 read by the GIN index alone (the planner told not to walk
 // any other index), which are all of them when fewer; else the newest.
 func (s *Store) rankedRare(ctx context.Context, model any, base func(...string) *bun.SelectQuery, newest *bun.SelectQuery,
-	table, idCol, cols string, sq register.Query, org string, after *register.Cursor, limit, offset int) (int, error) {
+	table, idCol, cols string, sq register.Query, high, org string, after *register.Cursor, limit, offset int) (int, error) {
 	var some []string
 	err := s.idb.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off"); err != nil {
@@ -470,35 +501,19 @@ func (s *Store) rankedRare(ctx context.Context, model any, base func(...string) 
 	}
 	cands := newest
 	if len(some) <= register.SearchRankCap {
-		cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid, p.search_tsv").
+		cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid").
+			ColumnExpr("(1 + (p.search_tsv @@ to_tsquery('simple', ?))::int)::float8 AS score", high).
 			Where("p."+idCol+" IN (?)", bun.List(some))
 	}
-	return s.rankPostgres(ctx, model, cands, table, idCol, cols, sq, after, limit, offset)
+	return s.rankPostgres(ctx, model, cands, table, idCol, cols, after, limit, offset)
 }
 
-// rankPostgres scores cands (rid, search_tsv), reads the page of them after
-// the cursor or offset into model, and returns how many cands there are.
+// rankPostgres reads the page of cands (rid, score) after the cursor or
+// offset into model, and returns how many cands there are.
 func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQuery, table, idCol, cols string,
-	sq register.Query, after *register.Cursor, limit, offset int) (int, error) {
-	high := sq
-	high.Groups = make([][]register.QueryForm, len(sq.Groups))
-	for i, g := range sq.Groups {
-		for _, f := range g {
-			f.Term += ":"
-			if f.Prefix {
-				f.Term += "*"
-				f.Prefix = false
-			}
-			f.Term += "A"
-			high.Groups[i] = append(high.Groups[i], f)
-		}
-	}
-	ranks := s.idb.NewSelect().TableExpr("(?) AS c", cands).
-		ColumnExpr("c.rid, (c.search_tsv @@ to_tsquery('simple', ?))::int AS tier, ts_rank(c.search_tsv, to_tsquery('simple', ?)) AS r",
-			high.TSQuery(), sq.TSQuery())
-	scored := s.idb.NewSelect().TableExpr("(?) AS r", ranks).
-		ColumnExpr("r.rid, r.tier + r.r / (1 + r.r) AS score, count(*) OVER () AS matches")
-	keyed := s.idb.NewSelect().TableExpr("(?) AS k", scored).ColumnExpr("k.rid, k.score, k.matches")
+	after *register.Cursor, limit, offset int) (int, error) {
+	counted := s.idb.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("c.rid, c.score, count(*) OVER () AS matches")
+	keyed := s.idb.NewSelect().TableExpr("(?) AS k", counted).ColumnExpr("k.rid, k.score, k.matches")
 	if after != nil {
 		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
 	} else if offset > 0 {

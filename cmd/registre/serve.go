@@ -104,6 +104,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// The public list's deep-page anchors are read now and after each
 	// public change in the background: no visitor's page waits for them.
 	defer svc.KeepPublicAnchors(ctx)()
+	// PostgreSQL's searches look in the newest rows first, by an index
+	// kept over them (sqlstore/recent.go).
+	defer app.db.KeepSearchWindows(ctx, log)()
 	if c.PublicURL == "" {
 		log.WarnContext(ctx, "REGISTRE_PUBLIC_URL is not set: pages and documents answer only for the listen address and localhost; other host names get 421")
 	}
