@@ -96,7 +96,7 @@ func (s *Service) deepPage(ctx context.Context, f *PublicFilter) error {
 func (s *Service) currentAnchors(ctx context.Context) (PublicAnchors, error) {
 	// From the store, not PublicSeq: that one wakes the background reader
 	// when the sequence moved (anchorsSeen), which this reading serves.
-	seq, err := s.store.LastAuditOf(ctx, publicActions())
+	seq, err := s.store.LastAuditOf(ctx, PublicActions())
 	if err != nil {
 		return PublicAnchors{}, err
 	}

@@ -17,5 +17,5 @@ func SetAnchorReadingGap(s *Service, d time.Duration) { s.anchors.gap = d }
 // QuietPublicSeq is PublicSeq without telling the anchors' reader what it
 // read: a test that waits for the reader must not be what wakes it.
 func QuietPublicSeq(ctx context.Context, st Store) (int64, error) {
-	return st.LastAuditOf(ctx, publicActions())
+	return st.LastAuditOf(ctx, PublicActions())
 }

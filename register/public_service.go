@@ -156,11 +156,11 @@ func (s *Service) PublicUnitName(ctx context.Context, org, unit string) (string,
 	return u.Name, nil
 }
 
-// publicActions are the audit actions that change what the public register
+// PublicActions are the audit actions that change what the public register
 // shows: a publication, an archiving, an organisation's name or contacts,
 // the cleaning of stored text. Nothing else does (drafts, reviews, accounts
 // and logins are not public).
-func publicActions() []string {
+func PublicActions() []string {
 	return []string{ActionPublish, ActionArchive, ActionOrgUpdate, ActionTextClean}
 }
 
@@ -170,7 +170,7 @@ func publicActions() []string {
 // back office. Processes that share a database poll it (see the public
 // site's cache) to see each other's publications.
 func (s *Service) PublicSeq(ctx context.Context) (int64, error) {
-	seq, err := s.store.LastAuditOf(ctx, publicActions())
+	seq, err := s.store.LastAuditOf(ctx, PublicActions())
 	if err == nil {
 		s.anchorsSeen(seq) // a change no hook told of: public_anchors.go
 	}
@@ -185,6 +185,14 @@ func (s *Service) OnPublicChange(f func()) {
 	s.hooksMu.Lock()
 	defer s.hooksMu.Unlock()
 	s.publicHooks = append(s.publicHooks, f)
+}
+
+// PublicChangeListener is implemented by a store that keeps something of
+// the public register in memory (PostgreSQL's search terms): the service
+// tells it of every public change it commits or hears of, as it tells its
+// OnPublicChange hooks.
+type PublicChangeListener interface {
+	PublicChanged()
 }
 
 // PublicNotifier is implemented by a store that several processes share

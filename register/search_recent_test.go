@@ -6,22 +6,27 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/registre/registre/auth"
 	"github.com/registre/registre/internal/dbtest"
+	"github.com/registre/registre/internal/demo"
 	"github.com/registre/registre/register"
 	"github.com/registre/registre/sqlstore"
 )
 
 // TestTwoWordSearchIsTheSameWhereverItLooksFirst: on PostgreSQL, a search
-// of words expected to be rare looks for its newest matches among the
-// table's newest rows first (sqlstore's recent.go). Whether that first look
-// finds enough matches, too few (and the whole table is searched), or is
-// turned off, every page of the public search and of an administrator's
-// search across organisations is the same, total and cap included. On
-// SQLite the setting changes nothing and the pages must be equal too.
+// across organisations looks for its newest matches among the table's
+// newest rows first: by the search window's index (sqlstore's recent.go),
+// walked or not, or, for the public search, in the newest publications'
+// terms kept in memory (termwindow.go). Whether that first look finds
+// enough matches, too few (and the whole table is searched), all of them,
+// or is turned off, every page of the public search and of an
+// administrator's search across organisations is the same, total and cap
+// included. On SQLite the settings change nothing and the pages must be
+// equal too.
 func TestTwoWordSearchIsTheSameWhereverItLooksFirst(t *testing.T) {
 	var docs []searchDoc
 	for i := range register.SearchRankCap + 130 {
@@ -86,6 +91,20 @@ func TestTwoWordSearchIsTheSameWhereverItLooksFirst(t *testing.T) {
 			}
 			return lists, total, capped
 		}
+		// look sets where a search looks first: the search window's index
+		// over the recent newest rows, the terms of the newest in memory
+		// (0: not there).
+		look := func(recent, terms int) {
+			t.Helper()
+			db.SetRecentRows(recent)
+			if err := db.RefreshSearchWindows(ctx); err != nil {
+				t.Fatal(err)
+			}
+			db.SetTermRows(terms)
+			if err := db.BuildTermWindow(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
 		// Twice: without the planner's statistics, every query is looked
 		// for by the window's index; with them, these words are in most
 		// rows and the window is walked.
@@ -95,39 +114,31 @@ func TestTwoWordSearchIsTheSameWhereverItLooksFirst(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for _, q := range []string{"gestion personnel", "personnel gestion", "gestion pers", "salles gestion"} {
-				db.SetRecentRows(0)
-				if err := db.RefreshSearchWindows(ctx); err != nil {
-					t.Fatal(err)
-				}
+			for _, q := range []string{"gestion personnel", "personnel gestion", "gestion pers", "salles gestion", "pers"} {
+				// Both first looks off: the whole table's index.
+				look(0, 0)
 				want, wantTotal, wantCapped := pages(q)
 				if len(want[0]) == 0 {
 					t.Fatalf("%q: nothing found", q)
 				}
 				// 60 newest rows hold fewer matches than the cap (the whole
-				// table is searched after); 320 hold more.
-				for _, recent := range []int{60, 320} {
-					db.SetRecentRows(recent)
-					if err := db.RefreshSearchWindows(ctx); err != nil {
-						t.Fatal(err)
-					}
+				// table is searched after); 320 hold more; 1,000 are all.
+				for _, l := range []struct{ recent, terms int }{{60, 0}, {320, 0}, {0, 60}, {0, 320}, {0, 1000}} {
+					look(l.recent, l.terms)
 					got, total, capped := pages(q)
 					if total != wantTotal || capped != wantCapped {
-						t.Fatalf("%q, first look in %d rows: total %d (capped %v), want %d (capped %v)", q, recent, total, capped, wantTotal, wantCapped)
+						t.Fatalf("%q, first look %+v: total %d (capped %v), want %d (capped %v)", q, l, total, capped, wantTotal, wantCapped)
 					}
 					for i := range want {
 						if !slices.Equal(got[i], want[i]) {
-							t.Fatalf("%q, first look in %d rows, list %d: %d items %v…, want %d items %v…", q, recent, i, len(got[i]), got[i][:min(3, len(got[i]))], len(want[i]), want[i][:min(3, len(want[i]))])
+							t.Fatalf("%q, first look %+v, list %d: %d items %v…, want %d items %v…", q, l, i, len(got[i]), got[i][:min(3, len(got[i]))], len(want[i]), want[i][:min(3, len(want[i]))])
 						}
 					}
 				}
 			}
 		}
 		// The pair is in more records than the cap: the total says so.
-		db.SetRecentRows(320)
-		if err := db.RefreshSearchWindows(ctx); err != nil {
-			t.Fatal(err)
-		}
+		look(320, 320)
 		page, err := svc.ListPublicPage(ctx, register.PublicFilter{Query: "gestion personnel"})
 		if err != nil {
 			t.Fatal(err)
@@ -236,6 +247,81 @@ func TestSearchWindowsAreBuiltKeptAndReplaced(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestTermWindowFollowsPublicChanges: the public search's terms kept in
+// memory (PostgreSQL, sqlstore's termwindow.go) never hide a change. A
+// publication of this process is found by the next search, a withdrawn
+// one is gone from it; one of another process sharing the database is
+// found within a couple of seconds even without its notice (the public
+// audit head is compared once a second). On SQLite nothing is kept and
+// the same holds.
+func TestTermWindowFollowsPublicChanges(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, kind dbtest.Kind, dsn string) {
+		ctx := context.Background()
+		db := dbtest.Open(t, dsn)
+		svc, _ := seedSearch(t, db, searchDocs)
+		db.SetTermRows(1000)
+		if err := db.BuildTermWindow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cli := register.CommandLine("test")
+		found := func(svc *register.Service, q string) []string {
+			t.Helper()
+			page, err := svc.ListPublicPage(ctx, register.PublicFilter{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return titlesAndIDs(page.Items)
+		}
+		publish := func(svc *register.Service, org, title string) string {
+			t.Helper()
+			p, err := svc.CreateProcessing(ctx, cli, org, demo.Publishable("social", title, "Gérer les dossiers.", "Transport des habitants.", ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []register.Step{register.StepSubmit, register.StepPublish} {
+				if _, err := svc.Transition(ctx, cli, p.ID, s, nil, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return p.ID
+		}
+		if got := found(svc, "funiculaire"); len(got) != 0 {
+			t.Fatalf("found %v before it was published", got)
+		}
+		id := publish(svc, "onex", "Funiculaire du Salève")
+		if got := found(svc, "funiculaire"); len(got) != 1 {
+			t.Fatalf("a publication of this process: found %v", got)
+		}
+		// Read again (as the background does), then withdrawn.
+		if err := db.BuildTermWindow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := found(svc, "funiculaire"); len(got) != 1 {
+			t.Fatalf("after the terms were read again: found %v", got)
+		}
+		if _, err := svc.Transition(ctx, cli, id, register.StepArchive, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := found(svc, "funiculaire"); len(got) != 0 {
+			t.Fatalf("a withdrawn publication is still found: %v", got)
+		}
+		// Another process, which tells nobody, while this one's terms are
+		// current.
+		if err := db.BuildTermWindow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		other := dbtest.Open(t, dsn)
+		publish(register.NewService(other.Store()), "carouge", "Téléphérique communal")
+		deadline := time.Now().Add(5 * time.Second)
+		for len(found(svc, "telepherique")) != 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("another process's publication is not found after 5 s")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

@@ -49,6 +49,9 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 func NewService(store Store, opts ...Option) *Service {
 	s := &Service{store: store, passwords: noPasswords{}, sheets: noSheets, validate: NewValidator(), now: time.Now, log: slog.Default(), zone: zurich()}
 	s.anchors.init()
+	if l, ok := store.(PublicChangeListener); ok {
+		s.publicHooks = append(s.publicHooks, l.PublicChanged)
+	}
 	for _, o := range opts {
 		o(s)
 	}

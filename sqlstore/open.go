@@ -41,6 +41,9 @@ type DB struct {
 	// recent keeps each table's search window as last read (recent.go);
 	// PostgreSQL only.
 	recent searchWindows
+	// terms keeps the newest publications' terms in memory for the
+	// public search (termwindow.go); PostgreSQL only.
+	terms termWindows
 }
 
 // Open opens the database named by dsn: "sqlite:PATH" or a postgres:// URL.

@@ -56,7 +56,7 @@ const recentEvery = time.Minute
 // row, rather than by its index: measured at 200,000 rows, the walk wins
 // for single words and prefixes found in more than 15 % of the records
 // (it stops at the SearchRankCap+1th match), the index below.
-const walkAbove = 0.15
+const walkAbove = 0.07
 
 // windowPrefix names a table's windows: the table's name and this, then
 // the time the window was built.
@@ -279,11 +279,11 @@ func refreshWindow(ctx context.Context, conn bun.Conn, table, idCol string, rows
 	if w.bound != "" {
 		var past int
 		err := conn.NewSelect().TableExpr("(?) AS w", conn.NewSelect().TableExpr(table).ColumnExpr("1").
-			Where(idCol+" > ?", w.bound).Limit(int64(2*rows+1))).ColumnExpr("count(*)").Scan(ctx, &past)
+			Where(idCol+" > ?", w.bound).Limit(int64(rows*3/2+1))).ColumnExpr("count(*)").Scan(ctx, &past)
 		if err != nil {
 			return dbError(err, "search")
 		}
-		if past >= rows/2 && past <= 2*rows {
+		if past >= rows/2 && past <= rows*3/2 {
 			return dropOldWindows(ctx, conn, table)
 		}
 	}

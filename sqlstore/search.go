@@ -6,12 +6,14 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/registre/registre/register"
@@ -26,10 +28,10 @@ import (
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
 const (
-	publicationCols = "p.processing_id, p.organisation, p.version, p.title, p.search_key, p.sensitive, p.basis_types, " +
-		"p.categories, p.data, p.published_at, p.rules_version, p.search_high, p.search_low, p.search_version, p.planned_start"
+	publicationCols = "p.processing_id, p.organisation, p.version, p.title, p.sensitive, p.basis_types, " +
+		"p.categories, p.data, p.published_at, p.rules_version, p.planned_start"
 	processingCols = "p.id, p.organisation, p.unit, p.reference, p.title, p.status, p.version, p.revision, " +
-		"p.published_version, p.search_key, p.search_high, p.search_low, p.search_version, p.data, p.created_at, p.updated_at, " +
+		"p.published_version, p.data, p.created_at, p.updated_at, " +
 		"p.blocking, p.warnings, p.sensitive, p.checked_at, p.created_by, p.updated_by, p.submitted_by, p.returned, " +
 		"p.return_comment, p.review_due, p.blocking_laws, p.dpia_due, p.abroad, p.profiling"
 )
@@ -255,7 +257,7 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
 	if s.db.postgres {
-		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, after, limit, offset)
+		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, filtered, after, limit, offset)
 	}
 	// SQLite: the candidates' rowids, newest first, from the index alone
 	// when only the organisation filters (it is in the index); first the
@@ -393,18 +395,23 @@ func inRankOrder[T any](rows []T, page []rankedRow, rowNumber func(*T) *int64, s
 // search, and a table without a window, asks the planner for its estimate
 // first.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
-	sq register.Query, org string, after *register.Cursor, limit, offset int) (int, bool, error) {
-	high := highQuery(sq)
-	// cands selects the rows of q: their ids and scores, newest first.
-	cands := func(q *bun.SelectQuery, order string) *bun.SelectQuery {
-		return q.ColumnExpr("p."+idCol+" AS rid").
-			ColumnExpr("(1 + (p.search_tsv @@ to_tsquery('simple', ?))::int)::float8 AS score", high).
-			OrderExpr(order + " DESC").Limit(register.SearchRankCap + 1)
-	}
-	// newest selects the newest SearchRankCap+1 matches (a new query each
-	// time: bun's Where adds to the query it is called on).
+	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
+	match, high := sq.TSQuery(), highQuery(sq)
+	// newest selects the newest SearchRankCap+1 matches.
 	newest := func() *bun.SelectQuery {
-		return cands(s.matchOnly(base(), table, sq, org), "p."+idCol)
+		return s.matchOnly(base(), table, sq, org).OrderExpr("p." + idCol + " DESC")
+	}
+	rows, public := model.(*[]scoredPublication)
+	if public && org == "" && !filtered {
+		// The public search: the newest publications' terms in memory
+		// (termwindow.go), when current.
+		if w := s.termWindow(ctx); w != nil {
+			cands, ok := w.match(sq)
+			if !ok { // too rare among the newest
+				return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, high, org, after, limit, offset))
+			}
+			return capTotal(len(cands), s.rankTerms(ctx, rows, cands, cols, after, limit, offset))
+		}
 	}
 	var w searchWindow
 	if org == "" {
@@ -418,14 +425,15 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		if w.words.share(sq) >= walkAbove {
 			// ts_match_vq is @@ by another name, which no index answers:
 			// the planner walks the ids.
-			first = cands(base().Where("ts_match_vq(p.search_tsv, to_tsquery('simple', ?))", sq.TSQuery()), "p."+idCol)
+			first = base().Where("ts_match_vq(p.search_tsv, $2::tsquery)").OrderExpr("p." + idCol + " DESC")
 		} else {
 			// Ordered by an expression no index has, so that the planner
 			// reads the window's index rather than walk the ids; the
 			// bound is the window's own, which lets it.
-			first = cands(s.matchOnly(base(), table, sq, org), "(p."+idCol+" || '')")
+			first = base().Where("p.search_tsv @@ $2::tsquery").OrderExpr("(p." + idCol + " || '') DESC")
 		}
-		n, err := s.rankPostgres(ctx, model, first.Where("p."+idCol+" > ?", w.bound), table, idCol, cols, after, limit, offset)
+		first = first.Where("p."+idCol+" > ?", w.bound)
+		n, err := s.rankPostgres(ctx, model, first, nil, true, match, high, table, idCol, cols, after, limit, offset)
 		if err != nil || n > register.SearchRankCap {
 			return capTotal(n, err)
 		}
@@ -441,7 +449,7 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		return 0, false, err
 	}
 	if frequent {
-		return capTotal(s.rankPostgres(ctx, model, newest(), table, idCol, cols, after, limit, offset))
+		return capTotal(s.rankPostgres(ctx, model, newest(), nil, false, match, high, table, idCol, cols, after, limit, offset))
 	}
 	return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, high, org, after, limit, offset))
 }
@@ -499,31 +507,58 @@ func (s *Store) rankedRare(ctx context.Context, model any, base func(...string) 
 	if len(some) == 0 {
 		return 0, nil
 	}
-	cands := newest
-	if len(some) <= register.SearchRankCap {
-		cands = s.idb.NewSelect().TableExpr(table+" AS p").ColumnExpr("p."+idCol+" AS rid").
-			ColumnExpr("(1 + (p.search_tsv @@ to_tsquery('simple', ?))::int)::float8 AS score", high).
-			Where("p."+idCol+" IN (?)", bun.List(some))
+	if len(some) > register.SearchRankCap {
+		some = nil // more than the cap: the newest of them all
 	}
-	return s.rankPostgres(ctx, model, cands, table, idCol, cols, after, limit, offset)
+	return s.rankPostgres(ctx, model, newest, some, false, sq.TSQuery(), high, table, idCol, cols, after, limit, offset)
 }
 
-// rankPostgres reads the page of cands (rid, score) after the cursor or
-// offset into model, and returns how many cands there are.
-func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQuery, table, idCol, cols string,
+// rankPostgres scores the rows of cands (a select over table AS p, with
+// its order), or those of ids when given, reads the page of them after the
+// cursor or offset into model, and returns how many there are, up to
+// SearchRankCap+1. The statement takes the queries as parameters ($1 the
+// title, purpose and summary match, $2 the match). When prepared, its text
+// is the same for every search of a kind (a window's), and each connection
+// parses and plans it once: inlined, each search was a new statement,
+// prepared, planned and evicted, half a millisecond of PostgreSQL's time.
+// Otherwise (cands depend on the words: one organisation's search, rare
+// words) it is planned for its values each time, in one round trip.
+func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQuery, ids []string, prepared bool, match, high, table, idCol, cols string,
 	after *register.Cursor, limit, offset int) (int, error) {
-	counted := s.idb.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("c.rid, c.score, count(*) OVER () AS matches")
-	keyed := s.idb.NewSelect().TableExpr("(?) AS k", counted).ColumnExpr("k.rid, k.score, k.matches")
-	if after != nil {
-		keyed = keyed.Where("(k.score < ? OR (k.score = ? AND k.rid > ?))", after.Score, after.Score, after.Keys[0])
-	} else if offset > 0 {
-		keyed = keyed.Offset(int64(offset))
+	args := []any{high, match}
+	if !prepared {
+		// One round trip, planned for these values, not kept (cands
+		// hold the match in their text).
+		args = []any{pgx.QueryExecModeExec, high}
 	}
-	keyed = keyed.OrderExpr("k.score DESC, k.rid").Limit(int64(limit))
-	err := s.idb.NewSelect().Model(model).ModelTableExpr("(?) AS s", keyed).
-		Join("JOIN " + table + " AS p ON p." + idCol + " = s.rid").
-		ColumnExpr(cols).ColumnExpr("s.score, s.matches").OrderExpr("s.score DESC, s.rid").Scan(ctx)
-	if err != nil {
+	first := len(args) - 1 // the index of $1 in args
+	if prepared {
+		first--
+	}
+	params := len(args)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args)-first)
+	}
+	if ids != nil {
+		cands = s.idb.NewSelect().TableExpr(table + " AS p").Where("p." + idCol + " = ANY(" + arg(ids) + "::text[])")
+	}
+	c := cands.ColumnExpr("p." + idCol + " AS rid, (1 + (p.search_tsv @@ $1::tsquery)::int)::float8 AS score").
+		Limit(register.SearchRankCap + 1).String()
+	var keyed strings.Builder
+	keyed.WriteString("SELECT k.rid, k.score, k.matches FROM (SELECT c.rid, c.score, count(*) OVER () AS matches FROM (" + c + ") AS c) AS k")
+	switch {
+	case after != nil:
+		sc := arg(after.Score)
+		keyed.WriteString(" WHERE (k.score < " + sc + " OR (k.score = " + sc + " AND k.rid > " + arg(after.Keys[0]) + "))")
+	}
+	keyed.WriteString(" ORDER BY k.score DESC, k.rid LIMIT " + arg(limit))
+	if after == nil && offset > 0 {
+		keyed.WriteString(" OFFSET " + arg(offset))
+	}
+	query := "SELECT " + cols + ", s.score, s.matches FROM (" + keyed.String() + ") AS s JOIN " + table + " AS p ON p." + idCol +
+		" = s.rid ORDER BY s.score DESC, s.rid"
+	if err := s.queryArgs(ctx, model, query, args...); err != nil {
 		return 0, dbError(err, "search")
 	}
 	var n int
@@ -539,13 +574,36 @@ func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQu
 	}
 	if n == 0 && (after != nil || offset > 0) {
 		// Past the last page: no row brought the count.
-		c, err := s.idb.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("1").Count(ctx)
-		if err != nil {
+		if ids != nil {
+			return len(ids), nil
+		}
+		if err := s.queryArgs(ctx, &n, "SELECT count(*) FROM ("+c+") AS c", args[:params]...); err != nil {
 			return 0, dbError(err, "search")
 		}
-		n = int(c)
 	}
 	return n, nil
+}
+
+// queryArgs runs query with args as the statement's parameters (bun would
+// write them into its text) and scans its rows into dest. args may begin
+// with a pgx.QueryExecMode.
+func (s *Store) queryArgs(ctx context.Context, dest any, query string, args ...any) error {
+	var rows *sql.Rows
+	var err error
+	switch db := s.idb.(type) {
+	case *bun.DB:
+		rows, err = db.DB.QueryContext(ctx, query, args...)
+	case bun.Tx:
+		rows, err = db.Tx.QueryContext(ctx, query, args...)
+	case bun.Conn:
+		rows, err = db.Conn.QueryContext(ctx, query, args...)
+	default:
+		return fmt.Errorf("search: a store over %T", s.idb)
+	}
+	if err != nil {
+		return err
+	}
+	return s.db.read.ScanRows(ctx, rows, dest)
 }
 
 // manyRows is the number of matches past which the planner's newest-first

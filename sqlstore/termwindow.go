@@ -1,0 +1,316 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/registre/registre/register"
+)
+
+// The term window (PostgreSQL): the terms of the newest published
+// processings, kept in memory, where a public search across organisations
+// finds its candidates without asking the database to rank them.
+//
+// Why: on PostgreSQL the ranking query cost 0.5–1.5 ms of the database's
+// time per search even over the search window's index (recent.go), and
+// the public search at 8 clients on 2 cores needs a search to take about
+// 2 ms of CPU in all, HTTP, JSON and the load generator included. Here the
+// newest 10,000 publications' lexemes (read from their tsvector, so that
+// they match exactly as @@ does) are intersected in bitsets, and only the
+// page's rows are read, by id. It holds about 4 MB at 10,000 rows.
+//
+// It is used only while it is known to be current: it is read again in
+// the background after every public change of this process or of another
+// (the service's public-change hooks, which the other processes'
+// notifications run too), and the public audit head is compared at most
+// once a second, for a change whose notice was lost. Meanwhile, and for
+// filtered searches and words too rare among the newest rows, searches go
+// to the database as before.
+
+// termRows is how many of the newest publications the term window holds.
+const termRows = recentRows
+
+// termWindow is the terms of the newest publications.
+type termWindow struct {
+	gen   int64    // the public generation it was read in (termWindows.gen)
+	seq   int64    // the public audit head it reflects
+	whole bool     // it holds every publication
+	ids   []string // oldest first (UUIDv7: in the order of creation)
+	// lexemes is sorted; all and high hold, for each lexeme, the
+	// positions in ids of the rows that have it (anywhere, or in the
+	// title, purpose or summary: weight A), ascending.
+	lexemes   []string
+	all, high [][]uint32
+}
+
+// termWindows keeps the term window and what tells whether it is current.
+type termWindows struct {
+	gen atomic.Int64 // moves with every public change this process hears of
+
+	mu        sync.Mutex
+	rows      int // termRows unless SetTermRows said otherwise; 0: off
+	set       bool
+	win       *termWindow
+	building  bool
+	lastBuild time.Time
+	seq       int64     // the public audit head last read
+	checked   time.Time // when it was read
+}
+
+// PublicChanged implements register.PublicChangeListener: the term window
+// is no longer current.
+func (s *Store) PublicChanged() { s.db.terms.gen.Add(1) }
+
+// SetTermRows sets how many of the newest publications the term window
+// holds (default termRows); 0 turns it off. Tests use it, then
+// BuildTermWindow, to take both ways.
+func (db *DB) SetTermRows(n int) {
+	t := &db.terms
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.rows, t.set, t.win = n, true, nil
+}
+
+func (t *termWindows) size() int {
+	if t.set {
+		return t.rows
+	}
+	return termRows
+}
+
+// termWindow returns the term window when it is current, nil otherwise
+// (and then starts reading it again in the background).
+func (s *Store) termWindow(ctx context.Context) *termWindow {
+	t := &s.db.terms
+	if !s.db.postgres {
+		return nil
+	}
+	t.mu.Lock()
+	if t.size() <= 0 {
+		t.mu.Unlock()
+		return nil
+	}
+	w, due := t.win, time.Since(t.checked) >= time.Second
+	t.mu.Unlock()
+	if due {
+		// Another process's change whose notice was lost.
+		seq, err := s.LastAuditOf(ctx, register.PublicActions())
+		if err != nil {
+			return nil // the database's own path says what is wrong
+		}
+		t.mu.Lock()
+		t.seq, t.checked = seq, time.Now()
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	current := w != nil && w.gen == t.gen.Load() && w.seq == t.seq
+	t.mu.Unlock()
+	if !current {
+		s.db.readTermsLater()
+		return nil
+	}
+	return w
+}
+
+// readTermsLater reads the term window again in the background, unless a
+// reading is under way or began less than a second ago (the searches that
+// follow then ask again).
+func (db *DB) readTermsLater() {
+	t := &db.terms
+	t.mu.Lock()
+	if t.building || time.Since(t.lastBuild) < time.Second {
+		t.mu.Unlock()
+		return
+	}
+	t.building, t.lastBuild = true, time.Now()
+	t.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// A failure leaves the searches to the database, which reports
+		// what is wrong to the request that meets it.
+		_ = db.BuildTermWindow(ctx)
+		t.mu.Lock()
+		t.building = false
+		t.mu.Unlock()
+	}()
+}
+
+// BuildTermWindow reads the term window now (PostgreSQL; nothing on
+// SQLite or when it is off).
+func (db *DB) BuildTermWindow(ctx context.Context) error {
+	t := &db.terms
+	t.mu.Lock()
+	rows := t.size()
+	t.mu.Unlock()
+	if !db.postgres || rows <= 0 {
+		return nil
+	}
+	w := &termWindow{gen: t.gen.Load()}
+	type termRow struct {
+		ID   string   `bun:"processing_id"`
+		All  []string `bun:"terms_all,array"`
+		High []string `bun:"terms_high,array"`
+	}
+	var got []termRow
+	// One snapshot for the audit head and the rows.
+	err := db.read.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		st := &Store{db: db, idb: tx, inTx: true}
+		var err error
+		if w.seq, err = st.LastAuditOf(ctx, register.PublicActions()); err != nil {
+			return err
+		}
+		return tx.NewSelect().TableExpr("publications").
+			ColumnExpr("processing_id, tsvector_to_array(search_tsv) AS terms_all, tsvector_to_array(ts_filter(search_tsv, '{a}')) AS terms_high").
+			OrderExpr("processing_id DESC").Limit(int64(rows+1)).Scan(ctx, &got)
+	})
+	if err != nil {
+		return dbError(err, "search terms")
+	}
+	w.whole = len(got) <= rows
+	got = got[:min(len(got), rows)]
+	slices.Reverse(got)
+	index := map[string]int{}
+	for i, r := range got {
+		w.ids = append(w.ids, r.ID)
+		for k, terms := range [][]string{r.All, r.High} {
+			for _, lx := range terms {
+				j, ok := index[lx]
+				if !ok {
+					j = len(w.lexemes)
+					index[lx] = j
+					w.lexemes = append(w.lexemes, lx)
+					w.all, w.high = append(w.all, nil), append(w.high, nil)
+				}
+				if k == 0 {
+					w.all[j] = append(w.all[j], uint32(i))
+				} else {
+					w.high[j] = append(w.high[j], uint32(i))
+				}
+			}
+		}
+	}
+	// Sort the lexemes (prefixes are ranges), their postings with them.
+	order := make([]int, len(w.lexemes))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return w.lexemes[order[a]] < w.lexemes[order[b]] })
+	lexemes, all, high := make([]string, len(order)), make([][]uint32, len(order)), make([][]uint32, len(order))
+	for i, j := range order {
+		lexemes[i], all[i], high[i] = w.lexemes[j], slices.Clip(w.all[j]), slices.Clip(w.high[j])
+	}
+	w.lexemes, w.all, w.high = lexemes, all, high
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.win = w
+	if w.seq > t.seq || t.checked.IsZero() {
+		t.seq, t.checked = w.seq, time.Now()
+	}
+	return nil
+}
+
+// termCand is a candidate of a search in the term window.
+type termCand struct {
+	id    string
+	score float64
+}
+
+// match returns the newest SearchRankCap+1 rows of the window that match
+// sq, newest first, scored as rankPostgres scores them; ok is false when
+// the window cannot tell them (fewer, and older rows it does not hold may
+// match).
+func (w *termWindow) match(sq register.Query) (cands []termCand, ok bool) {
+	words := (len(w.ids) + 63) / 64
+	var all, high []uint64
+	for _, g := range sq.Groups {
+		ga, gh := make([]uint64, words), make([]uint64, words)
+		for _, f := range g {
+			i := sort.SearchStrings(w.lexemes, f.Term)
+			for ; i < len(w.lexemes); i++ {
+				if f.Prefix && !strings.HasPrefix(w.lexemes[i], f.Term) || !f.Prefix && w.lexemes[i] != f.Term {
+					break
+				}
+				for _, p := range w.all[i] {
+					ga[p>>6] |= 1 << (p & 63)
+				}
+				for _, p := range w.high[i] {
+					gh[p>>6] |= 1 << (p & 63)
+				}
+				if !f.Prefix {
+					break
+				}
+			}
+		}
+		if all == nil {
+			all, high = ga, gh
+			continue
+		}
+		for k := range all {
+			all[k] &= ga[k]
+			high[k] &= gh[k]
+		}
+	}
+	for p := len(w.ids) - 1; p >= 0 && len(cands) <= register.SearchRankCap; p-- {
+		if all == nil || all[p>>6]&(1<<(p&63)) == 0 {
+			continue
+		}
+		c := termCand{id: w.ids[p], score: 1}
+		if high[p>>6]&(1<<(p&63)) != 0 {
+			c.score = 2
+		}
+		cands = append(cands, c)
+	}
+	return cands, len(cands) > register.SearchRankCap || w.whole
+}
+
+// rankTerms reads the page of cands (newest first) after the cursor or
+// offset into model, a *[]scoredPublication, in rank order: score, then
+// the oldest first.
+func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands []termCand, cols string,
+	after *register.Cursor, limit, offset int) error {
+	ranked := slices.Clone(cands)
+	slices.Reverse(ranked) // oldest first; a stable sort keeps it among equals
+	slices.SortStableFunc(ranked, func(a, b termCand) int { return cmp.Compare(b.score, a.score) })
+	from := min(offset, len(ranked))
+	if after != nil {
+		from = sort.Search(len(ranked), func(i int) bool {
+			r := ranked[i]
+			return r.score < after.Score || r.score == after.Score && r.id > after.Keys[0]
+		})
+	}
+	page := ranked[from:min(from+limit, len(ranked))]
+	if len(page) == 0 {
+		return nil
+	}
+	ids := make([]string, len(page))
+	for i, c := range page {
+		ids[i] = c.id
+	}
+	var rows []scoredPublication
+	if err := s.queryArgs(ctx, &rows, "SELECT "+cols+" FROM publications AS p WHERE p.processing_id = ANY($1::text[])", ids); err != nil {
+		return dbError(err, "search")
+	}
+	byID := make(map[string]int, len(rows))
+	for i := range rows {
+		byID[rows[i].ProcessingID] = i
+	}
+	out := make([]scoredPublication, 0, len(page))
+	for _, c := range page {
+		if i, ok := byID[c.id]; ok {
+			rows[i].Score = c.score
+			out = append(out, rows[i])
+		}
+	}
+	*model = out
+	return nil
+}
