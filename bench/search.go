@@ -118,9 +118,13 @@ func runSearch(args []string) error {
 		fmt.Printf("checked the standings of %d records in %s (once, as serve does)\n", checked, time.Since(start).Round(time.Second))
 	}
 	// PostgreSQL's search windows, as serve builds them when it starts
-	// (the first takes a few seconds at 200,000 rows).
+	// (the first takes a few seconds at 200,000 rows), and the newest
+	// publications' terms, which the first search would read.
 	start = time.Now()
 	if err := db.RefreshSearchWindows(ctx); err != nil {
+		return err
+	}
+	if err := db.BuildTermWindow(ctx); err != nil {
 		return err
 	}
 	if db.Postgres() {

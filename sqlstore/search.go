@@ -386,20 +386,29 @@ func inRankOrder[T any](rows []T, page []rankedRow, rowNumber func(*T) *int64, s
 // scored 2 when every word matched in the title, purpose or summary
 // (weight A), else 1, as on SQLite, and counted in the same query.
 //
-// Across organisations they are looked for in the table's search window
-// first (its newest rows, recent.go), in the ranking query itself: words
-// the statistics find in many rows by walking the window's ids newest
-// first and testing each row, until there are enough; other words by the
-// window's own index. Found there, they are the newest of all; otherwise
-// the whole table's index finds them (rankedRare). One organisation's
-// search, and a table without a window, asks the planner for its estimate
-// first.
+// Across organisations they are looked for among the newest rows first:
+// for the public search without other filters, in the newest
+// publications' terms kept in memory (termwindow.go); otherwise, in the
+// ranking query itself, in the table's search window (recent.go), walked
+// newest first for words the statistics find in many rows, by the
+// window's own index for the others. Found there, they are the newest of
+// all; otherwise the words are rare among the newest rows and the whole
+// table's index finds them all (older). One organisation's search, and a
+// table without a window, asks the planner for its estimate first.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
 	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
 	match, high := sq.TSQuery(), highQuery(sq)
 	// newest selects the newest SearchRankCap+1 matches.
 	newest := func() *bun.SelectQuery {
 		return s.matchOnly(base(), table, sq, org).OrderExpr("p." + idCol + " DESC")
+	}
+	// older selects the newest matches of words found too rarely among
+	// the newest rows for a first look to have them all: every match,
+	// by the whole table's index (ordered by an expression no index has,
+	// so that the planner does not walk the ids through the newest rows
+	// that did not match), then sorted.
+	older := func() *bun.SelectQuery {
+		return base().Where("p.search_tsv @@ $2::tsquery").OrderExpr("(p." + idCol + " || '') DESC")
 	}
 	rows, public := model.(*[]scoredPublication)
 	if public && org == "" && !filtered {
@@ -408,7 +417,7 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		if w := s.termWindow(ctx); w != nil {
 			cands, ok := w.match(sq)
 			if !ok { // too rare among the newest
-				return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, high, org, after, limit, offset))
+				return capTotal(s.rankPostgres(ctx, model, older(), nil, true, match, high, table, idCol, cols, after, limit, offset))
 			}
 			return capTotal(len(cands), s.rankTerms(ctx, rows, cands, cols, after, limit, offset))
 		}
@@ -437,7 +446,7 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 		if err != nil || n > register.SearchRankCap {
 			return capTotal(n, err)
 		}
-		return capTotal(s.rankedRare(ctx, model, base, newest(), table, idCol, cols, sq, high, org, after, limit, offset))
+		return capTotal(s.rankPostgres(ctx, model, older(), nil, true, match, high, table, idCol, cols, after, limit, offset))
 	}
 	// For a word in many rows the planner walks the ids newest first and
 	// tests each row, a few hundred rows. But it guesses a rare prefix

@@ -447,13 +447,7 @@ func (s *Site) renderPage(status int, name string, v *view, explicit bool) (*ren
 	}
 	p := &renderedPage{status: status, lang: v.Lang, explicit: explicit, body: fit(b.Bytes()),
 		tag: hashETag([]byte("text/html"), b.Bytes())}
-	var gz bytes.Buffer
-	zw := s.pub.gz.Get().(*gzip.Writer)
-	zw.Reset(&gz)
-	_, _ = zw.Write(p.body)
-	_ = zw.Close()
-	s.pub.gz.Put(zw)
-	p.gz = fit(gz.Bytes())
+	p.gz = s.pub.compress(p.body)
 	return p, nil
 }
 
