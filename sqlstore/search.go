@@ -419,7 +419,7 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 			if !ok { // too rare among the newest
 				return capTotal(s.rankPostgres(ctx, model, older(), nil, true, match, high, table, idCol, cols, after, limit, offset))
 			}
-			return capTotal(len(cands), s.rankTerms(ctx, rows, cands, cols, after, limit, offset))
+			return capTotal(len(cands), s.rankTerms(ctx, rows, cands, after, limit, offset))
 		}
 	}
 	var w searchWindow
@@ -597,22 +597,24 @@ func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQu
 // write them into its text) and scans its rows into dest. args may begin
 // with a pgx.QueryExecMode.
 func (s *Store) queryArgs(ctx context.Context, dest any, query string, args ...any) error {
-	var rows *sql.Rows
-	var err error
-	switch db := s.idb.(type) {
-	case *bun.DB:
-		rows, err = db.DB.QueryContext(ctx, query, args...)
-	case bun.Tx:
-		rows, err = db.Tx.QueryContext(ctx, query, args...)
-	case bun.Conn:
-		rows, err = db.Conn.QueryContext(ctx, query, args...)
-	default:
-		return fmt.Errorf("search: a store over %T", s.idb)
-	}
+	rows, err := s.queryRows(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	return s.db.read.ScanRows(ctx, rows, dest)
+}
+
+// queryRows is queryArgs' query.
+func (s *Store) queryRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	switch db := s.idb.(type) {
+	case *bun.DB:
+		return db.DB.QueryContext(ctx, query, args...)
+	case bun.Tx:
+		return db.Tx.QueryContext(ctx, query, args...)
+	case bun.Conn:
+		return db.Conn.QueryContext(ctx, query, args...)
+	}
+	return nil, fmt.Errorf("search: a store over %T", s.idb)
 }
 
 // manyRows is the number of matches past which the planner's newest-first

@@ -424,6 +424,13 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	// Each item is the stored public JSON, written as it is (with its
 	// state when it was published with a planned start).
 	var b bytes.Buffer
+	// Sized once: grown by doubling, the buffer took 6 % of a cold
+	// search's CPU.
+	size := 256 + len(res.NextCursor)
+	for i := range res.Items {
+		size += len(res.Items[i].Data) + 64 // a planned start's state
+	}
+	b.Grow(size)
 	b.WriteString(`{"items":[`)
 	for i := range res.Items {
 		if i > 0 {
