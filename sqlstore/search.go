@@ -172,11 +172,30 @@ func publicFilters(q *bun.SelectQuery, f register.PublicFilter) *bun.SelectQuery
 // SearchPublications implements register.Store.
 func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter) (register.PublicationPage, error) {
 	var page register.PublicationPage
+	literal := register.LiteralPattern(f.Query)
+	filtered := strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
+	// The public search across organisations without other filters, on
+	// PostgreSQL: the newest publications' terms in memory, when current
+	// (termwindow.go). It matches prefixes itself: no expansion.
+	var rows []scoredPublication
+	rare := false
+	if q := f.Search(); !q.Empty() && f.Organisation == "" && !filtered {
+		if w := s.termWindow(ctx); w != nil {
+			cands, ok := w.match(q)
+			if ok {
+				err := s.rankTerms(ctx, &rows, cands, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
+				if page.Total, page.TotalIsCapped, err = capTotal(len(cands), err); err != nil {
+					return page, err
+				}
+				return s.publicationPage(f, page, rows, false), nil
+			}
+			rare = true // too rare among the newest
+		}
+	}
 	sq, ok, err := s.expandPrefixes(ctx, f.Search())
 	if err != nil || !ok {
 		return page, err
 	}
-	literal := register.LiteralPattern(f.Query)
 	if f.Searching() && sq.Empty() && literal == "" {
 		return page, nil // only stop words: nothing to find
 	}
@@ -193,7 +212,6 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		return q
 	}
-	var rows []scoredPublication
 	if sq.Empty() {
 		q := base().Model(&rows).ColumnExpr(publicationCols).ColumnExpr("0.0 AS score")
 		if f.After != nil {
@@ -216,14 +234,19 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 		}
 		page.Total = total
 	} else {
-		filtered := strings.TrimSpace(f.Category) != "" || f.Sensitive != nil || f.BasisType != "" || literal != ""
 		var err error
 		page.Total, page.TotalIsCapped, err = s.ranked(ctx, &rows, base, "publications", "processing_id", publicationCols,
-			sq, f.Organisation, filtered, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
+			sq, f.Organisation, filtered, rare, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 		if err != nil {
 			return page, err
 		}
 	}
+	return s.publicationPage(f, page, rows, sq.Empty()), nil
+}
+
+// publicationPage completes page with rows, the page's and one more, and
+// the cursor to the next page (a list's, or a search's when ranked).
+func (s *Store) publicationPage(f register.PublicFilter, page register.PublicationPage, rows []scoredPublication, list bool) register.PublicationPage {
 	more := len(rows) > f.PerPage
 	if more {
 		rows = rows[:f.PerPage]
@@ -234,13 +257,13 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	}
 	if more {
 		last := rows[len(rows)-1]
-		if sq.Empty() {
+		if list {
 			page.NextCursor = f.NextCursor(&page.Items[len(page.Items)-1])
 		} else {
 			page.NextCursor = f.RankedCursor(last.Score, s.tie(last.ProcessingID, last.RowNumber))
 		}
 	}
-	return page, nil
+	return page
 }
 
 // ranked reads a page of a search into model (a slice of scoredPublication
@@ -255,9 +278,9 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 // indexed: scoring is what costs, and a word found in most records would
 // otherwise be scored in all of them (see docs/design.md, "Search").
 func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
-	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
+	sq register.Query, org string, filtered, rare bool, after *register.Cursor, limit, offset int) (int, bool, error) {
 	if s.db.postgres {
-		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, filtered, after, limit, offset)
+		return s.rankedPostgres(ctx, model, base, table, idCol, cols, sq, org, rare, after, limit, offset)
 	}
 	// SQLite: the candidates' rowids, newest first, from the index alone
 	// when only the organisation filters (it is in the index); first the
@@ -396,7 +419,7 @@ func inRankOrder[T any](rows []T, page []rankedRow, rowNumber func(*T) *int64, s
 // table's index finds them all (older). One organisation's search, and a
 // table without a window, asks the planner for its estimate first.
 func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...string) *bun.SelectQuery, table, idCol, cols string,
-	sq register.Query, org string, filtered bool, after *register.Cursor, limit, offset int) (int, bool, error) {
+	sq register.Query, org string, rare bool, after *register.Cursor, limit, offset int) (int, bool, error) {
 	match, high := sq.TSQuery(), highQuery(sq)
 	// newest selects the newest SearchRankCap+1 matches.
 	newest := func() *bun.SelectQuery {
@@ -410,17 +433,8 @@ func (s *Store) rankedPostgres(ctx context.Context, model any, base func(...stri
 	older := func() *bun.SelectQuery {
 		return base().Where("p.search_tsv @@ $2::tsquery").OrderExpr("(p." + idCol + " || '') DESC")
 	}
-	rows, public := model.(*[]scoredPublication)
-	if public && org == "" && !filtered {
-		// The public search: the newest publications' terms in memory
-		// (termwindow.go), when current.
-		if w := s.termWindow(ctx); w != nil {
-			cands, ok := w.match(sq)
-			if !ok { // too rare among the newest
-				return capTotal(s.rankPostgres(ctx, model, older(), nil, true, match, high, table, idCol, cols, after, limit, offset))
-			}
-			return capTotal(len(cands), s.rankTerms(ctx, rows, cands, after, limit, offset))
-		}
+	if rare { // the newest publications' terms said so
+		return capTotal(s.rankPostgres(ctx, model, older(), nil, true, match, high, table, idCol, cols, after, limit, offset))
 	}
 	var w searchWindow
 	if org == "" {
@@ -930,7 +944,7 @@ func (s *Store) SearchProcessings(ctx context.Context, f register.ProcessingFilt
 	} else {
 		var err error
 		page.Total, page.TotalIsCapped, err = s.ranked(ctx, &rows, base, "processings", "id", processingCols,
-			sq, f.Organisation, filtered, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
+			sq, f.Organisation, filtered, false, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 		if err != nil {
 			return page, err
 		}
