@@ -3,6 +3,7 @@ package publicsite
 import (
 	"bytes"
 	"container/list"
+	"hash/maphash"
 	"sync"
 )
 
@@ -39,6 +40,10 @@ type bytesCache struct {
 	size  int
 	order *list.List // of *cacheEntry, most recent first
 	byKey map[string]*list.Element
+	// asked remembers, in a fixed table of hashes, keys that putAgain
+	// did not keep (see there).
+	asked [4096]uint64
+	seed  maphash.Seed
 }
 
 type cacheEntry struct {
@@ -59,7 +64,7 @@ func fit(b []byte) []byte {
 }
 
 func newBytesCache(max int) *bytesCache {
-	return &bytesCache{max: max, order: list.New(), byKey: map[string]*list.Element{}}
+	return &bytesCache{max: max, order: list.New(), byKey: map[string]*list.Element{}, seed: maphash.MakeSeed()}
 }
 
 func (c *bytesCache) get(kind, key string) (any, bool) {
@@ -89,6 +94,32 @@ func (c *bytesCache) put(kind, key string, val any, size int) {
 	}
 	c.byKey[k] = c.order.PushFront(&cacheEntry{key: k, size: size, val: val})
 	c.size += size
+}
+
+// putAgain is put for answers that a stream of one-off requests can ask
+// for without end (searches): while the cache is less than half full it
+// keeps val at once; past that, only when the key was asked before
+// lately (the last of 4,096 keys that fall in its slot of a table of
+// hashes). A run of new searches filled the cache with pages nobody asks
+// twice and evicted those readers ask again; measured at 8 clients on 2
+// cores, that churn (and the collector's work on a heap held near its
+// limit) cost 15 % of the cold searches' throughput and 5 ms of their
+// p99.
+func (c *bytesCache) putAgain(kind, key string, val any, size int) {
+	k := kind + key
+	c.mu.Lock()
+	_, kept := c.byKey[k]
+	if !kept && c.size+size > c.max/2 {
+		h := maphash.String(c.seed, k) | 1 // never the empty slot's 0
+		slot := &c.asked[h%uint64(len(c.asked))]
+		if *slot != h {
+			*slot = h
+			c.mu.Unlock()
+			return
+		}
+	}
+	c.mu.Unlock()
+	c.put(kind, key, val, size)
 }
 
 func (c *bytesCache) drop(kind, key string) {

@@ -86,3 +86,31 @@ func TestBytesCacheEvictsLeastRecentlyUsed(t *testing.T) {
 		t.Errorf("drop: %d bytes, from %d", c.bytes(), before)
 	}
 }
+
+// Past half its bound, the cache keeps a search's page from its second
+// request only; below, from the first. A page already kept is replaced at
+// once.
+func TestBytesCacheKeepsOneOffAnswersWhileItHasRoom(t *testing.T) {
+	const unit = 1000
+	size := unit + entryOverhead + len(kindList) + 2
+	c := newBytesCache(10 * size)
+	for i := range 4 { // 4 of 10: room
+		c.putAgain(kindList, fmt.Sprint("a", i), i, unit)
+		if _, ok := c.get(kindList, fmt.Sprint("a", i)); !ok {
+			t.Fatalf("page %d was not kept with room in the cache", i)
+		}
+	}
+	c.putAgain(kindList, "b0", 0, unit) // the fifth: half full
+	c.putAgain(kindList, "b1", 1, unit) // past half: asked once
+	if _, ok := c.get(kindList, "b1"); ok {
+		t.Errorf("a page asked once was kept in a cache past half full")
+	}
+	c.putAgain(kindList, "b1", 1, unit) // asked again
+	if _, ok := c.get(kindList, "b1"); !ok {
+		t.Errorf("a page asked twice was not kept")
+	}
+	c.putAgain(kindList, "a0", "new", unit) // kept already: replaced
+	if v, ok := c.get(kindList, "a0"); !ok || v != "new" {
+		t.Errorf("a kept page was not replaced: %v", v)
+	}
+}

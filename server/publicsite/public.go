@@ -476,7 +476,9 @@ func (s *Site) PublicProcessings(w http.ResponseWriter, r *http.Request) error {
 	if kept.gz != nil {
 		kept.body = nil
 	}
-	s.cache.put(kindList, key, &kept, cap(kept.body)+cap(kept.gz))
+	// Searches are endless: a page is kept from its second request once
+	// the cache is half full.
+	s.cache.putAgain(kindList, key, &kept, cap(kept.body)+cap(kept.gz))
 	publicHeaders(w)
 	return writeEncoded(w, r, &e.encodedBody)
 }
