@@ -352,6 +352,7 @@ func exportSecrets(ctx context.Context, tx bun.Tx) (*register.BackupSecrets, err
 // ImportAll implements register.BackupStore.
 func (s *Store) ImportAll(ctx context.Context, b *register.Backup) error {
 	return s.InTx(ctx, func(t register.Store) error {
+		t.(*Store).publicWritten()
 		tx := t.(*Store).idb
 		for _, table := range []string{"organisations", "audit_log", "users", "signing_keys"} {
 			n, err := tx.NewSelect().TableExpr(table).Count(ctx)

@@ -166,8 +166,12 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
-	if _, err := reindex(ctx, db.write); err != nil {
+	n, err := reindex(ctx, db.write)
+	if err != nil {
 		return names, fmt.Errorf("search terms: %w", err)
+	}
+	if n > 0 || len(names) > 0 {
+		db.terms.gen.Add(1) // the term window (termwindow.go) read them before
 	}
 	if err := fillWho(ctx, db.write); err != nil {
 		return names, fmt.Errorf("standing: %w", err)

@@ -27,6 +27,20 @@ type Store struct {
 	db   *DB
 	idb  bun.IDB
 	inTx bool
+	// wrotePublic: this transaction's store wrote publications
+	// (publicWritten).
+	wrotePublic bool
+}
+
+// publicWritten notes that s wrote publications: PostgreSQL's term window
+// (termwindow.go) is no longer current, now and again once the
+// transaction commits (a window read between the two, from a snapshot
+// without the change, would otherwise pass for current). The service's
+// public-change hooks tell the same; this covers every writer, the
+// service or not.
+func (s *Store) publicWritten() {
+	s.db.terms.gen.Add(1)
+	s.wrotePublic = true
 }
 
 // writeLockKey is the PostgreSQL advisory lock every write transaction takes
@@ -66,11 +80,15 @@ func (s *Store) InTx(ctx context.Context, fn func(tx register.Store) error) (err
 			return fmt.Errorf("write lock: %w", markOutage(err))
 		}
 	}
-	if err := fn(&Store{db: s.db, idb: tx, inTx: true}); err != nil {
+	st := &Store{db: s.db, idb: tx, inTx: true}
+	if err := fn(st); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", dbError(err, "change"))
+	}
+	if st.wrotePublic {
+		s.db.terms.gen.Add(1)
 	}
 	return nil
 }
@@ -465,12 +483,14 @@ func (s *Store) PutPublication(ctx context.Context, p *register.Publication) err
 			"rules_version = EXCLUDED.rules_version, search_high = EXCLUDED.search_high, " +
 			"search_low = EXCLUDED.search_low, search_version = EXCLUDED.search_version, planned_start = EXCLUDED.planned_start").
 		Exec(ctx)
+	s.publicWritten()
 	return dbError(err, "publication")
 }
 
 // DeletePublication implements register.Store.
 func (s *Store) DeletePublication(ctx context.Context, id string) error {
 	_, err := s.idb.NewDelete().TableExpr("publications").Where("processing_id = ?", id).Exec(ctx)
+	s.publicWritten()
 	return dbError(err, "publication")
 }
 
