@@ -224,7 +224,7 @@ func overviewLabels() map[string]text {
 	return map[string]text{
 		"nav.overview":               {"Vue d’ensemble", "Overview"},
 		"overview.title":             {"Vue d’ensemble de la conformité", "Compliance overview"},
-		"overview.lead":              {"Ce qui bloque la publication et les risques, d’un coup d’œil. Chaque nombre mène à la liste des traitements concernés.", "What blocks publication and the risks, at a glance. Every number leads to the list of the processings concerned."},
+		"overview.lead":              {"Ce qui bloque la publication et les risques, d’un coup d’œil. Chaque nombre de traitements mène à leur liste.", "What blocks publication and the risks, at a glance. Every number of processings leads to their list."},
 		"overview.org":               {"Organisation", "Organisation"},
 		"overview.org.choose":        {"Choisir une organisation", "Choose an organisation"},
 		"overview.org.hint":          {"La vue d’ensemble porte sur une organisation à la fois.", "The overview covers one organisation at a time."},
