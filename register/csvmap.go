@@ -404,7 +404,7 @@ func (s *Service) parseCSV(data []byte, defaultUnit string, unitOf func(string) 
 					errs = append(errs, ce)
 				}
 			} else {
-				errs = append(errs, lineError(line, sheetMsg{text: err.Error()}))
+				errs = append(errs, lineError(line, sheetf("row.unchecked", "could not be checked: %s", err.Error())))
 			}
 		}
 		rows = append(rows, row)

@@ -316,6 +316,7 @@ func importLabels() map[string]text {
 		"imp.col.same":           {"remplit le même champ que la colonne « %s »", "feeds the same field as column %q"},
 		"imp.col.title":          {"il manque une colonne pour le nom du traitement (« Nom du traitement »)", "needs a column for the name of the processing (\"Nom du traitement\")"},
 		"imp.row.unreadable":     {"ne peut pas être lue (%s)", "cannot be read: %s"},
+		"imp.row.unchecked":      {"n’a pas pu être vérifiée (%s)", "could not be checked: %s"},
 		"imp.rows.max":           {"le fichier a plus de %d lignes", "the file has more than %d rows"},
 		"imp.cell.noheader":      {"contient une valeur mais sa colonne n’a pas d’en-tête", "has a value but no header"},
 		"imp.sensitive.yes":      {"dit « oui » sans nommer les données sensibles : nommez-les plutôt (par exemple « santé; mesures d’aide sociale »)", "says oui without naming the sensitive data: list them instead (e.g. \"santé; mesures d'aide sociale\")"},
