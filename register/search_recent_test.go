@@ -105,11 +105,15 @@ func TestTwoWordSearchIsTheSameWhereverItLooksFirst(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		looks := []struct{ recent, terms int }{{60, 0}, {320, 0}, {0, 60}, {0, 320}, {0, 1000}}
 		// Twice: without the planner's statistics, every query is looked
 		// for by the window's index; with them, these words are in most
 		// rows and the window is walked.
 		for _, stats := range []bool{false, true} {
-			if stats && db.Postgres() {
+			if stats && !db.Postgres() {
+				break // SQLite: no statistics, no windows; one pass shows it
+			}
+			if stats {
 				if _, err := db.Bun().ExecContext(ctx, "ANALYZE publications, processings"); err != nil {
 					t.Fatal(err)
 				}
@@ -123,7 +127,10 @@ func TestTwoWordSearchIsTheSameWhereverItLooksFirst(t *testing.T) {
 				}
 				// 60 newest rows hold fewer matches than the cap (the whole
 				// table is searched after); 320 hold more; 1,000 are all.
-				for _, l := range []struct{ recent, terms int }{{60, 0}, {320, 0}, {0, 60}, {0, 320}, {0, 1000}} {
+				for _, l := range looks {
+					if stats && l.terms > 0 || !db.Postgres() && l != looks[0] {
+						continue // statistics change only the search window's way; SQLite has neither
+					}
 					look(l.recent, l.terms)
 					got, total, capped := pages(q)
 					if total != wantTotal || capped != wantCapped {
