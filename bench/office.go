@@ -95,6 +95,12 @@ func runOffice(args []string) error {
 		}
 	}
 
+	// PostgreSQL's search windows, as serve builds them (an
+	// administrator's search across organisations looks there first).
+	if err := db.RefreshSearchWindows(ctx); err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
