@@ -568,12 +568,14 @@ func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQu
 	}
 	c := cands.ColumnExpr("p." + idCol + " AS rid, (1 + (p.search_tsv @@ $1::tsquery)::int)::float8 AS score").
 		Limit(register.SearchRankCap + 1).String()
+	// The newest SearchRankCap of the candidates are ranked, as on SQLite;
+	// the one more only tells that there are more.
 	var keyed strings.Builder
-	keyed.WriteString("SELECT k.rid, k.score, k.matches FROM (SELECT c.rid, c.score, count(*) OVER () AS matches FROM (" + c + ") AS c) AS k")
-	switch {
-	case after != nil:
+	keyed.WriteString("SELECT k.rid, k.score, k.matches FROM (SELECT c.rid, c.score, count(*) OVER () AS matches, " +
+		"row_number() OVER (ORDER BY c.rid DESC) AS nth FROM (" + c + ") AS c) AS k WHERE k.nth <= " + strconv.Itoa(register.SearchRankCap))
+	if after != nil {
 		sc := arg(after.Score)
-		keyed.WriteString(" WHERE (k.score < " + sc + " OR (k.score = " + sc + " AND k.rid > " + arg(after.Keys[0]) + "))")
+		keyed.WriteString(" AND (k.score < " + sc + " OR (k.score = " + sc + " AND k.rid > " + arg(after.Keys[0]) + "))")
 	}
 	keyed.WriteString(" ORDER BY k.score DESC, k.rid LIMIT " + arg(limit))
 	if after == nil && offset > 0 {

@@ -6,35 +6,41 @@ import (
 	"database/sql"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/uptrace/bun"
 
 	"github.com/registre/registre/register"
 )
 
-// The term window (PostgreSQL): the terms of the newest published
-// processings, kept in memory, where a public search across organisations
-// finds its candidates without asking the database to rank them.
+// The term window: the terms of the newest published processings, kept in
+// memory, where a public search across organisations finds its candidates
+// without asking the database to rank them.
 //
 // Why: on PostgreSQL the ranking query cost 0.5–1.5 ms of the database's
-// time per search even over the search window's index (recent.go), and
-// the public search at 8 clients on 2 cores needs a search to take about
-// 2 ms of CPU in all, HTTP, JSON and the load generator included. Here the
-// newest 10,000 publications' lexemes (read from their tsvector, so that
-// they match exactly as @@ does) are intersected in bitsets, and only the
-// page's rows are read, by id. It holds about 4 MB at 10,000 rows.
+// time per search even over the search window's index (recent.go); on
+// SQLite, FTS5's walk of the words' doclists was two thirds of a cold
+// search's CPU. The public search at 8 clients on 2 cores needs a search to
+// take about 2 ms of CPU in all, HTTP, JSON and the load generator
+// included. Here the newest 10,000 publications' terms (on PostgreSQL read
+// from their tsvector, on SQLite split as FTS5's tokenizer splits them, so
+// that they match exactly as the database would) are intersected in
+// bitsets, and only the page's rows are read. It holds about 4 MB at
+// 10,000 rows.
 //
 // It is used only while it is known to be current: it is read again in
 // the background after every public change of this process or of another
 // (the service's public-change hooks, which the other processes'
-// notifications run too), and the public audit head is compared at most
-// once a second, for a change whose notice was lost. Meanwhile, and for
-// filtered searches and words too rare among the newest rows, searches go
-// to the database as before.
+// notifications run too, and every write of publications by the store),
+// and the public audit head is compared at most once a second, for a
+// change whose notice was lost. Meanwhile, and for filtered searches and
+// words too rare among the newest rows, searches go to the database as
+// before.
 
 // termRows is how many of the newest publications the term window holds.
 const termRows = recentRows
@@ -45,6 +51,9 @@ type termWindow struct {
 	seq   int64    // the public audit head it reflects
 	whole bool     // it holds every publication
 	ids   []string // oldest first (UUIDv7: in the order of creation)
+	// rowids are the rows' numbers on SQLite, where the newest are those
+	// of the highest row numbers (as for FTS5), nil on PostgreSQL.
+	rowids []int64
 	// lexemes is sorted; all and high hold, for each lexeme, the
 	// positions in ids of the rows that have it (anywhere, or in the
 	// title, purpose or summary: weight A), ascending.
@@ -91,9 +100,6 @@ func (t *termWindows) size() int {
 // (and then starts reading it again in the background).
 func (s *Store) termWindow(ctx context.Context) *termWindow {
 	t := &s.db.terms
-	if !s.db.postgres {
-		return nil
-	}
 	t.mu.Lock()
 	if t.size() <= 0 {
 		t.mu.Unlock()
@@ -145,29 +151,40 @@ func (db *DB) readTermsLater() {
 	}()
 }
 
-// BuildTermWindow reads the term window now (PostgreSQL; nothing on
-// SQLite or when it is off).
+// BuildTermWindow reads the term window now (nothing when it is off).
 func (db *DB) BuildTermWindow(ctx context.Context) error {
 	t := &db.terms
 	t.mu.Lock()
 	rows := t.size()
 	t.mu.Unlock()
-	if !db.postgres || rows <= 0 {
+	if rows <= 0 {
 		return nil
 	}
 	w := &termWindow{gen: t.gen.Load()}
 	type termRow struct {
-		ID   string   `bun:"processing_id"`
-		All  []string `bun:"terms_all,array"`
-		High []string `bun:"terms_high,array"`
+		RowID int64    `bun:"rowid"`
+		ID    string   `bun:"processing_id"`
+		All   []string `bun:"terms_all,array"`
+		High  []string `bun:"terms_high,array"`
+		// SQLite: the terms as FTS5 reads them.
+		SearchHigh string `bun:"search_high"`
+		SearchLow  string `bun:"search_low"`
 	}
 	var got []termRow
 	// One snapshot for the audit head and the rows.
-	err := db.read.RunInTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+	opts := &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	if !db.postgres {
+		opts = &sql.TxOptions{ReadOnly: true} // a read transaction is a snapshot (WAL)
+	}
+	err := db.read.RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
 		st := &Store{db: db, idb: tx, inTx: true}
 		var err error
 		if w.seq, err = st.LastAuditOf(ctx, register.PublicActions()); err != nil {
 			return err
+		}
+		if !db.postgres {
+			return tx.NewSelect().TableExpr("publications").ColumnExpr("rowid, processing_id, search_high, search_low").
+				OrderExpr("rowid DESC").Limit(int64(rows+1)).Scan(ctx, &got)
 		}
 		return tx.NewSelect().TableExpr("publications").
 			ColumnExpr("processing_id, tsvector_to_array(search_tsv) AS terms_all, tsvector_to_array(ts_filter(search_tsv, '{a}')) AS terms_high").
@@ -176,12 +193,22 @@ func (db *DB) BuildTermWindow(ctx context.Context) error {
 	if err != nil {
 		return dbError(err, "search terms")
 	}
+	if !db.postgres {
+		for i := range got {
+			high := ftsTokens(got[i].SearchHigh)
+			got[i].All = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(high), ftsTokens(got[i].SearchLow)...))))
+			got[i].High = slices.Compact(slices.Sorted(slices.Values(high)))
+		}
+	}
 	w.whole = len(got) <= rows
 	got = got[:min(len(got), rows)]
 	slices.Reverse(got)
 	index := map[string]int{}
 	for i, r := range got {
 		w.ids = append(w.ids, r.ID)
+		if !db.postgres {
+			w.rowids = append(w.rowids, r.RowID)
+		}
 		for k, terms := range [][]string{r.All, r.High} {
 			for _, lx := range terms {
 				j, ok := index[lx]
@@ -219,9 +246,18 @@ func (db *DB) BuildTermWindow(ctx context.Context) error {
 	return nil
 }
 
+// ftsTokens splits terms as SQLite's unicode61 tokenizer does (the FTS5
+// tables', migration 0050): at every character that is neither a letter
+// nor a digit, in lower case. The terms are the store's own (words of
+// a-z and 0-9, spaced), so that is their spaces.
+func ftsTokens(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
 // termCand is a candidate of a search in the term window.
 type termCand struct {
 	id    string
+	rowid int64 // SQLite
 	score float64
 }
 
@@ -273,6 +309,9 @@ func (w *termWindow) match(sq register.Query) (cands []termCand, ok bool) {
 			continue
 		}
 		c := termCand{id: w.ids[p], score: 1}
+		if w.rowids != nil {
+			c.rowid = w.rowids[p]
+		}
 		if high[p>>6]&(1<<(p&63)) != 0 {
 			c.score = 2
 		}
@@ -286,14 +325,29 @@ func (w *termWindow) match(sq register.Query) (cands []termCand, ok bool) {
 // the oldest first.
 func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands []termCand,
 	after *register.Cursor, limit, offset int) error {
-	ranked := slices.Clone(cands)
+	// The newest SearchRankCap are ranked, as the databases rank them; the
+	// one more only tells that there are more.
+	ranked := slices.Clone(cands[:min(len(cands), register.SearchRankCap)])
 	slices.Reverse(ranked) // oldest first; a stable sort keeps it among equals
 	slices.SortStableFunc(ranked, func(a, b termCand) int { return cmp.Compare(b.score, a.score) })
 	from := min(offset, len(ranked))
 	if after != nil {
+		// The tie is the id on PostgreSQL, the row number on SQLite (as
+		// the database's own ranking gives them: Store.tie).
+		var tie int64
+		if !s.db.postgres {
+			var err error
+			if tie, err = strconv.ParseInt(after.Keys[0], 10, 64); err != nil {
+				return register.Errorf(register.EInvalid, "the cursor is not valid")
+			}
+		}
 		from = sort.Search(len(ranked), func(i int) bool {
 			r := ranked[i]
-			return r.score < after.Score || r.score == after.Score && r.id > after.Keys[0]
+			later := r.id > after.Keys[0]
+			if !s.db.postgres {
+				later = r.rowid > tie
+			}
+			return r.score < after.Score || r.score == after.Score && later
 		})
 	}
 	page := ranked[from:min(from+limit, len(ranked))]
@@ -304,25 +358,9 @@ func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands
 	for i, c := range page {
 		ids[i] = c.id
 	}
-	// Scanned by hand: bun's scan of these rows was a tenth of a cold
-	// search's CPU.
-	rs, err := s.queryRows(ctx, "SELECT "+publicationCols+" FROM publications AS p WHERE p.processing_id = ANY($1::text[])", ids)
+	rows, err := s.rowsByID(ctx, ids)
 	if err != nil {
-		return dbError(err, "search")
-	}
-	defer rs.Close()
-	rows := make([]scoredPublication, 0, len(ids))
-	for rs.Next() {
-		var r scoredPublication
-		// The order of publicationCols.
-		if err := rs.Scan(&r.ProcessingID, &r.Organisation, &r.Version, &r.Title, &r.Sensitive, &r.BasisTypes,
-			&r.Categories, &r.Data, &r.PublishedAt, &r.RulesVersion, &r.PlannedStart); err != nil {
-			return dbError(err, "search")
-		}
-		rows = append(rows, r)
-	}
-	if err := rs.Err(); err != nil {
-		return dbError(err, "search")
+		return err
 	}
 	byID := make(map[string]int, len(rows))
 	for i := range rows {
@@ -337,4 +375,33 @@ func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands
 	}
 	*model = out
 	return nil
+}
+
+// rowsByID reads the publications of ids, in any order.
+func (s *Store) rowsByID(ctx context.Context, ids []string) ([]scoredPublication, error) {
+	var rows []scoredPublication
+	if !s.db.postgres {
+		// With their row numbers, the ties of SQLite's cursors.
+		err := s.idb.NewSelect().Model(&rows).ModelTableExpr("publications AS p").ColumnExpr(publicationCols).
+			ColumnExpr("p.rowid AS row_number").Where("p.processing_id IN (?)", bun.List(ids)).Scan(ctx)
+		return rows, dbError(err, "search")
+	}
+	// Scanned by hand: bun's scan of these rows was a tenth of a cold
+	// search's CPU.
+	rs, err := s.queryRows(ctx, "SELECT "+publicationCols+" FROM publications AS p WHERE p.processing_id = ANY($1::text[])", ids)
+	if err != nil {
+		return nil, dbError(err, "search")
+	}
+	defer rs.Close()
+	rows = make([]scoredPublication, 0, len(ids))
+	for rs.Next() {
+		var r scoredPublication
+		// The order of publicationCols.
+		if err := rs.Scan(&r.ProcessingID, &r.Organisation, &r.Version, &r.Title, &r.Sensitive, &r.BasisTypes,
+			&r.Categories, &r.Data, &r.PublishedAt, &r.RulesVersion, &r.PlannedStart); err != nil {
+			return nil, dbError(err, "search")
+		}
+		rows = append(rows, r)
+	}
+	return rows, dbError(rs.Err(), "search")
 }
