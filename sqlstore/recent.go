@@ -35,7 +35,7 @@ import (
 // is read from the index itself.
 //
 // The window is built again, under a new name, when the rows past its
-// bound are more than twice recentRows (or fewer than half, after
+// bound are more than 1.5 times recentRows (or fewer than half, after
 // withdrawals): CREATE INDEX CONCURRENTLY, then the windows older than the
 // one before it are dropped. A process still using an older bound (it
 // reads them at most once a minute) gets the same results from the whole
@@ -184,18 +184,26 @@ func windowIndexes(ctx context.Context, db bun.IDB, table string) ([]windowIndex
 	return ix, err
 }
 
-// readWindow reads table's newest valid window and its words' shares.
-func readWindow(ctx context.Context, db bun.IDB, table string) (searchWindow, error) {
-	w := searchWindow{read: time.Now()}
+// windowBound returns the bound of table's newest valid window, "" for none.
+func windowBound(ctx context.Context, db bun.IDB, table string) (string, error) {
 	ix, err := windowIndexes(ctx, db, table)
 	if err != nil {
-		return w, dbError(err, "search")
+		return "", dbError(err, "search")
 	}
 	for _, i := range ix {
 		if m := boundRE.FindStringSubmatch(i.Pred); i.Valid && m != nil {
-			w.bound = strings.ReplaceAll(m[1], "''", "'")
-			break
+			return strings.ReplaceAll(m[1], "''", "'"), nil
 		}
+	}
+	return "", nil
+}
+
+// readWindow reads table's newest valid window and its words' shares.
+func readWindow(ctx context.Context, db bun.IDB, table string) (searchWindow, error) {
+	w := searchWindow{read: time.Now()}
+	var err error
+	if w.bound, err = windowBound(ctx, db, table); err != nil {
+		return w, err
 	}
 	var lexemes []string
 	var shares []float64
@@ -227,7 +235,7 @@ const windowLock = 0x72677377
 
 // RefreshSearchWindows builds a table's search window again when it has
 // none (and more rows than a window begins with) or when the rows past its
-// bound are more than twice, or fewer than half, that number; it drops the
+// bound are more than 1.5 times, or fewer than half, that number; it drops the
 // windows older than the one before the newest. One process at a time
 // builds (an advisory lock); another finding the lock taken skips. It
 // does nothing on SQLite.
@@ -263,9 +271,20 @@ func (db *DB) RefreshSearchWindows(ctx context.Context) error {
 }
 
 func refreshWindow(ctx context.Context, conn bun.Conn, table, idCol string, rows int) error {
-	w, err := readWindow(ctx, conn, table)
+	old, err := windowBound(ctx, conn, table)
 	if err != nil {
 		return err
+	}
+	if old != "" {
+		var past int
+		err := conn.NewSelect().TableExpr("(?) AS w", conn.NewSelect().TableExpr(table).ColumnExpr("1").
+			Where(idCol+" > ?", old).Limit(int64(rows*3/2+1))).ColumnExpr("count(*)").Scan(ctx, &past)
+		if err != nil {
+			return dbError(err, "search")
+		}
+		if past >= rows/2 && past <= rows*3/2 {
+			return dropOldWindows(ctx, conn, table) // it still fits
+		}
 	}
 	var bound string
 	err = conn.NewSelect().TableExpr(table).ColumnExpr(idCol).
@@ -275,17 +294,6 @@ func refreshWindow(ctx context.Context, conn bun.Conn, table, idCol string, rows
 	}
 	if err != nil {
 		return dbError(err, "search")
-	}
-	if w.bound != "" {
-		var past int
-		err := conn.NewSelect().TableExpr("(?) AS w", conn.NewSelect().TableExpr(table).ColumnExpr("1").
-			Where(idCol+" > ?", w.bound).Limit(int64(rows*3/2+1))).ColumnExpr("count(*)").Scan(ctx, &past)
-		if err != nil {
-			return dbError(err, "search")
-		}
-		if past >= rows/2 && past <= rows*3/2 {
-			return dropOldWindows(ctx, conn, table)
-		}
 	}
 	name := fmt.Sprintf("%s%s%d", table, windowPrefix, time.Now().UnixNano())
 	_, err = conn.NewRaw("CREATE INDEX CONCURRENTLY ? ON ? USING gin (search_tsv) WHERE ? > ?",

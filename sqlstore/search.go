@@ -21,9 +21,10 @@ import (
 
 // Full-text search and keyset paging (issue 17). The terms are built in Go
 // (register.ProcessingTerms) and stored in search_high/search_low; SQLite
-// matches them with FTS5, PostgreSQL with a GIN-indexed tsvector. Both match the same rows: the query is the same terms
-// (register.Query), AND of OR-groups, prefixes for the word being typed; both
-// score a match of every word in the title, purpose or summary 2, else 1.
+// matches them with FTS5, PostgreSQL with a GIN-indexed tsvector. Both match
+// the same rows: the query is the same terms (register.Query), AND of
+// OR-groups, prefixes for the word being typed; both score a match of every
+// word in the title, purpose or summary 2, else 1.
 
 // The columns of the rows, spelled out: "p.*" would also read PostgreSQL's
 // tsvector.
@@ -334,28 +335,14 @@ func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun
 	}
 	ranked := make([]rankedRow, total)
 	for i, r := range cands {
-		// cands are newest first: ranked is oldest first, and a stable
-		// sort by score keeps that order among equals.
-		ranked[total-1-i] = rankedRow{rowid: r, score: 1}
+		ranked[i] = rankedRow{rowid: r, score: 1}
 		if isHigh[r] {
-			ranked[total-1-i].score = 2
+			ranked[i].score = 2
 		}
 	}
-	slices.SortStableFunc(ranked, func(a, b rankedRow) int { return cmp.Compare(b.score, a.score) })
-	from := min(offset, total)
-	if after != nil {
-		tie, err := strconv.ParseInt(after.Keys[0], 10, 64)
-		if err != nil {
-			return 0, false, register.Errorf(register.EInvalid, "the cursor is not valid")
-		}
-		from = sort.Search(total, func(i int) bool {
-			r := ranked[i]
-			return r.score < after.Score || r.score == after.Score && r.rowid > tie
-		})
-	}
-	page := ranked[from:min(from+limit, total)]
-	if len(page) == 0 {
-		return total, capped, nil
+	page, err := s.rankPage(ranked, after, limit, offset)
+	if err != nil || len(page) == 0 {
+		return total, capped, err
 	}
 	ids := make([]int64, len(page))
 	for i, r := range page {
@@ -370,33 +357,67 @@ func (s *Store) ranked(ctx context.Context, model any, base func(...string) *bun
 	return total, capped, nil
 }
 
-// rankedRow is a candidate of a search on SQLite: its row number and score.
+// rankedRow is a candidate of a search ranked in Go: its row number
+// (SQLite) or id (the term window), and its score.
 type rankedRow struct {
 	rowid int64
+	id    string
 	score float64
+}
+
+// rankPage orders cands, given newest first, by score, the oldest first
+// among equals, and returns the page of them after the cursor or offset.
+// A cursor's tie is the id on PostgreSQL, the row number on SQLite
+// (Store.tie).
+func (s *Store) rankPage(cands []rankedRow, after *register.Cursor, limit, offset int) ([]rankedRow, error) {
+	ranked := slices.Clone(cands)
+	slices.Reverse(ranked) // oldest first; a stable sort keeps it among equals
+	slices.SortStableFunc(ranked, func(a, b rankedRow) int { return cmp.Compare(b.score, a.score) })
+	from := min(offset, len(ranked))
+	if after != nil {
+		var tie int64
+		if !s.db.postgres {
+			var err error
+			if tie, err = strconv.ParseInt(after.Keys[0], 10, 64); err != nil {
+				return nil, register.Errorf(register.EInvalid, "the cursor is not valid")
+			}
+		}
+		from = sort.Search(len(ranked), func(i int) bool {
+			r := ranked[i]
+			later := r.rowid > tie
+			if s.db.postgres {
+				later = r.id > after.Keys[0]
+			}
+			return r.score < after.Score || r.score == after.Score && later
+		})
+	}
+	return ranked[from:min(from+limit, len(ranked))], nil
 }
 
 // placeRanked puts the rows read into model in the order of page, with
 // their scores; rows that went away meanwhile are left out.
 func placeRanked(model any, page []rankedRow) {
+	byRow := func(r rankedRow) int64 { return r.rowid }
 	switch rows := model.(type) {
 	case *[]scoredPublication:
-		*rows = inRankOrder(*rows, page, func(r *scoredPublication) *int64 { return &r.RowNumber },
+		*rows = inRankOrder(*rows, page, func(r *scoredPublication) int64 { return r.RowNumber }, byRow,
 			func(r *scoredPublication, score float64) { r.Score = score })
 	case *[]scoredProcessing:
-		*rows = inRankOrder(*rows, page, func(r *scoredProcessing) *int64 { return &r.RowNumber },
+		*rows = inRankOrder(*rows, page, func(r *scoredProcessing) int64 { return r.RowNumber }, byRow,
 			func(r *scoredProcessing, score float64) { r.Score = score })
 	}
 }
 
-func inRankOrder[T any](rows []T, page []rankedRow, rowNumber func(*T) *int64, setScore func(*T, float64)) []T {
-	byRow := make(map[int64]int, len(rows))
+// inRankOrder returns rows in the order of page, with their scores; a row
+// and a candidate are the same when their keys are.
+func inRankOrder[T any, K comparable](rows []T, page []rankedRow, rowKey func(*T) K, candKey func(rankedRow) K, setScore func(*T, float64)) []T {
+	byKey := make(map[K]int, len(rows))
 	for i := range rows {
-		byRow[*rowNumber(&rows[i])] = i
+		byKey[rowKey(&rows[i])] = i
 	}
 	out := make([]T, 0, len(rows))
 	for _, r := range page {
-		if i, ok := byRow[r.rowid]; ok {
+		if i, ok := byKey[candKey(r)]; ok {
 			setScore(&rows[i], r.score)
 			out = append(out, rows[i])
 		}
@@ -548,20 +569,16 @@ func (s *Store) rankedRare(ctx context.Context, model any, base func(...string) 
 // words) it is planned for its values each time, in one round trip.
 func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQuery, ids []string, prepared bool, match, high, table, idCol, cols string,
 	after *register.Cursor, limit, offset int) (int, error) {
-	args := []any{high, match}
+	params, mode := []any{high, match}, []any(nil)
 	if !prepared {
 		// One round trip, planned for these values, not kept (cands
 		// hold the match in their text).
-		args = []any{pgx.QueryExecModeExec, high}
+		params, mode = []any{high}, []any{pgx.QueryExecModeExec}
 	}
-	first := len(args) - 1 // the index of $1 in args
-	if prepared {
-		first--
-	}
-	params := len(args)
+	queried := len(params) // the parameters cands use
 	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args)-first)
+		params = append(params, v)
+		return "$" + strconv.Itoa(len(params))
 	}
 	if ids != nil {
 		cands = s.idb.NewSelect().TableExpr(table + " AS p").Where("p." + idCol + " = ANY(" + arg(ids) + "::text[])")
@@ -583,7 +600,7 @@ func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQu
 	}
 	query := "SELECT " + cols + ", s.score, s.matches FROM (" + keyed.String() + ") AS s JOIN " + table + " AS p ON p." + idCol +
 		" = s.rid ORDER BY s.score DESC, s.rid"
-	if err := s.queryArgs(ctx, model, query, args...); err != nil {
+	if err := s.queryArgs(ctx, model, query, append(mode, params...)...); err != nil {
 		return 0, dbError(err, "search")
 	}
 	var n int
@@ -602,7 +619,7 @@ func (s *Store) rankPostgres(ctx context.Context, model any, cands *bun.SelectQu
 		if ids != nil {
 			return len(ids), nil
 		}
-		if err := s.queryArgs(ctx, &n, "SELECT count(*) FROM ("+c+") AS c", args[:params]...); err != nil {
+		if err := s.queryArgs(ctx, &n, "SELECT count(*) FROM ("+c+") AS c", append(mode, params[:queried]...)...); err != nil {
 			return 0, dbError(err, "search")
 		}
 	}

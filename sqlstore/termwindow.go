@@ -1,12 +1,10 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,21 +104,22 @@ func (s *Store) termWindow(ctx context.Context) *termWindow {
 		return nil
 	}
 	w, due := t.win, time.Since(t.checked) >= time.Second
+	if due {
+		t.checked = time.Now() // one request a second asks, not every one waiting
+	}
+	seq := t.seq
 	t.mu.Unlock()
 	if due {
 		// Another process's change whose notice was lost.
-		seq, err := s.LastAuditOf(ctx, register.PublicActions())
-		if err != nil {
+		var err error
+		if seq, err = s.LastAuditOf(ctx, register.PublicActions()); err != nil {
 			return nil // the database's own path says what is wrong
 		}
 		t.mu.Lock()
-		t.seq, t.checked = seq, time.Now()
+		t.seq = seq
 		t.mu.Unlock()
 	}
-	t.mu.Lock()
-	current := w != nil && w.gen == t.gen.Load() && w.seq == t.seq
-	t.mu.Unlock()
-	if !current {
+	if w == nil || w.gen != t.gen.Load() || w.seq != seq {
 		s.db.readTermsLater()
 		return nil
 	}
@@ -254,18 +253,11 @@ func ftsTokens(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// termCand is a candidate of a search in the term window.
-type termCand struct {
-	id    string
-	rowid int64 // SQLite
-	score float64
-}
-
 // match returns the newest SearchRankCap+1 rows of the window that match
 // sq, newest first, scored as rankPostgres scores them; ok is false when
 // the window cannot tell them (fewer, and older rows it does not hold may
 // match).
-func (w *termWindow) match(sq register.Query) (cands []termCand, ok bool) {
+func (w *termWindow) match(sq register.Query) (cands []rankedRow, ok bool) {
 	words := (len(w.ids) + 63) / 64
 	var all, high []uint64
 	bits := make([]uint64, 4*words)
@@ -308,7 +300,7 @@ func (w *termWindow) match(sq register.Query) (cands []termCand, ok bool) {
 		if all == nil || all[p>>6]&(1<<(p&63)) == 0 {
 			continue
 		}
-		c := termCand{id: w.ids[p], score: 1}
+		c := rankedRow{id: w.ids[p], score: 1}
 		if w.rowids != nil {
 			c.rowid = w.rowids[p]
 		}
@@ -323,36 +315,13 @@ func (w *termWindow) match(sq register.Query) (cands []termCand, ok bool) {
 // rankTerms reads the page of cands (newest first) after the cursor or
 // offset into model, a *[]scoredPublication, in rank order: score, then
 // the oldest first.
-func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands []termCand,
+func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands []rankedRow,
 	after *register.Cursor, limit, offset int) error {
 	// The newest SearchRankCap are ranked, as the databases rank them; the
 	// one more only tells that there are more.
-	ranked := slices.Clone(cands[:min(len(cands), register.SearchRankCap)])
-	slices.Reverse(ranked) // oldest first; a stable sort keeps it among equals
-	slices.SortStableFunc(ranked, func(a, b termCand) int { return cmp.Compare(b.score, a.score) })
-	from := min(offset, len(ranked))
-	if after != nil {
-		// The tie is the id on PostgreSQL, the row number on SQLite (as
-		// the database's own ranking gives them: Store.tie).
-		var tie int64
-		if !s.db.postgres {
-			var err error
-			if tie, err = strconv.ParseInt(after.Keys[0], 10, 64); err != nil {
-				return register.Errorf(register.EInvalid, "the cursor is not valid")
-			}
-		}
-		from = sort.Search(len(ranked), func(i int) bool {
-			r := ranked[i]
-			later := r.id > after.Keys[0]
-			if !s.db.postgres {
-				later = r.rowid > tie
-			}
-			return r.score < after.Score || r.score == after.Score && later
-		})
-	}
-	page := ranked[from:min(from+limit, len(ranked))]
-	if len(page) == 0 {
-		return nil
+	page, err := s.rankPage(cands[:min(len(cands), register.SearchRankCap)], after, limit, offset)
+	if err != nil || len(page) == 0 {
+		return err
 	}
 	ids := make([]string, len(page))
 	for i, c := range page {
@@ -362,18 +331,8 @@ func (s *Store) rankTerms(ctx context.Context, model *[]scoredPublication, cands
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]int, len(rows))
-	for i := range rows {
-		byID[rows[i].ProcessingID] = i
-	}
-	out := make([]scoredPublication, 0, len(page))
-	for _, c := range page {
-		if i, ok := byID[c.id]; ok {
-			rows[i].Score = c.score
-			out = append(out, rows[i])
-		}
-	}
-	*model = out
+	*model = inRankOrder(rows, page, func(r *scoredPublication) string { return r.ProcessingID },
+		func(r rankedRow) string { return r.id }, func(r *scoredPublication, score float64) { r.Score = score })
 	return nil
 }
 
