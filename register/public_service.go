@@ -188,9 +188,9 @@ func (s *Service) OnPublicChange(f func()) {
 }
 
 // PublicChangeListener is implemented by a store that keeps something of
-// the public register in memory (PostgreSQL's search terms): the service
-// tells it of every public change it commits or hears of, as it tells its
-// OnPublicChange hooks.
+// the public register in memory (the newest publications' search terms):
+// the service tells it of every public change it commits or hears of, as
+// it tells its OnPublicChange hooks.
 type PublicChangeListener interface {
 	PublicChanged()
 }

@@ -366,3 +366,36 @@ func TestTitleMatchRanksFirstWhateverItsAge(t *testing.T) {
 		}
 	})
 }
+
+// TestTermWindowFollowsTheStoresOwnWrites: a change of publications that
+// no service tells of (the store's own transaction) makes the terms kept
+// in memory stale when it commits, even when they were read again while
+// the transaction was open (from a snapshot without the change).
+func TestTermWindowFollowsTheStoresOwnWrites(t *testing.T) {
+	dbtest.EachDB(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc, ids := seedSearch(t, db, searchDocs)
+		db.SetTermRows(1000)
+		if err := db.BuildTermWindow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Store().InTx(ctx, func(tx register.Store) error {
+			p, err := tx.GetPublication(ctx, ids["Registre des habitants"])
+			if err != nil {
+				return err
+			}
+			p.Terms = register.SearchTerms{High: "registre habitants telepherique"}
+			if err := tx.PutPublication(ctx, p); err != nil {
+				return err
+			}
+			return db.BuildTermWindow(ctx) // read while the change is not committed
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := svc.ListPublicPage(ctx, register.PublicFilter{Query: "telepherique"})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("after the store's own change: %d items, %v; want 1", len(page.Items), err)
+		}
+	})
+}

@@ -142,6 +142,9 @@ func (c *committer) commit(batch []*txReq) {
 		}
 	}
 	commitErr := tx.Commit()
+	if st.wrotePublic {
+		c.owner.terms.gen.Add(1) // as Store.InTx does (publicWritten)
+	}
 	for i, r := range batch {
 		if results[i] == nil && commitErr != nil {
 			results[i] = fmt.Errorf("commit: %w", dbError(commitErr, "change"))

@@ -42,7 +42,7 @@ type DB struct {
 	// PostgreSQL only.
 	recent searchWindows
 	// terms keeps the newest publications' terms in memory for the
-	// public search (termwindow.go); PostgreSQL only.
+	// public search (termwindow.go).
 	terms termWindows
 }
 

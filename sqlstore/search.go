@@ -180,9 +180,10 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 	// (termwindow.go). It matches prefixes itself: no expansion.
 	var rows []scoredPublication
 	rare := false
-	if q := f.Search(); !q.Empty() && f.Organisation == "" && !filtered {
+	query := f.Search()
+	if !query.Empty() && f.Organisation == "" && !filtered {
 		if w := s.termWindow(ctx); w != nil {
-			cands, ok := w.match(q)
+			cands, ok := w.match(query)
 			if ok {
 				err := s.rankTerms(ctx, &rows, cands, f.After, f.PerPage+1, (f.Page-1)*f.PerPage)
 				if page.Total, page.TotalIsCapped, err = capTotal(len(cands), err); err != nil {
@@ -193,7 +194,7 @@ func (s *Store) SearchPublications(ctx context.Context, f register.PublicFilter)
 			rare = true // too rare among the newest
 		}
 	}
-	sq, ok, err := s.expandPrefixes(ctx, f.Search())
+	sq, ok, err := s.expandPrefixes(ctx, query)
 	if err != nil || !ok {
 		return page, err
 	}

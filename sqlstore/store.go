@@ -32,7 +32,7 @@ type Store struct {
 	wrotePublic bool
 }
 
-// publicWritten notes that s wrote publications: PostgreSQL's term window
+// publicWritten notes that s wrote publications: the term window
 // (termwindow.go) is no longer current, now and again once the
 // transaction commits (a window read between the two, from a snapshot
 // without the change, would otherwise pass for current). The service's
